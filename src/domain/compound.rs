@@ -1,0 +1,264 @@
+//! A compound (小区) and the parts of its record that have rules of their own.
+
+use serde::{Deserialize, Serialize};
+
+use super::policy::ConsentPolicy;
+
+/// Declares an enum stored and exchanged as a lowercase code, with its Chinese label.
+macro_rules! coded_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = ($code:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(code: &str) -> Result<Self, String> {
+                match code {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "unknown value {code:?}; expected one of: {}",
+                        [$($code),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+    };
+}
+
+coded_enum! {
+    /// Where a compound stands in the programme.
+    Status {
+        /// 已建档
+        Catalogued = ("catalogued", "已建档"),
+        /// 已摸底调查
+        Surveyed = ("surveyed", "已调查"),
+        /// 已列入年度计划
+        Planned = ("planned", "已列入计划"),
+        /// 方案公示中
+        Notice = ("notice", "公示中"),
+        /// 施工中
+        InConstruction = ("in_construction", "施工中"),
+        /// 已完工
+        Completed = ("completed", "已完工"),
+        /// 已验收
+        Accepted = ("accepted", "已验收"),
+    }
+}
+
+coded_enum! {
+    /// Who manages the compound (物业管理).
+    PropertyManagement {
+        None = ("none", "无物业"),
+        SelfManaged = ("self", "居民自治"),
+        Company = ("company", "物业公司"),
+    }
+}
+
+coded_enum! {
+    /// How the housing came about (房屋来源).
+    Origin {
+        UnitFundraised = ("unit_fundraised", "单位集资房"),
+        HousingReform = ("housing_reform", "房改房"),
+        Commercial = ("commercial", "商品房"),
+        Resettlement = ("resettlement", "安置房"),
+        Other = ("other", "其他"),
+    }
+}
+
+coded_enum! {
+    /// How grave a survey deficit is; safety deficits weigh most in priority.
+    Severity {
+        Safety = ("safety", "安全隐患"),
+        Function = ("function", "功能缺失"),
+        Amenity = ("amenity", "品质提升"),
+    }
+}
+
+/// A compound's stable code, e.g. `RS-0001`: letters, digits and hyphens, at most 32 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct CompoundCode(String);
+
+impl CompoundCode {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if ok {
+            Ok(CompoundCode(s.to_owned()))
+        } else {
+            Err("must be 1–32 letters, digits, '-' or '_', starting with a letter or digit".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The result of the survey (摸底调查).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Survey {
+    pub surveyed_on: chrono::NaiveDate,
+    #[serde(default)]
+    pub deficits: Vec<Deficit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deficit {
+    pub code: String,
+    pub severity: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Survey {
+    pub fn check(&self) -> Result<(), (String, String)> {
+        for (i, d) in self.deficits.iter().enumerate() {
+            if d.code.trim().is_empty() || d.code.len() > 64 {
+                return Err((format!("deficits[{i}].code"), "must be 1–64 characters".into()));
+            }
+            Severity::parse(&d.severity).map_err(|e| (format!("deficits[{i}].severity"), e))?;
+            if d.note.chars().count() > 500 {
+                return Err((format!("deficits[{i}].note"), "must be at most 500 characters".into()));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn safety_deficits(&self) -> usize {
+        self.deficits.iter().filter(|d| d.severity == Severity::Safety.code()).count()
+    }
+}
+
+/// The residents' consent record (居民意愿): how many owners, holding how much floor area, took part
+/// in the vote and how many of them agreed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub recorded_on: chrono::NaiveDate,
+    pub owners_total: u32,
+    pub area_total_m2: f64,
+    pub participating_owners: u32,
+    pub participating_area_m2: f64,
+    pub agreeing_owners: u32,
+    pub agreeing_area_m2: f64,
+}
+
+impl Consent {
+    /// The counts must nest: agreeing ≤ participating ≤ total.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        let areas = [
+            ("area_total_m2", self.area_total_m2),
+            ("participating_area_m2", self.participating_area_m2),
+            ("agreeing_area_m2", self.agreeing_area_m2),
+        ];
+        for (field, v) in areas {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err((field.into(), "must be a number ≥ 0".into()));
+            }
+        }
+        if self.owners_total == 0 {
+            return Err(("owners_total".into(), "must be at least 1".into()));
+        }
+        if self.participating_owners > self.owners_total {
+            return Err(("participating_owners".into(), "cannot exceed owners_total".into()));
+        }
+        if self.agreeing_owners > self.participating_owners {
+            return Err(("agreeing_owners".into(), "cannot exceed participating_owners".into()));
+        }
+        if self.participating_area_m2 > self.area_total_m2 {
+            return Err(("participating_area_m2".into(), "cannot exceed area_total_m2".into()));
+        }
+        if self.agreeing_area_m2 > self.participating_area_m2 {
+            return Err(("agreeing_area_m2".into(), "cannot exceed participating_area_m2".into()));
+        }
+        Ok(())
+    }
+
+    /// Whether the record meets the policy: enough owners and area took part, and enough of those agreed.
+    pub fn meets(&self, policy: &ConsentPolicy) -> bool {
+        policy.participation_owners.reached(f64::from(self.participating_owners), f64::from(self.owners_total))
+            && policy.participation_area.reached(self.participating_area_m2, self.area_total_m2)
+            && policy.approval_owners.reached(f64::from(self.agreeing_owners), f64::from(self.participating_owners))
+            && policy.approval_area.reached(self.agreeing_area_m2, self.participating_area_m2)
+    }
+}
+
+/// The bureau's decision to file a compound under another category than its scope gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryOverride {
+    pub category: String,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Fraction;
+
+    fn policy() -> ConsentPolicy {
+        ConsentPolicy {
+            participation_owners: Fraction([2, 3]),
+            participation_area: Fraction([2, 3]),
+            approval_owners: Fraction([3, 4]),
+            approval_area: Fraction([3, 4]),
+        }
+    }
+
+    fn consent(participating: u32, agreeing: u32) -> Consent {
+        Consent {
+            recorded_on: chrono::NaiveDate::from_ymd_opt(2021, 3, 1).unwrap(),
+            owners_total: 300,
+            area_total_m2: 30_000.0,
+            participating_owners: participating,
+            participating_area_m2: f64::from(participating) * 100.0,
+            agreeing_owners: agreeing,
+            agreeing_area_m2: f64::from(agreeing) * 100.0,
+        }
+    }
+
+    #[test]
+    fn two_thirds_take_part_and_three_quarters_agree_exactly_at_the_bar() {
+        // 200 of 300 is exactly two thirds; 150 of 200 exactly three quarters.
+        assert!(consent(200, 150).meets(&policy()));
+        assert!(!consent(199, 150).meets(&policy()));
+        assert!(!consent(200, 149).meets(&policy()));
+    }
+
+    #[test]
+    fn counts_that_do_not_nest_are_refused() {
+        assert_eq!(consent(301, 10).check().unwrap_err().0, "participating_owners");
+        assert_eq!(consent(100, 101).check().unwrap_err().0, "agreeing_owners");
+        assert!(consent(250, 200).check().is_ok());
+    }
+
+    #[test]
+    fn codes_parse_strictly() {
+        assert!(CompoundCode::parse("RS-0001").is_ok());
+        for bad in ["", "-RS", "RS 0001", "小区", &"A".repeat(33)] {
+            assert!(CompoundCode::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Status::parse("in_construction"), Ok(Status::InConstruction));
+        assert!(Status::parse("demolished").unwrap_err().contains("catalogued"));
+    }
+}

@@ -1,0 +1,304 @@
+//! Compound boundaries (小区边界): a valid GeoJSON Polygon or MultiPolygon in WGS-84.
+//!
+//! A [`Boundary`] can only be made by parsing, and parsing checks everything a boundary must be:
+//! rings closed and long enough, finite coordinates inside mainland China's extent, no
+//! self-intersection (OGC simple-feature validity). Output always follows RFC 7946's right-hand
+//! rule (exterior rings counter-clockwise, holes clockwise).
+
+use geo::orient::Direction;
+use geo::{
+    BoundingRect, Centroid, Coord, GeodesicArea, LineString, MultiPolygon, Orient, Polygon,
+    Validation,
+};
+use serde_json::{Value, json};
+
+use super::gcj02;
+
+/// Coordinate reference system of incoming coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Crs {
+    /// WGS-84, as RFC 7946 requires.
+    #[default]
+    Wgs84,
+    /// GCJ-02 (国测局坐标), used by Chinese web maps; converted to WGS-84 on input.
+    Gcj02,
+}
+
+impl std::str::FromStr for Crs {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "wgs84" | "wgs-84" | "epsg:4326" => Ok(Crs::Wgs84),
+            "gcj02" | "gcj-02" => Ok(Crs::Gcj02),
+            _ => Err(format!("unknown coordinate system {s:?}: use wgs84 or gcj02")),
+        }
+    }
+}
+
+/// Longitude and latitude a boundary must lie in: mainland China with its islands, generously.
+pub const LON_RANGE: (f64, f64) = (73.0, 135.5);
+pub const LAT_RANGE: (f64, f64) = (3.5, 53.6);
+
+/// Coordinates are kept to 1e-7° (about 1 cm), so that export and import round-trip exactly.
+const PRECISION: f64 = 1e7;
+/// A compound is no bigger than a few square kilometres; anything beyond is a unit mistake.
+const MAX_AREA_M2: f64 = 5_000_000.0;
+const MAX_VERTICES: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary(MultiPolygon<f64>);
+
+impl Boundary {
+    /// Parses a GeoJSON geometry object (Polygon or MultiPolygon) in the given CRS.
+    pub fn from_geojson(value: &Value, crs: Crs) -> Result<Self, String> {
+        let kind = value
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or("must be a GeoJSON geometry object with a \"type\"")?;
+        let coordinates = value
+            .get("coordinates")
+            .ok_or("must have \"coordinates\"")?;
+        let polygons = match kind {
+            "Polygon" => vec![parse_polygon(coordinates, crs, "coordinates")?],
+            "MultiPolygon" => {
+                let parts = coordinates
+                    .as_array()
+                    .ok_or("coordinates: must be an array of polygons")?;
+                if parts.is_empty() {
+                    return Err("coordinates: a MultiPolygon needs at least one polygon".into());
+                }
+                parts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| parse_polygon(p, crs, &format!("coordinates[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            other => return Err(format!("must be a Polygon or MultiPolygon, not {other}")),
+        };
+        let vertices: usize = polygons.iter().map(count_vertices).sum();
+        if vertices > MAX_VERTICES {
+            return Err(format!(
+                "has {vertices} vertices; at most {MAX_VERTICES} are accepted"
+            ));
+        }
+        let shape = MultiPolygon(polygons).orient(Direction::Default);
+        shape
+            .check_validation()
+            .map_err(|e| format!("is not a valid polygon: {e}"))?;
+        let boundary = Boundary(shape);
+        let area = boundary.area_m2();
+        if area > MAX_AREA_M2 {
+            return Err(format!(
+                "encloses {:.0} m², more than a compound can cover ({MAX_AREA_M2:.0} m²)",
+                area
+            ));
+        }
+        Ok(boundary)
+    }
+
+    /// The boundary as an RFC 7946 geometry: a Polygon when it has one part, else a MultiPolygon.
+    pub fn to_geojson(&self) -> Value {
+        let polygon_coords = |p: &Polygon<f64>| -> Value {
+            let mut rings = vec![ring_coords(p.exterior())];
+            rings.extend(p.interiors().iter().map(ring_coords));
+            Value::Array(rings)
+        };
+        match self.0.0.as_slice() {
+            [one] => json!({"type": "Polygon", "coordinates": polygon_coords(one)}),
+            many => json!({
+                "type": "MultiPolygon",
+                "coordinates": many.iter().map(polygon_coords).collect::<Vec<_>>(),
+            }),
+        }
+    }
+
+    pub fn shape(&self) -> &MultiPolygon<f64> {
+        &self.0
+    }
+
+    /// Geodesic area on the WGS-84 ellipsoid, in m².
+    pub fn area_m2(&self) -> f64 {
+        self.0.geodesic_area_unsigned()
+    }
+
+    /// Geodesic length of all rings, in m.
+    pub fn perimeter_m(&self) -> f64 {
+        self.0.geodesic_perimeter()
+    }
+
+    /// (lon, lat) of the area-weighted centroid.
+    pub fn centroid(&self) -> (f64, f64) {
+        self.0
+            .centroid()
+            .map(|p| (round(p.x()), round(p.y())))
+            .unwrap_or_default()
+    }
+
+    /// [min_lon, min_lat, max_lon, max_lat].
+    pub fn bbox(&self) -> [f64; 4] {
+        self.0
+            .bounding_rect()
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+            .unwrap_or_default()
+    }
+}
+
+fn count_vertices(p: &Polygon<f64>) -> usize {
+    p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()
+}
+
+fn ring_coords(ring: &LineString<f64>) -> Value {
+    Value::Array(ring.0.iter().map(|c| json!([c.x, c.y])).collect())
+}
+
+fn round(v: f64) -> f64 {
+    (v * PRECISION).round() / PRECISION
+}
+
+fn parse_polygon(value: &Value, crs: Crs, at: &str) -> Result<Polygon<f64>, String> {
+    let rings = value
+        .as_array()
+        .ok_or_else(|| format!("{at}: a polygon must be an array of rings"))?;
+    if rings.is_empty() {
+        return Err(format!("{at}: a polygon needs an exterior ring"));
+    }
+    let mut parsed = rings
+        .iter()
+        .enumerate()
+        .map(|(i, r)| parse_ring(r, crs, &format!("{at}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let exterior = parsed.remove(0);
+    Ok(Polygon::new(exterior, parsed))
+}
+
+fn parse_ring(value: &Value, crs: Crs, at: &str) -> Result<LineString<f64>, String> {
+    let positions = value
+        .as_array()
+        .ok_or_else(|| format!("{at}: a ring must be an array of positions"))?;
+    if positions.len() < 4 {
+        return Err(format!(
+            "{at}: a ring needs at least 4 positions (3 corners and the closing one), it has {}",
+            positions.len()
+        ));
+    }
+    let coords = positions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| parse_position(p, crs, &format!("{at}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if coords.first() != coords.last() {
+        return Err(format!(
+            "{at}: the ring is not closed (its last position must repeat the first)"
+        ));
+    }
+    Ok(LineString(coords))
+}
+
+fn parse_position(value: &Value, crs: Crs, at: &str) -> Result<Coord<f64>, String> {
+    let numbers = value
+        .as_array()
+        .filter(|a| (2..=3).contains(&a.len()))
+        .ok_or_else(|| format!("{at}: a position must be [longitude, latitude]"))?;
+    let lon = numbers[0]
+        .as_f64()
+        .ok_or_else(|| format!("{at}: longitude must be a number"))?;
+    let lat = numbers[1]
+        .as_f64()
+        .ok_or_else(|| format!("{at}: latitude must be a number"))?;
+    let (lon, lat) = match crs {
+        Crs::Wgs84 => (lon, lat),
+        Crs::Gcj02 => gcj02::to_wgs84(lon, lat),
+    };
+    let (lon, lat) = (round(lon), round(lat));
+    if !(LON_RANGE.0..=LON_RANGE.1).contains(&lon) || !(LAT_RANGE.0..=LAT_RANGE.1).contains(&lat) {
+        return Err(format!(
+            "{at}: [{lon}, {lat}] is outside China (longitude {}–{}, latitude {}–{}); \
+             coordinates must be [longitude, latitude] in degrees",
+            LON_RANGE.0, LON_RANGE.1, LAT_RANGE.0, LAT_RANGE.1
+        ));
+    }
+    Ok(Coord { x: lon, y: lat })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(lon: f64, lat: f64, d: f64) -> Value {
+        json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]})
+    }
+
+    #[test]
+    fn a_small_square_in_renshou_parses_with_plausible_area() {
+        let b = Boundary::from_geojson(&square(104.13, 30.0, 0.001), Crs::Wgs84).unwrap();
+        // 0.001° ≈ 96 m of longitude × 111 m of latitude at 30°N.
+        let area = b.area_m2();
+        assert!((10_000.0..11_000.0).contains(&area), "area {area}");
+        assert!((380.0..430.0).contains(&b.perimeter_m()));
+        let (lon, lat) = b.centroid();
+        assert!((lon - 104.1305).abs() < 1e-6 && (lat - 30.0005).abs() < 1e-6);
+    }
+
+    #[test]
+    fn clockwise_input_comes_out_counter_clockwise() {
+        let cw = json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.0, 30.001], [104.001, 30.001], [104.001, 30.0], [104.0, 30.0]]]});
+        let out = Boundary::from_geojson(&cw, Crs::Wgs84).unwrap().to_geojson();
+        let ring = out["coordinates"][0].as_array().unwrap();
+        // Shoelace: positive for counter-clockwise.
+        let signed: f64 = ring
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (&w[0], &w[1]);
+                a[0].as_f64().unwrap() * b[1].as_f64().unwrap()
+                    - b[0].as_f64().unwrap() * a[1].as_f64().unwrap()
+            })
+            .sum();
+        assert!(signed > 0.0);
+    }
+
+    #[test]
+    fn output_parses_back_to_the_same_boundary() {
+        let b = Boundary::from_geojson(&square(104.13, 30.0, 0.001), Crs::Wgs84).unwrap();
+        let again = Boundary::from_geojson(&b.to_geojson(), Crs::Wgs84).unwrap();
+        assert_eq!(b, again);
+        assert_eq!(b.to_geojson(), again.to_geojson());
+    }
+
+    #[test]
+    fn bad_geometries_are_refused_with_a_reason() {
+        let cases = [
+            (json!({"type": "Point", "coordinates": [104.0, 30.0]}), "Polygon or MultiPolygon"),
+            (json!({"type": "Polygon"}), "coordinates"),
+            (json!({"type": "Polygon", "coordinates": []}), "exterior ring"),
+            (json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.1, 30.0], [104.0, 30.0]]]}), "at least 4"),
+            (json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.001, 30.001], [104.0, 30.001]]]}), "not closed"),
+            // A bow-tie: the edges cross.
+            (json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.001], [104.001, 30.0], [104.0, 30.001], [104.0, 30.0]]]}), "not a valid polygon"),
+            // Latitude and longitude swapped.
+            (square(30.0, 104.0, 0.001), "outside China"),
+            (json!({"type": "Polygon", "coordinates": [[[104.0, "30"], [104.1, 30.0], [104.1, 30.1], [104.0, 30.0]]]}), "latitude must be a number"),
+            (square(104.0, 30.0, 0.5), "more than a compound"),
+            (json!({"type": "MultiPolygon", "coordinates": []}), "at least one polygon"),
+        ];
+        for (geometry, expected) in cases {
+            let err = Boundary::from_geojson(&geometry, Crs::Wgs84).unwrap_err();
+            assert!(err.contains(expected), "{geometry}: {err}");
+        }
+    }
+
+    #[test]
+    fn overlapping_parts_of_a_multipolygon_are_refused() {
+        let a = square(104.0, 30.0, 0.001)["coordinates"].clone();
+        let b = square(104.0005, 30.0005, 0.001)["coordinates"].clone();
+        let mp = json!({"type": "MultiPolygon", "coordinates": [a, b]});
+        assert!(Boundary::from_geojson(&mp, Crs::Wgs84).is_err());
+    }
+
+    #[test]
+    fn gcj02_input_is_moved_to_wgs84() {
+        let (g_lon, g_lat) = gcj02::from_wgs84(104.13, 30.0);
+        let b = Boundary::from_geojson(&square(g_lon, g_lat, 0.001), Crs::Gcj02).unwrap();
+        let [min_lon, min_lat, ..] = b.bbox();
+        assert!((min_lon - 104.13).abs() < 2e-7 && (min_lat - 30.0).abs() < 2e-7);
+    }
+}

@@ -1,0 +1,57 @@
+//! Pure domain logic: knows nothing of HTTP or the database.
+
+pub mod catalog;
+pub mod compound;
+pub mod cost;
+pub mod gcj02;
+pub mod geometry;
+pub mod policy;
+pub mod record;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Problems with an input, keyed by the field (a path such as `consent.owners_total` or `scope[2]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_default().push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
+    }
+
+    /// Takes over the errors found by `validator` derives, using each rule's message.
+    pub fn extend_validator(&mut self, errors: &validator::ValidationErrors) {
+        for (field, list) in errors.field_errors() {
+            for e in list {
+                let message = e
+                    .message
+                    .as_ref()
+                    .map_or_else(|| e.code.to_string(), ToString::to_string);
+                self.add(field.to_string(), message);
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}

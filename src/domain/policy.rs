@@ -1,0 +1,124 @@
+//! The county's renovation policy (政策参数): eligibility, consent thresholds, priority weights and
+//! notice periods. Loaded from the policy file (`fixtures/renshou/policy.toml` for Renshou).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub county: String,
+    pub county_code: String,
+    pub authority: String,
+    /// Prefix of compound codes, e.g. `RS` for `RS-0001`.
+    pub code_prefix: String,
+    pub eligibility: Eligibility,
+    pub consent: ConsentPolicy,
+    pub priority: Priority,
+    pub notice_periods: BTreeMap<String, NoticePeriod>,
+    /// Budgets of annual batches already decided, by year.
+    #[serde(default)]
+    pub batches: BTreeMap<String, BatchBudget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    /// Compounds built in or before this year are eligible.
+    pub built_no_later_than: i32,
+}
+
+/// A share written as [numerator, denominator], so that "two thirds" is exact.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Fraction(pub [u32; 2]);
+
+impl Fraction {
+    /// Whether `part` is at least this share of `whole`.
+    pub fn reached(self, part: f64, whole: f64) -> bool {
+        let [num, den] = self.0;
+        whole > 0.0 && part * f64::from(den) >= whole * f64::from(num) - 1e-9
+    }
+
+    fn is_proper(self) -> bool {
+        let [num, den] = self.0;
+        den > 0 && num <= den
+    }
+}
+
+/// 双三分之二参与, 双四分之三同意 by default (Civil Code art. 278).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentPolicy {
+    pub participation_owners: Fraction,
+    pub participation_area: Fraction,
+    pub approval_owners: Fraction,
+    pub approval_area: Fraction,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Priority {
+    pub weights: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticePeriod {
+    pub days: u32,
+    /// `calendar` or `working` days.
+    pub count: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBudget {
+    pub budget_yuan: u64,
+    #[serde(default)]
+    pub max_compounds: Option<u32>,
+}
+
+impl Policy {
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let policy: Policy = toml::from_str(text).map_err(|e| e.to_string())?;
+        let c = &policy.consent;
+        for (name, f) in [
+            ("participation_owners", c.participation_owners),
+            ("participation_area", c.participation_area),
+            ("approval_owners", c.approval_owners),
+            ("approval_area", c.approval_area),
+        ] {
+            if !f.is_proper() {
+                return Err(format!("consent.{name} must be a share [n, d] with 0 ≤ n ≤ d, d > 0"));
+            }
+        }
+        for (kind, p) in &policy.notice_periods {
+            if p.days == 0 || !matches!(p.count.as_str(), "calendar" | "working") {
+                return Err(format!(
+                    "notice_periods.{kind}: days must be ≥ 1 and count \"calendar\" or \"working\""
+                ));
+            }
+        }
+        Ok(policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_renshou_policy_loads() {
+        let p = Policy::from_toml(include_str!("../../fixtures/renshou/policy.toml")).unwrap();
+        assert_eq!(p.eligibility.built_no_later_than, 2000);
+        assert_eq!(p.consent.approval_area, Fraction([3, 4]));
+        assert_eq!(p.batches["2021"].max_compounds, Some(81));
+    }
+
+    #[test]
+    fn a_share_above_one_is_refused() {
+        let text = include_str!("../../fixtures/renshou/policy.toml")
+            .replace("approval_area = [3, 4]", "approval_area = [5, 4]");
+        assert!(Policy::from_toml(&text).unwrap_err().contains("approval_area"));
+    }
+}
