@@ -3,5 +3,10 @@
 //! `domain` is pure logic; `db` persists it with sea-orm; `web` serves the API and pages;
 //! `fixtures` generates the synthetic Renshou data set; `cli` wires the subcommands.
 
+pub mod cli;
+pub mod config;
+pub mod db;
 pub mod domain;
+pub mod error;
 pub mod fixtures;
+pub mod web;

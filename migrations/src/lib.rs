@@ -1,1 +1,15 @@
+//! Database migrations, shared by SQLite and PostgreSQL. A migration's name is its file name; once
+//! a migration has shipped it is never edited — a change is a new migration.
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_catalog;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_catalog::Migration)]
+    }
+}

@@ -1,0 +1,196 @@
+//! The `jiugai` command line: one binary, subcommands for everything a bureau or a script runs.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Settings;
+use crate::db::{self, catalog, compounds, import, seed};
+use crate::domain::geometry::Crs;
+use crate::fixtures::generate;
+use crate::web;
+
+#[derive(Debug, Parser)]
+#[command(name = "jiugai", version, about = "旧改: planning and running the renovation of old residential compounds")]
+pub struct Cli {
+    /// Settings file (TOML); defaults to ./jiugai.toml when present.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service (the default): migrates, loads the Renshou data set into an empty database, serves.
+    Serve,
+    /// Bring the database schema up to date, and nothing else.
+    Migrate,
+    /// Import data into the database.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data from the database.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Generate the synthetic data sets.
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import compounds from a GeoJSON FeatureCollection: all or nothing, upserting by code.
+    Compounds {
+        file: PathBuf,
+        /// Coordinate system of the file: wgs84 (RFC 7946) or gcj02 (AMap, Tencent).
+        #[arg(long, default_value = "wgs84")]
+        crs: Crs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export every compound (archived ones too) as a GeoJSON FeatureCollection.
+    Compounds {
+        /// Output file; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Generate a synthetic compound catalog (deterministic: the same count and seed give the same file).
+    Generate {
+        #[arg(long, default_value_t = generate::RENSHOU_COUNT)]
+        count: usize,
+        #[arg(long, default_value_t = generate::RENSHOU_SEED)]
+        seed: u64,
+        /// Output file; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let db = db::connect(&settings.database_url).await?;
+            db::migrate(&db).await?;
+            eprintln!("database {} is up to date", settings.database_url_for_display());
+            Ok(())
+        }
+        Command::Import(ImportCommand::Compounds { file, crs }) => import_compounds(&settings, &file, crs).await,
+        Command::Export(ExportCommand::Compounds { out }) => export_compounds(&settings, out).await,
+        Command::Fixtures(FixturesCommand::Generate { count, seed, out }) => {
+            let sink: Box<dyn Write> = match &out {
+                Some(path) => Box::new(std::fs::File::create(path)?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut sink = BufWriter::new(sink);
+            generate::write_collection(&mut sink, count, seed)?;
+            sink.flush()?;
+            if let Some(path) = out {
+                eprintln!("wrote {count} compounds (seed {seed}) to {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Connects, migrates and, on an empty database, loads the Renshou data set.
+pub async fn prepare(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = db::connect(&settings.database_url).await?;
+    db::migrate(&db).await?;
+    if seed::seed_if_empty(&db, &seed::RENSHOU).await? {
+        tracing::info!("empty database: loaded the Renshou data set");
+    }
+    Ok(db)
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    tracing::info!(database = %settings.database_url_for_display(), "starting");
+    let db = prepare(&settings).await?;
+    let (listener, addr) = web::bind(settings.addr).await?;
+    let state = web::AppState::new(db, settings.clone())?;
+    println!("旧改 Jiugai is serving on http://{addr}/");
+    println!("  pages: http://{addr}/compounds   API: http://{addr}/api/compounds   spec: http://{addr}/openapi.yaml");
+    println!("  sign-in is not built yet: every page and API call is open to whoever reaches this address,");
+    println!("  so keep it on 127.0.0.1 (JIUGAI_ADDR) until accounts land.");
+    println!("  database: {}   stop with Ctrl-C", settings.database_url_for_display());
+    web::serve(state, listener).await;
+    Ok(())
+}
+
+async fn import_compounds(settings: &Settings, file: &std::path::Path, crs: Crs) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let catalog = catalog::load(&db).await?;
+    let size = std::fs::metadata(file)?.len();
+    let bar = ProgressBar::new(size).with_style(ProgressStyle::with_template(
+        "checking  {bar:40} {bytes}/{total_bytes} {eta}",
+    )?);
+    let reader = bar.wrap_read(BufReader::new(std::fs::File::open(file)?));
+    let parsed = tokio::task::block_in_place(|| import::parse_collection(reader, crs, &catalog));
+    bar.finish_and_clear();
+    let records = match parsed {
+        Ok(records) => records,
+        Err(errors) => return Err(report(file, &errors)),
+    };
+    let bar = ProgressBar::new(records.len() as u64)
+        .with_style(ProgressStyle::with_template("importing {bar:40} {pos}/{len} {eta}")?);
+    let summary = import::write(&db, &records, |done| bar.set_position(done as u64)).await;
+    bar.finish_and_clear();
+    match summary {
+        Ok(s) => {
+            println!(
+                "imported {}: {} created, {} updated, {} unchanged",
+                file.display(),
+                s.created,
+                s.updated,
+                s.unchanged
+            );
+            Ok(())
+        }
+        Err(import::ImportError::Features(errors)) => Err(report(file, &errors)),
+        Err(import::ImportError::Other(e)) => Err(e.into()),
+    }
+}
+
+fn report(file: &std::path::Path, errors: &[import::FeatureError]) -> anyhow::Error {
+    for e in errors.iter().take(200) {
+        eprintln!("{}: {e}", file.display());
+    }
+    if errors.len() > 200 {
+        eprintln!("… and {} more", errors.len() - 200);
+    }
+    anyhow::anyhow!("{} problem(s) in {}; nothing was imported", errors.len(), file.display())
+}
+
+async fn export_compounds(settings: &Settings, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let sink: Box<dyn Write + Send> = match &out {
+        Some(path) => Box::new(std::fs::File::create(path)?),
+        None => Box::new(std::io::stdout()),
+    };
+    let mut sink = BufWriter::new(sink);
+    sink.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    let filter = compounds::Filter { include_archived: true, ..Default::default() };
+    let mut pages = compounds::FeaturePages::new(filter, 1_000);
+    let mut first = true;
+    while let Some(features) = pages.next(&db).await? {
+        for feature in features {
+            if !first {
+                sink.write_all(b",\n")?;
+            }
+            first = false;
+            sink.write_all(feature.as_bytes())?;
+        }
+    }
+    sink.write_all(b"\n]}\n")?;
+    sink.flush()?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Typed configuration: defaults, then an optional TOML file, then `JIUGAI_*` environment variables
+//! (and `DATABASE_URL`). The defaults run the whole product on one machine with SQLite.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Where the service listens (`JIUGAI_ADDR`).
+    pub addr: SocketAddr,
+    /// `sqlite://…` or `postgres://…` (`DATABASE_URL` or `JIUGAI_DATABASE_URL`).
+    pub database_url: String,
+    /// Public address of the service, used in links printed on paper (`JIUGAI_BASE_URL`).
+    pub base_url: Option<String>,
+    /// Largest request body accepted, in bytes (`JIUGAI_MAX_BODY_BYTES`).
+    pub max_body_bytes: u64,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiugai.db?mode=rwc";
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            base_url: None,
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings. `file` defaults to `jiugai.toml` in the working folder, if present.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let file = file.unwrap_or(Path::new("jiugai.toml"));
+        let settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("JIUGAI_"))
+            .extract()?;
+        Ok(settings)
+    }
+
+    /// The database URL with any password masked, for logs.
+    pub fn database_url_for_display(&self) -> String {
+        match (self.database_url.find("://"), self.database_url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let userinfo = &self.database_url[scheme + 3..at];
+                let user = userinfo.split(':').next().unwrap_or_default();
+                format!("{}{user}:***{}", &self.database_url[..scheme + 3], &self.database_url[at..])
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked_for_display() {
+        let s = Settings {
+            database_url: "postgres://jiugai:s3cret@db:5432/jiugai".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.database_url_for_display(), "postgres://jiugai:***@db:5432/jiugai");
+        assert_eq!(Settings::default().database_url_for_display(), DEFAULT_DATABASE_URL);
+    }
+}

@@ -1,0 +1,734 @@
+//! Compounds as stored: queries and writes. Every write that touches more than one row runs in one
+//! transaction; updates compare the version they were based on (optimistic locking).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, IntoActiveModel, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::entities::{communities, compounds, scope_items, towns, work_items};
+use super::{catalog, json_column};
+use crate::domain::catalog::Figures;
+use crate::domain::compound::{CategoryOverride, Consent, Survey};
+use crate::domain::cost::{self, Estimate, ScopeLine, fen_to_yuan};
+use crate::domain::record::CompoundRecord;
+use crate::error::{Error, Result};
+
+/// Filters shared by the list, the GeoJSON export and the pages.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Town code (行政区划代码).
+    pub town: Option<String>,
+    pub community: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub built_from: Option<i32>,
+    pub built_to: Option<i32>,
+    /// Text searched in name and address.
+    pub q: Option<String>,
+    pub include_archived: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Code,
+    Name,
+    YearBuilt,
+    Households,
+    FloorArea,
+    Cost,
+}
+
+impl SortKey {
+    pub const NAMES: [&'static str; 6] = ["code", "name", "year_built", "households", "floor_area_m2", "estimated_cost_yuan"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let keys = [
+            SortKey::Code,
+            SortKey::Name,
+            SortKey::YearBuilt,
+            SortKey::Households,
+            SortKey::FloorArea,
+            SortKey::Cost,
+        ];
+        SortKey::NAMES.iter().position(|n| *n == s).map(|i| keys[i])
+    }
+
+    fn column(self) -> compounds::Column {
+        match self {
+            SortKey::Code => compounds::Column::Code,
+            SortKey::Name => compounds::Column::Name,
+            SortKey::YearBuilt => compounds::Column::YearBuilt,
+            SortKey::Households => compounds::Column::Households,
+            SortKey::FloorArea => compounds::Column::FloorAreaM2,
+            SortKey::Cost => compounds::Column::EstimatedCostFen,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub filter: Filter,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// One line of the compound list.
+#[derive(Debug, Clone, Serialize, FromQueryResult)]
+pub struct ListItem {
+    pub code: String,
+    pub name: String,
+    pub town_code: String,
+    pub town: String,
+    pub community: String,
+    pub address: String,
+    pub year_built: i32,
+    pub households: i32,
+    pub floor_area_m2: f64,
+    pub storeys: i32,
+    pub category: Option<String>,
+    pub status: String,
+    #[serde(skip)]
+    pub estimated_cost_fen: i64,
+    pub archived: bool,
+    pub version: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub items: Vec<Value>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub pages: u64,
+}
+
+fn filtered(filter: &Filter) -> sea_orm::Select<compounds::Entity> {
+    let mut cond = Condition::all();
+    if !filter.include_archived {
+        cond = cond.add(compounds::Column::Archived.eq(false));
+    }
+    if let Some(town) = &filter.town {
+        cond = cond.add(towns::Column::Code.eq(town.as_str()));
+    }
+    if let Some(community) = &filter.community {
+        cond = cond.add(communities::Column::Name.eq(community.as_str()));
+    }
+    if let Some(category) = &filter.category {
+        cond = cond.add(compounds::Column::Category.eq(category.as_str()));
+    }
+    if let Some(status) = &filter.status {
+        cond = cond.add(compounds::Column::Status.eq(status.as_str()));
+    }
+    if let Some(from) = filter.built_from {
+        cond = cond.add(compounds::Column::YearBuilt.gte(from));
+    }
+    if let Some(to) = filter.built_to {
+        cond = cond.add(compounds::Column::YearBuilt.lte(to));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
+        cond = cond.add(
+            Condition::any()
+                .add(Expr::col((compounds::Entity, compounds::Column::Name)).like(pattern()))
+                .add(Expr::col((compounds::Entity, compounds::Column::Address)).like(pattern())),
+        );
+    }
+    compounds::Entity::find()
+        .join(JoinType::InnerJoin, compounds::Relation::Town.def())
+        .join(JoinType::InnerJoin, compounds::Relation::Community.def())
+        .filter(cond)
+}
+
+pub async fn list(db: &DatabaseConnection, query: &ListQuery) -> Result<Page> {
+    let select = filtered(&query.filter);
+    let total = select.clone().count(db).await?;
+    let sort = query.sort.column();
+    let order = if query.descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let rows = select
+        .select_only()
+        .columns([
+            compounds::Column::Code,
+            compounds::Column::Name,
+            compounds::Column::Address,
+            compounds::Column::YearBuilt,
+            compounds::Column::Households,
+            compounds::Column::FloorAreaM2,
+            compounds::Column::Storeys,
+            compounds::Column::Category,
+            compounds::Column::Status,
+            compounds::Column::EstimatedCostFen,
+            compounds::Column::Archived,
+            compounds::Column::Version,
+        ])
+        .column_as(towns::Column::Code, "town_code")
+        .column_as(towns::Column::Name, "town")
+        .column_as(communities::Column::Name, "community")
+        .order_by(sort, order.clone())
+        .order_by(compounds::Column::Code, order)
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+        .into_model::<ListItem>()
+        .all(db)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let cost = fen_to_yuan(row.estimated_cost_fen);
+            let mut value = serde_json::to_value(row).unwrap_or_default();
+            value["estimated_cost_yuan"] = json!(cost);
+            value
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page: query.page,
+        per_page: query.per_page,
+        pages: total.div_ceil(query.per_page),
+    })
+}
+
+/// Towns, communities and work items by id: small, loaded once per export or import.
+pub struct Lookup {
+    towns: HashMap<i32, towns::Model>,
+    communities: HashMap<i32, communities::Model>,
+    item_codes: HashMap<i32, String>,
+}
+
+impl Lookup {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Self> {
+        Ok(Lookup {
+            towns: towns::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t)).collect(),
+            communities: communities::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect(),
+            item_codes: work_items::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|i| (i.id, i.code))
+                .collect(),
+        })
+    }
+}
+
+/// Scope lines of the given compounds, in their order.
+pub async fn scopes(
+    db: &impl ConnectionTrait,
+    compound_ids: Vec<i32>,
+    lookup: &Lookup,
+) -> Result<HashMap<i32, Vec<ScopeLine>>> {
+    let rows = scope_items::Entity::find()
+        .filter(scope_items::Column::CompoundId.is_in(compound_ids))
+        .order_by_asc(scope_items::Column::CompoundId)
+        .order_by_asc(scope_items::Column::Position)
+        .all(db)
+        .await?;
+    let mut by_compound: HashMap<i32, Vec<ScopeLine>> = HashMap::new();
+    for row in rows {
+        by_compound.entry(row.compound_id).or_default().push(ScopeLine {
+            item: lookup.item_codes.get(&row.work_item_id).cloned().unwrap_or_default(),
+            quantity: row.quantity,
+        });
+    }
+    Ok(by_compound)
+}
+
+/// The compound's writable attributes, as GeoJSON feature properties. The import reads back exactly
+/// these keys, so an exported file imported again gives the same catalog.
+pub fn properties(c: &compounds::Model, lookup: &Lookup, scope: &[ScopeLine]) -> Result<Map<String, Value>> {
+    let town = lookup.towns.get(&c.town_id);
+    let community = lookup.communities.get(&c.community_id);
+    let survey: Option<Survey> = json_column(c.survey.as_deref())?;
+    let consent: Option<Consent> = json_column(c.consent.as_deref())?;
+    let category_override: Option<CategoryOverride> = json_column(c.category_override.as_deref())?;
+    let value = json!({
+        "code": c.code,
+        "name": c.name,
+        "town_code": town.map(|t| t.code.as_str()),
+        "town": town.map(|t| t.name.as_str()),
+        "community": community.map(|c| c.name.as_str()),
+        "address": c.address,
+        "year_built": c.year_built,
+        "buildings": c.buildings,
+        "households": c.households,
+        "floor_area_m2": c.floor_area_m2,
+        "storeys": c.storeys,
+        "has_lifts": c.has_lifts,
+        "property_management": c.property_management,
+        "origin": c.origin,
+        "status": c.status,
+        "survey": survey,
+        "consent": consent,
+        "scope": scope,
+        "category_override": category_override,
+        "requests": c.requests,
+        "deputies_vote_rank": c.deputies_vote_rank,
+        "archived": c.archived,
+        // Read-only, computed: ignored by the import.
+        "category": c.category,
+        "estimated_cost_yuan": fen_to_yuan(c.estimated_cost_fen),
+        "site_area_m2": c.site_area_m2,
+    });
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}
+
+/// A GeoJSON feature of a compound, written as text: the stored geometry goes out as it is.
+pub fn feature_json(c: &compounds::Model, lookup: &Lookup, scope: &[ScopeLine]) -> Result<String> {
+    let props = serde_json::to_string(&properties(c, lookup, scope)?).map_err(anyhow::Error::from)?;
+    let id = serde_json::to_string(&c.code).map_err(anyhow::Error::from)?;
+    Ok(format!(
+        r#"{{"type":"Feature","id":{id},"geometry":{},"properties":{props}}}"#,
+        c.geometry
+    ))
+}
+
+/// Walks the filtered compounds in code order, a page of GeoJSON features at a time. Holds one page
+/// in memory, whatever the size of the catalog; keyset pagination keeps every page query cheap.
+pub struct FeaturePages {
+    filter: Filter,
+    page_size: u64,
+    lookup: Option<Lookup>,
+    after: Option<String>,
+    done: bool,
+}
+
+impl FeaturePages {
+    pub fn new(filter: Filter, page_size: u64) -> Self {
+        FeaturePages { filter, page_size, lookup: None, after: None, done: false }
+    }
+
+    /// The next page's features, or `None` after the last.
+    pub async fn next(&mut self, db: &DatabaseConnection) -> Result<Option<Vec<String>>> {
+        if self.done {
+            return Ok(None);
+        }
+        if self.lookup.is_none() {
+            self.lookup = Some(Lookup::load(db).await?);
+        }
+        let Some(lookup) = self.lookup.as_ref() else { return Ok(None) };
+        let mut select = filtered(&self.filter).order_by_asc(compounds::Column::Code).limit(self.page_size);
+        if let Some(code) = &self.after {
+            select = select.filter(compounds::Column::Code.gt(code.as_str()));
+        }
+        let page = select.all(db).await?;
+        self.done = (page.len() as u64) < self.page_size;
+        let Some(last) = page.last() else { return Ok(None) };
+        self.after = Some(last.code.clone());
+        let mut scope_of = scopes(db, page.iter().map(|c| c.id).collect(), lookup).await?;
+        let features = page
+            .iter()
+            .map(|c| feature_json(c, lookup, &scope_of.remove(&c.id).unwrap_or_default()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(features))
+    }
+}
+
+/// Everything about one compound: its attributes, geometry, scope priced line by line.
+pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Value> {
+    let c = find(db, code).await?;
+    let lookup = Lookup::load(db).await?;
+    let scope = scopes(db, vec![c.id], &lookup).await?.remove(&c.id).unwrap_or_default();
+    let catalog = catalog::load(db).await?;
+    let estimate = cost::estimate(&catalog, &figures(&c), &scope)
+        .map_err(|e| anyhow::anyhow!("stored scope of {} no longer prices: {e:?}", c.code))?;
+    let mut map = properties(&c, &lookup, &scope)?;
+    let geometry: Value = serde_json::from_str(&c.geometry).map_err(anyhow::Error::from)?;
+    map.insert("geometry".into(), geometry);
+    map.insert("category_derived".into(), json!(c.category_derived));
+    map.insert("estimate".into(), estimate_json(&estimate, &catalog));
+    map.insert("perimeter_m".into(), json!(c.perimeter_m));
+    map.insert("centroid".into(), json!([c.centroid_lon, c.centroid_lat]));
+    map.insert("bbox".into(), json!([c.min_lon, c.min_lat, c.max_lon, c.max_lat]));
+    map.insert("version".into(), json!(c.version));
+    map.insert("created_at".into(), json!(c.created_at));
+    map.insert("updated_at".into(), json!(c.updated_at));
+    Ok(Value::Object(map))
+}
+
+fn estimate_json(e: &Estimate, catalog: &crate::domain::catalog::Catalog) -> Value {
+    let by_class: Vec<Value> = catalog
+        .classes
+        .iter()
+        .map(|class| {
+            let fen: i64 = e
+                .lines
+                .iter()
+                .filter(|l| l.class == class.code)
+                .map(|l| (l.amount_yuan * 100.0).round() as i64)
+                .sum();
+            json!({"class": class.code, "name": class.name, "amount_yuan": fen_to_yuan(fen)})
+        })
+        .collect();
+    json!({"lines": e.lines, "by_class": by_class, "total_yuan": e.total_yuan()})
+}
+
+pub fn figures(c: &compounds::Model) -> Figures {
+    Figures {
+        floor_area_m2: c.floor_area_m2,
+        storeys: c.storeys,
+        households: c.households,
+        buildings: c.buildings,
+        site_area_m2: c.site_area_m2,
+        perimeter_m: c.perimeter_m,
+    }
+}
+
+pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<compounds::Model> {
+    compounds::Entity::find()
+        .filter(compounds::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no compound with code {code}")))
+}
+
+/// Town and community ids by code and name, creating the ones a write introduces.
+pub struct Places {
+    towns: HashMap<String, (i32, String)>,
+    communities: HashMap<(i32, String), i32>,
+}
+
+impl Places {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Self> {
+        Ok(Places {
+            towns: towns::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|t| (t.code, (t.id, t.name)))
+                .collect(),
+            communities: communities::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| ((c.town_id, c.name), c.id))
+                .collect(),
+        })
+    }
+
+    /// Checks that the record's town code and name agree with what is stored.
+    pub fn check(&self, r: &CompoundRecord) -> Result<(), (String, String)> {
+        match self.towns.get(&r.town_code) {
+            Some((_, name)) if *name != r.town => Err((
+                "town".into(),
+                format!("town {} is {name}, not {}", r.town_code, r.town),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn resolve(&mut self, db: &impl ConnectionTrait, r: &CompoundRecord) -> Result<(i32, i32)> {
+        if let Err((field, message)) = self.check(r) {
+            return Err(Error::invalid(field, message));
+        }
+        let town_id = match self.towns.get(&r.town_code) {
+            Some((id, _)) => *id,
+            None => {
+                let row = towns::ActiveModel {
+                    code: Set(r.town_code.clone()),
+                    name: Set(r.town.clone()),
+                    ..Default::default()
+                };
+                let id = towns::Entity::insert(row).exec(db).await?.last_insert_id;
+                self.towns.insert(r.town_code.clone(), (id, r.town.clone()));
+                id
+            }
+        };
+        let key = (town_id, r.community.clone());
+        let community_id = match self.communities.get(&key) {
+            Some(id) => *id,
+            None => {
+                let row = communities::ActiveModel {
+                    town_id: Set(town_id),
+                    name: Set(r.community.clone()),
+                    ..Default::default()
+                };
+                let id = communities::Entity::insert(row).exec(db).await?.last_insert_id;
+                self.communities.insert(key, id);
+                id
+            }
+        };
+        Ok((town_id, community_id))
+    }
+}
+
+/// The row a record is stored as. `id`, `version` and the timestamps are the caller's to set.
+pub fn row(r: &CompoundRecord, town_id: i32, community_id: i32, now: DateTime<Utc>) -> Result<compounds::Model> {
+    let [min_lon, min_lat, max_lon, max_lat] = r.boundary.bbox();
+    let (centroid_lon, centroid_lat) = r.boundary.centroid();
+    Ok(compounds::Model {
+        id: 0,
+        code: r.code.as_str().to_owned(),
+        name: r.name.clone(),
+        town_id,
+        community_id,
+        address: r.address.clone(),
+        year_built: r.year_built,
+        buildings: r.buildings,
+        households: r.households,
+        floor_area_m2: r.floor_area_m2,
+        storeys: r.storeys,
+        has_lifts: r.has_lifts,
+        property_management: r.property_management.code().to_owned(),
+        origin: r.origin.code().to_owned(),
+        status: r.status.code().to_owned(),
+        survey: r.survey.as_ref().map(to_json).transpose()?,
+        consent: r.consent.as_ref().map(to_json).transpose()?,
+        category: r.category().map(str::to_owned),
+        category_derived: r.estimate.category.clone(),
+        category_override: r.category_override.as_ref().map(to_json).transpose()?,
+        estimated_cost_fen: r.estimate.total_fen,
+        requests: r.requests,
+        deputies_vote_rank: r.deputies_vote_rank,
+        geometry: r.boundary.to_geojson().to_string(),
+        site_area_m2: round2(r.boundary.area_m2()),
+        perimeter_m: round2(r.boundary.perimeter_m()),
+        centroid_lon,
+        centroid_lat,
+        min_lon,
+        min_lat,
+        max_lon,
+        max_lat,
+        archived: r.archived,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.into()))
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// Whether two rows hold the same compound, ignoring bookkeeping (id, version, timestamps).
+pub fn same_content(stored: &compounds::Model, new: &compounds::Model) -> bool {
+    let new = compounds::Model {
+        id: stored.id,
+        version: stored.version,
+        created_at: stored.created_at,
+        updated_at: stored.updated_at,
+        ..new.clone()
+    };
+    *stored == new
+}
+
+/// Replaces a compound's scope lines.
+pub async fn write_scope(
+    db: &impl ConnectionTrait,
+    compound_id: i32,
+    scope: &[ScopeLine],
+    item_ids: &HashMap<String, i32>,
+) -> Result<()> {
+    scope_items::Entity::delete_many()
+        .filter(scope_items::Column::CompoundId.eq(compound_id))
+        .exec(db)
+        .await?;
+    insert_scopes(db, &[(compound_id, scope)], item_ids).await
+}
+
+/// Inserts the scope lines of compounds that have none yet, in few statements.
+pub async fn insert_scopes(
+    db: &impl ConnectionTrait,
+    scopes: &[(i32, &[ScopeLine])],
+    item_ids: &HashMap<String, i32>,
+) -> Result<()> {
+    let rows: Vec<_> = scopes
+        .iter()
+        .flat_map(|(compound_id, scope)| {
+            scope.iter().enumerate().map(move |(i, line)| scope_items::ActiveModel {
+                compound_id: Set(*compound_id),
+                work_item_id: Set(item_ids[&line.item]),
+                position: Set(i as i32),
+                quantity: Set(line.quantity),
+                ..Default::default()
+            })
+        })
+        .collect();
+    // Five columns a row; SQLite takes at most 32,766 bound values a statement.
+    for batch in rows.chunks(4_000) {
+        scope_items::Entity::insert_many(batch.to_vec()).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Inserts a new compound; its code must be new.
+pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<Value> {
+    let txn = db.begin().await?;
+    if find(&txn, record.code.as_str()).await.is_ok() {
+        return Err(Error::Conflict {
+            message: format!("a compound with code {} already exists", record.code.as_str()),
+            current_version: None,
+        });
+    }
+    let mut places = Places::load(&txn).await?;
+    let (town_id, community_id) = places.resolve(&txn, record).await?;
+    let mut model = row(record, town_id, community_id, Utc::now())?.into_active_model();
+    model.id = sea_orm::ActiveValue::NotSet;
+    let id = compounds::Entity::insert(model).exec(&txn).await?.last_insert_id;
+    write_scope(&txn, id, &record.scope, &catalog::item_ids(&txn).await?).await?;
+    let detail = get(&txn, record.code.as_str()).await?;
+    txn.commit().await?;
+    Ok(detail)
+}
+
+/// Replaces a compound's attributes, if `expected_version` is still current.
+pub async fn update(db: &DatabaseConnection, code: &str, expected_version: i32, record: &CompoundRecord) -> Result<Value> {
+    if record.code.as_str() != code {
+        return Err(Error::invalid("code", format!("does not match the compound addressed ({code}); codes never change")));
+    }
+    let txn = db.begin().await?;
+    let stored = find(&txn, code).await?;
+    check_version(&stored, expected_version)?;
+    let mut places = Places::load(&txn).await?;
+    let (town_id, community_id) = places.resolve(&txn, record).await?;
+    let new = compounds::Model {
+        id: stored.id,
+        version: stored.version + 1,
+        created_at: stored.created_at,
+        ..row(record, town_id, community_id, Utc::now())?
+    };
+    versioned_write(&txn, &stored, new).await?;
+    write_scope(&txn, stored.id, &record.scope, &catalog::item_ids(&txn).await?).await?;
+    let detail = get(&txn, code).await?;
+    txn.commit().await?;
+    Ok(detail)
+}
+
+/// Archives a compound: it leaves the lists but is never deleted.
+pub async fn archive(db: &DatabaseConnection, code: &str, expected_version: i32) -> Result<Value> {
+    let txn = db.begin().await?;
+    let stored = find(&txn, code).await?;
+    check_version(&stored, expected_version)?;
+    if !stored.archived {
+        let new = compounds::Model {
+            archived: true,
+            version: stored.version + 1,
+            updated_at: Utc::now(),
+            ..stored.clone()
+        };
+        versioned_write(&txn, &stored, new).await?;
+    }
+    let detail = get(&txn, code).await?;
+    txn.commit().await?;
+    Ok(detail)
+}
+
+fn check_version(stored: &compounds::Model, expected: i32) -> Result<()> {
+    if stored.version == expected {
+        Ok(())
+    } else {
+        Err(Error::Conflict {
+            message: format!(
+                "compound {} was changed by someone else (version {} now, your edit was based on {expected}); reload it and apply your change again",
+                stored.code, stored.version
+            ),
+            current_version: Some(stored.version),
+        })
+    }
+}
+
+/// Writes `new` over `stored` only if nobody else wrote in between: the version in the WHERE clause
+/// makes the check and the write one statement.
+pub async fn versioned_write(db: &impl ConnectionTrait, stored: &compounds::Model, new: compounds::Model) -> Result<()> {
+    let mut active = new.into_active_model().reset_all();
+    active.id = sea_orm::ActiveValue::NotSet;
+    let result = compounds::Entity::update_many()
+        .set(active)
+        .filter(compounds::Column::Id.eq(stored.id))
+        .filter(compounds::Column::Version.eq(stored.version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(Error::Conflict {
+            message: format!("compound {} was changed by someone else; reload it", stored.code),
+            current_version: None,
+        })
+    }
+}
+
+/// Per town: compounds counted per category (archived ones left out).
+pub async fn town_counts(db: &DatabaseConnection) -> Result<Vec<Value>> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        town_id: i32,
+        category: Option<String>,
+        n: i64,
+    }
+    let counts = compounds::Entity::find()
+        .select_only()
+        .column(compounds::Column::TownId)
+        .column(compounds::Column::Category)
+        .column_as(compounds::Column::Id.count(), "n")
+        .filter(compounds::Column::Archived.eq(false))
+        .group_by(compounds::Column::TownId)
+        .group_by(compounds::Column::Category)
+        .into_model::<Count>()
+        .all(db)
+        .await?;
+    let towns = towns::Entity::find().order_by_asc(towns::Column::Code).all(db).await?;
+    Ok(towns
+        .into_iter()
+        .map(|t| {
+            let mut by_category = Map::new();
+            let mut total = 0;
+            for c in counts.iter().filter(|c| c.town_id == t.id) {
+                let key = c.category.clone().unwrap_or_else(|| "none".into());
+                by_category.insert(key, json!(c.n));
+                total += c.n;
+            }
+            json!({"code": t.code, "name": t.name, "total": total, "by_category": by_category})
+        })
+        .collect())
+}
+
+/// A compound as a dot on the county map.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct MapPoint {
+    pub code: String,
+    pub name: String,
+    pub town: String,
+    pub category: Option<String>,
+    pub households: i32,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+pub async fn map_points(db: &DatabaseConnection) -> Result<Vec<MapPoint>> {
+    Ok(filtered(&Filter::default())
+        .select_only()
+        .columns([compounds::Column::Code, compounds::Column::Name, compounds::Column::Category, compounds::Column::Households])
+        .column_as(towns::Column::Name, "town")
+        .column_as(compounds::Column::CentroidLon, "lon")
+        .column_as(compounds::Column::CentroidLat, "lat")
+        .order_by_asc(compounds::Column::Code)
+        .into_model::<MapPoint>()
+        .all(db)
+        .await?)
+}

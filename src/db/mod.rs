@@ -1,0 +1,57 @@
+//! Persistence: sea-orm over SQLite (default) or PostgreSQL, with the same migrations.
+
+pub mod catalog;
+pub mod compounds;
+pub mod entities;
+pub mod import;
+pub mod seed;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+/// Opens the database at `url`, creating a SQLite file (and its folder) if needed.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_file(url)
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    if url.contains(":memory:") {
+        // Every connection to an in-memory database is a database of its own: keep one.
+        options.max_connections(1).min_connections(1).idle_timeout(None);
+    } else {
+        options.max_connections(8);
+    }
+    Ok(Database::connect(options).await?)
+}
+
+/// Brings the schema up to date.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}
+
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.contains(":memory:")).then_some(path)
+}
+
+/// Parses a JSON column written by this service; a failure means the row was corrupted outside it.
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(text: Option<&str>) -> anyhow::Result<Option<T>> {
+    text.map(|t| serde_json::from_str(t).map_err(|e| anyhow::anyhow!("corrupt JSON column: {e}")))
+        .transpose()
+}

@@ -1,0 +1,47 @@
+//! The one error type of the service. The web layer maps it to a status and a `{code, message,
+//! fields}` body; the CLI prints it.
+
+use crate::domain::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 404: the thing does not exist (or must not be known to exist).
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the write was based on a stale version, or collides with existing data.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current_version: Option<i32>,
+    },
+    /// 428: a write that needs the version it was based on came without one.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    /// 422: the input was understood but is wrong; the fields say where.
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    /// 400: the request itself is malformed (not JSON, not UTF-8).
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(FieldErrors::single(field, message))
+    }
+}
+
+impl From<sea_orm::TransactionError<Error>> for Error {
+    fn from(e: sea_orm::TransactionError<Error>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(db) => Error::Database(db),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,358 @@
+//! The JSON API (`/api/…`), documented in `openapi.yaml`.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use tokio_stream::wrappers::ReceiverStream;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::{Reply, Response};
+use warp::{Filter, Rejection};
+
+use super::{AppState, error, with_state};
+use crate::db::{catalog, compounds};
+use crate::db::compounds::{Filter as CompoundFilter, ListQuery, SortKey};
+use crate::domain::FieldErrors;
+use crate::domain::compound::Status;
+use crate::domain::geometry::Crs;
+use crate::domain::record::CompoundRecord;
+use crate::error::{Error, Result};
+
+pub const MAX_PER_PAGE: u64 = 500;
+const DEFAULT_PER_PAGE: u64 = 50;
+
+pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let query = warp::query::<Vec<(String, String)>>();
+    let body = warp::body::content_length_limit(state.settings.max_body_bytes).and(warp::body::bytes());
+    let if_match = warp::header::optional::<String>("if-match");
+
+    let list = warp::path!("api" / "compounds")
+        .and(warp::get())
+        .and(with_state(&state))
+        .and(query)
+        .then(|s: AppState, q| async move { respond(list(&s, q).await) });
+    let geojson = warp::path!("api" / "compounds.geojson")
+        .and(warp::get())
+        .and(with_state(&state))
+        .and(query)
+        .then(|s: AppState, q| async move { export(s, q).unwrap_or_else(|e| error::reply(&e)) });
+    let create = warp::path!("api" / "compounds")
+        .and(warp::post())
+        .and(with_state(&state))
+        .and(body)
+        .then(|s: AppState, b| async move {
+            match create(&s, b).await {
+                Ok(v) => with_etag(warp::reply::with_status(warp::reply::json(&v), StatusCode::CREATED).into_response(), &v),
+                Err(e) => error::reply(&e),
+            }
+        });
+    let get = warp::path!("api" / "compounds" / String)
+        .and(warp::get())
+        .and(with_state(&state))
+        .then(|code: String, s: AppState| async move { respond(compounds::get(&s.db, &code).await) });
+    let update = warp::path!("api" / "compounds" / String)
+        .and(warp::put())
+        .and(with_state(&state))
+        .and(if_match)
+        .and(body)
+        .then(|code: String, s: AppState, v, b| async move { respond(update(&s, &code, v, b).await) });
+    let archive = warp::path!("api" / "compounds" / String / "archive")
+        .and(warp::post())
+        .and(with_state(&state))
+        .and(if_match)
+        .then(|code: String, s: AppState, v: Option<String>| async move {
+            let result = async { compounds::archive(&s.db, &code, expected_version(v.as_deref())?).await };
+            respond(result.await)
+        });
+    let towns = warp::path!("api" / "towns")
+        .and(warp::get())
+        .and(with_state(&state))
+        .then(|s: AppState| async move { respond(compounds::town_counts(&s.db).await.map(|t| json!({"items": t}))) });
+    let work_items = warp::path!("api" / "work-items")
+        .and(warp::get())
+        .and(with_state(&state))
+        .then(|s: AppState| async move {
+            let result = catalog::load(&s.db).await.map_err(Error::from);
+            respond(result.map(|c| json!({"classes": c.classes, "items": c.items})))
+        });
+    let policy = warp::path!("api" / "policy")
+        .and(warp::get())
+        .and(with_state(&state))
+        .then(|s: AppState| async move {
+            let result = catalog::load_policy(&s.db).await.map_err(Error::from);
+            respond(result.and_then(|p| p.ok_or_else(|| Error::NotFound("no policy loaded".into()))))
+        });
+    list.or(geojson)
+        .unify()
+        .or(create)
+        .unify()
+        .or(get)
+        .unify()
+        .or(update)
+        .unify()
+        .or(archive)
+        .unify()
+        .or(towns)
+        .unify()
+        .or(work_items)
+        .unify()
+        .or(policy)
+        .unify()
+}
+
+/// A JSON reply; a compound carries its version as a strong ETag for `If-Match`.
+fn respond<T: serde::Serialize>(result: Result<T>) -> Response {
+    match result.and_then(|v| serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))) {
+        Ok(value) => with_etag(warp::reply::json(&value).into_response(), &value),
+        Err(e) => error::reply(&e),
+    }
+}
+
+fn with_etag(mut response: Response, value: &Value) -> Response {
+    if let Some(version) = value.get("version").and_then(Value::as_i64)
+        && value.get("code").is_some()
+        && let Ok(tag) = HeaderValue::from_str(&format!("\"{version}\""))
+    {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
+}
+
+/// Reads the version a write is based on from `If-Match` (`"3"`, `W/"3"` or `3`).
+fn expected_version(if_match: Option<&str>) -> Result<i32> {
+    let raw = if_match.ok_or_else(|| {
+        Error::PreconditionRequired("send If-Match with the version (ETag) your edit is based on".into())
+    })?;
+    raw.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| Error::invalid("If-Match", "must be the compound's version, as in its ETag, e.g. \"3\""))
+}
+
+fn json_body(body: &Bytes) -> Result<Value> {
+    let text = std::str::from_utf8(body).map_err(|e| Error::BadRequest(format!("the body is not UTF-8: {e}")))?;
+    serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))
+}
+
+/// Parses an API body: the compound's attributes with its `geometry` (WGS-84) beside them.
+async fn parse_record(state: &AppState, body: &Bytes) -> Result<CompoundRecord> {
+    let value = json_body(body)?;
+    if !value.is_object() {
+        return Err(Error::invalid("body", "must be a JSON object"));
+    }
+    let catalog = catalog::load(&state.db).await?;
+    CompoundRecord::parse(&value, value.get("geometry"), Crs::Wgs84, &catalog).map_err(Error::Invalid)
+}
+
+async fn create(state: &AppState, body: Bytes) -> Result<Value> {
+    let record = parse_record(state, &body).await?;
+    compounds::create(&state.db, &record).await
+}
+
+async fn update(state: &AppState, code: &str, if_match: Option<String>, body: Bytes) -> Result<Value> {
+    let version = expected_version(if_match.as_deref())?;
+    let record = parse_record(state, &body).await?;
+    compounds::update(&state.db, code, version, &record).await
+}
+
+async fn list(state: &AppState, query: Vec<(String, String)>) -> Result<compounds::Page> {
+    let query = parse_list_query(&query)?;
+    compounds::list(&state.db, &query).await
+}
+
+/// Streams the filtered catalog as an RFC 7946 FeatureCollection, a page of features at a time.
+fn export(state: AppState, query: Vec<(String, String)>) -> Result<Response> {
+    let filter = parse_list_query(&query)?.filter;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        let header = Bytes::from_static(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
+        if tx.send(Ok(header)).await.is_err() {
+            return;
+        }
+        let mut pages = compounds::FeaturePages::new(filter, 1_000);
+        let mut first = true;
+        let outcome: Result<()> = loop {
+            let features = match pages.next(&state.db).await {
+                Ok(Some(features)) => features,
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            };
+            let mut chunk = String::with_capacity(features.iter().map(|f| f.len() + 2).sum());
+            for feature in features {
+                if !first {
+                    chunk.push_str(",\n");
+                }
+                first = false;
+                chunk.push_str(&feature);
+            }
+            if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                return; // The client went away.
+            }
+        };
+        let end = match outcome {
+            Ok(()) => Ok(Bytes::from_static(b"\n]}\n")),
+            Err(e) => {
+                // The status is already sent: cut the body short so the client cannot mistake a
+                // partial file for a whole one.
+                tracing::error!(error = ?e, "GeoJSON export failed");
+                Err(std::io::Error::other("export failed"))
+            }
+        };
+        let _ = tx.send(end).await;
+    });
+    let mut response = warp::reply::stream(ReceiverStream::new(rx)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"));
+    Ok(response)
+}
+
+/// Parses the list's query string: filters, sort and pagination. Unknown parameters are refused, so
+/// that a misspelt filter is not silently ignored.
+pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
+    let mut errors = FieldErrors::default();
+    let mut params: HashMap<&str, &str> = HashMap::new();
+    for (key, value) in pairs {
+        if params.insert(key.as_str(), value.as_str()).is_some() {
+            errors.add(key.as_str(), "given more than once");
+        }
+    }
+    let text = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
+    let mut number = |key: &str, min: i64, max: i64| -> Option<i64> {
+        let raw = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())?;
+        match raw.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                errors.add(key, format!("must be a whole number from {min} to {max}"));
+                None
+            }
+        }
+    };
+    let built_from = number("built_from", 1800, 2200).map(|n| n as i32);
+    let built_to = number("built_to", 1800, 2200).map(|n| n as i32);
+    let page = number("page", 1, 1_000_000).unwrap_or(1) as u64;
+    let per_page = number("per_page", 1, MAX_PER_PAGE as i64).unwrap_or(DEFAULT_PER_PAGE as i64) as u64;
+    if let (Some(from), Some(to)) = (built_from, built_to)
+        && from > to
+    {
+        errors.add("built_to", "must not be earlier than built_from");
+    }
+    let status = text("status");
+    if let Some(Err(e)) = status.as_deref().map(Status::parse) {
+        errors.add("status", e);
+    }
+    let (sort, descending) = match text("sort") {
+        None => (SortKey::Code, false),
+        Some(s) => {
+            let (name, descending) = match s.strip_prefix('-') {
+                Some(name) => (name.to_owned(), true),
+                None => (s.clone(), false),
+            };
+            match SortKey::parse(&name) {
+                Some(key) => (key, descending),
+                None => {
+                    errors.add("sort", format!("must be one of {} (prefix - for descending)", SortKey::NAMES.join(", ")));
+                    (SortKey::Code, false)
+                }
+            }
+        }
+    };
+    let include_archived = match params.get("include_archived").copied() {
+        None | Some("" | "false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => {
+            errors.add("include_archived", "must be true or false");
+            false
+        }
+    };
+    const KNOWN: [&str; 12] = [
+        "town", "community", "category", "status", "built_from", "built_to", "q", "include_archived", "sort", "page",
+        "per_page", "crs",
+    ];
+    for key in params.keys().filter(|k| !KNOWN.contains(k)) {
+        errors.add(*key, format!("unknown parameter; known ones are {}", KNOWN.join(", ")));
+    }
+    if text("q").is_some_and(|q| q.chars().count() > 100) {
+        errors.add("q", "must be at most 100 characters");
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Ok(ListQuery {
+        filter: CompoundFilter {
+            town: text("town"),
+            community: text("community"),
+            category: text("category"),
+            status,
+            built_from,
+            built_to,
+            q: text("q"),
+            include_archived,
+        },
+        sort,
+        descending,
+        page,
+        per_page,
+    })
+}
+
+pub async fn healthz(state: AppState) -> Result<Response, Infallible> {
+    let ok = state.db.ping().await.is_ok();
+    let (status, body) = if ok {
+        (StatusCode::OK, json!({"status": "ok"}))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, json!({"status": "database unreachable"}))
+    };
+    Ok(warp::reply::with_status(warp::reply::json(&body), status).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Result<ListQuery> {
+        let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        parse_list_query(&owned)
+    }
+
+    #[test]
+    fn defaults_are_the_first_page_by_code() {
+        let query = q(&[]).unwrap();
+        assert_eq!((query.page, query.per_page, query.sort, query.descending), (1, 50, SortKey::Code, false));
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let Err(Error::Invalid(errors)) = q(&[
+            ("per_page", "0"),
+            ("page", "x"),
+            ("built_from", "2000"),
+            ("built_to", "1990"),
+            ("sort", "colour"),
+            ("status", "demolished"),
+            ("twon", "511421001"),
+        ]) else {
+            panic!("expected field errors");
+        };
+        for field in ["per_page", "page", "built_to", "sort", "status", "twon"] {
+            assert!(errors.0.contains_key(field), "{field}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn a_minus_sorts_descending() {
+        let query = q(&[("sort", "-households")]).unwrap();
+        assert_eq!((query.sort, query.descending), (SortKey::Households, true));
+    }
+
+    #[test]
+    fn if_match_takes_strong_weak_and_bare_versions() {
+        assert_eq!(expected_version(Some("\"3\"")).unwrap(), 3);
+        assert_eq!(expected_version(Some("W/\"4\"")).unwrap(), 4);
+        assert_eq!(expected_version(Some("5")).unwrap(), 5);
+        assert!(matches!(expected_version(None), Err(Error::PreconditionRequired(_))));
+        assert!(matches!(expected_version(Some("abc")), Err(Error::Invalid(_))));
+    }
+}

@@ -1,0 +1,112 @@
+//! The web layer: the JSON API, the HTML pages, and the server around them.
+
+pub mod api;
+pub mod error;
+pub mod pages;
+pub mod svg;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use warp::http::{HeaderValue, header};
+use warp::reply::{Reply, Response};
+use warp::Filter;
+
+use crate::config::Settings;
+
+/// What every handler may use. Nothing here is per-process state that would break a second instance
+/// behind the same load balancer: the database holds it all.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub templates: Arc<minijinja::Environment<'static>>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> anyhow::Result<Self> {
+        Ok(AppState {
+            db,
+            settings: Arc::new(settings),
+            templates: Arc::new(pages::templates()?),
+        })
+    }
+}
+
+pub fn with_state(state: &AppState) -> impl Filter<Extract = (AppState,), Error = Infallible> + Clone + use<> {
+    let state = state.clone();
+    warp::any().map(move || state.clone())
+}
+
+pub const OPENAPI: &str = include_str!("../../openapi.yaml");
+
+/// Every route of the service, with the final error handling and the headers every response gets.
+pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    let healthz = warp::path!("healthz").and(warp::get()).and(with_state(&state)).then(api::healthz);
+    let openapi = warp::path!("openapi.yaml")
+        .and(warp::get())
+        .map(|| warp::reply::with_header(OPENAPI, header::CONTENT_TYPE, "application/yaml").into_response());
+    healthz
+        .map(|r: Result<Response, Infallible>| r.unwrap_or_else(|never| match never {}))
+        .or(openapi)
+        .unify()
+        .or(api::routes(state.clone()))
+        .unify()
+        .or(pages::routes(state))
+        .unify()
+        .recover(error::recover)
+        .unify()
+        .map(secure)
+        .with(warp::trace::request())
+}
+
+/// Headers every response carries: no scripts but our own files, no framing, no sniffing.
+fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) {
+    warp::serve(routes(state))
+        .incoming(listener)
+        .graceful(shutdown_signal())
+        .run()
+        .await;
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Binds the address; returns the listener and the address actually bound (port 0 picks one).
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}

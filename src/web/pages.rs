@@ -1,0 +1,295 @@
+//! Server-rendered pages (Chinese UI) from `templates/`. They work without scripts.
+
+use minijinja::Environment;
+use serde::Serialize;
+use serde_json::{Value, json};
+use warp::http::{StatusCode, header};
+use warp::reply::{Reply, Response};
+use warp::{Filter, Rejection};
+
+use super::svg::{self, Projection};
+use super::{AppState, api, with_state};
+use crate::db::{catalog, compounds};
+use crate::domain::compound::{Consent, PropertyManagement, Origin, Severity, Status};
+use crate::error::Error;
+
+/// The templates, compiled into the binary so that it runs from any folder.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("overview.html", include_str!("../../templates/overview.html")),
+    ("compounds.html", include_str!("../../templates/compounds.html")),
+    ("compound.html", include_str!("../../templates/compound.html")),
+    ("map.html", include_str!("../../templates/map.html")),
+    ("county_map.html", include_str!("../../templates/county_map.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+];
+
+const CSS: &str = include_str!("../../static/app.css");
+
+pub fn templates() -> anyhow::Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    env.add_filter("yuan", |v: f64| format_yuan(v));
+    env.add_filter("thousands", |v: f64| thousands(v.round() as i64));
+    Ok(env)
+}
+
+/// ¥ amounts as bureaus write them: in 万元 above ten thousand.
+fn format_yuan(v: f64) -> String {
+    if v.abs() >= 10_000.0 {
+        format!("{:.2} 万元", v / 10_000.0)
+    } else {
+        format!("{v:.2} 元")
+    }
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let query = warp::query::<Vec<(String, String)>>();
+    let overview = warp::path::end()
+        .and(warp::get())
+        .and(with_state(&state))
+        .then(|s: AppState| async move { page(&s, overview(&s).await) });
+    let list = warp::path!("compounds")
+        .and(warp::get())
+        .and(with_state(&state))
+        .and(query)
+        .then(|s: AppState, q: Vec<(String, String)>| async move { page(&s, compound_list(&s, &q).await) });
+    let one = warp::path!("compounds" / String)
+        .and(warp::get())
+        .and(with_state(&state))
+        .then(|code: String, s: AppState| async move { page(&s, compound_page(&s, &code).await) });
+    let map = warp::path!("map")
+        .and(warp::get())
+        .and(with_state(&state))
+        .then(|s: AppState| async move { page(&s, map_page(&s).await) });
+    let css = warp::path!("static" / "app.css").and(warp::get()).map(|| {
+        let reply = warp::reply::with_header(CSS, header::CONTENT_TYPE, "text/css; charset=utf-8");
+        warp::reply::with_header(reply, header::CACHE_CONTROL, "public, max-age=3600").into_response()
+    });
+    overview.or(list).unify().or(one).unify().or(map).unify().or(css).unify()
+}
+
+/// A template and its context, or an error to show as a page.
+type Rendered = Result<(&'static str, Value), Error>;
+
+fn page(state: &AppState, result: Rendered) -> Response {
+    let (status, template, context) = match result {
+        Ok((template, context)) => (StatusCode::OK, template, context),
+        Err(e) => {
+            let status = super::error::reply(&e).status();
+            let message = match &e {
+                Error::Invalid(fields) => format!("查询条件有误：{fields}"),
+                Error::NotFound(_) => "没有找到这个页面或小区。".to_owned(),
+                Error::Database(_) | Error::Internal(_) => "系统出错了，请稍后再试。".to_owned(),
+                other => other.to_string(),
+            };
+            (status, "error.html", json!({"title": "出错了", "status": status.as_u16(), "message": message}))
+        }
+    };
+    let html = state
+        .templates
+        .get_template(template)
+        .and_then(|t| t.render(minijinja::value::Serde(&context)))
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, template, "template failed");
+            "<!doctype html><title>出错了</title><p>页面生成失败。</p>".to_owned()
+        });
+    warp::reply::with_status(warp::reply::html(html), status).into_response()
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+}
+
+fn categories(catalog: &crate::domain::catalog::Catalog) -> Vec<Value> {
+    catalog
+        .classes
+        .iter()
+        .map(|c| json!({"code": c.code, "name": c.name, "colour": svg::category_colour(Some(&c.code))}))
+        .collect()
+}
+
+fn statuses() -> Vec<Choice> {
+    Status::ALL.iter().map(|s| Choice { code: s.code().into(), name: s.label().into() }).collect()
+}
+
+async fn overview(state: &AppState) -> Rendered {
+    let catalog = catalog::load(&state.db).await?;
+    let towns = compounds::town_counts(&state.db).await?;
+    let total: i64 = towns.iter().filter_map(|t| t["total"].as_i64()).sum();
+    let by_category: Vec<Value> = categories(&catalog)
+        .into_iter()
+        .map(|mut c| {
+            let code = c["code"].as_str().unwrap_or_default().to_owned();
+            let n: i64 = towns.iter().filter_map(|t| t["by_category"][&code].as_i64()).sum();
+            c["count"] = json!(n);
+            c
+        })
+        .collect();
+    let map = county_map(state, 900.0, 560.0).await?;
+    Ok((
+        "overview.html",
+        json!({"title": "概览", "nav": "overview", "total": total, "by_category": by_category, "towns": towns, "map": map, "categories": categories(&catalog)}),
+    ))
+}
+
+async fn compound_list(state: &AppState, query: &[(String, String)]) -> Rendered {
+    let catalog = catalog::load(&state.db).await?;
+    let towns = compounds::town_counts(&state.db).await?;
+    let parsed = api::parse_list_query(query)?;
+    let result = compounds::list(&state.db, &parsed).await?;
+    let f = &parsed.filter;
+    let keep: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "page").cloned().collect();
+    let link = |page: u64| -> String {
+        let mut pairs = keep.clone();
+        pairs.push(("page".into(), page.to_string()));
+        format!("/compounds?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+    };
+    let geojson_link = format!(
+        "/api/compounds.geojson?{}",
+        serde_urlencoded::to_string(query.iter().filter(|(k, _)| k != "page" && k != "per_page" && k != "sort").collect::<Vec<_>>()).unwrap_or_default()
+    );
+    let category_names: serde_json::Map<String, Value> = catalog.classes.iter().map(|c| (c.code.clone(), json!(c.name))).collect();
+    let status_names: serde_json::Map<String, Value> = Status::ALL.iter().map(|s| (s.code().to_owned(), json!(s.label()))).collect();
+    Ok((
+        "compounds.html",
+        json!({
+            "title": "小区名录",
+            "nav": "compounds",
+            "page": result,
+            "filter": {
+                "town": f.town, "community": f.community, "category": f.category, "status": f.status,
+                "built_from": f.built_from, "built_to": f.built_to, "q": f.q,
+            },
+            "towns": towns,
+            "categories": categories(&catalog),
+            "category_names": category_names,
+            "statuses": statuses(),
+            "status_names": status_names,
+            "prev": (parsed.page > 1).then(|| link(parsed.page - 1)),
+            "next": (parsed.page < result.pages).then(|| link(parsed.page + 1)),
+            "geojson_link": geojson_link,
+        }),
+    ))
+}
+
+async fn compound_page(state: &AppState, code: &str) -> Rendered {
+    let detail = compounds::get(&state.db, code).await?;
+    let catalog = catalog::load(&state.db).await?;
+    let policy = catalog::load_policy(&state.db).await?;
+    let outline = svg::outline(&detail["geometry"], 420.0, 300.0);
+    let consent: Option<Consent> = serde_json::from_value(detail["consent"].clone()).ok();
+    let consent_met = match (&consent, &policy) {
+        (Some(c), Some(p)) => Some(c.meets(&p.consent)),
+        _ => None,
+    };
+    let percent = |part: f64, whole: f64| if whole > 0.0 { format!("{:.1}%", part / whole * 100.0) } else { "—".into() };
+    let consent_view = consent.as_ref().map(|c| {
+        json!({
+            "recorded_on": c.recorded_on.to_string(),
+            "participation_owners": percent(f64::from(c.participating_owners), f64::from(c.owners_total)),
+            "participation_area": percent(c.participating_area_m2, c.area_total_m2),
+            "approval_owners": percent(f64::from(c.agreeing_owners), f64::from(c.participating_owners)),
+            "approval_area": percent(c.agreeing_area_m2, c.participating_area_m2),
+            "met": consent_met,
+        })
+    });
+    let label = |f: fn(&str) -> Option<&'static str>, key: &str| f(detail[key].as_str().unwrap_or_default()).unwrap_or("—");
+    let class_name = |code: Option<&str>| {
+        code.and_then(|c| catalog.class(c)).map(|c| c.name.clone()).unwrap_or_else(|| "未定".into())
+    };
+    let deficits: Vec<Value> = detail["survey"]["deficits"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|d| {
+                    let severity = Severity::parse(d["severity"].as_str().unwrap_or_default()).map(|s| s.label()).unwrap_or("—");
+                    json!({"code": d["code"], "severity": d["severity"], "severity_label": severity, "note": d["note"]})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let category = detail["category"].as_str();
+    Ok((
+        "compound.html",
+        json!({
+            "title": detail["name"],
+            "nav": "compounds",
+            "c": detail,
+            "outline": outline,
+            "category_name": class_name(category),
+            "category_colour": svg::category_colour(category),
+            "category_derived_name": class_name(detail["category_derived"].as_str()),
+            "status_label": label(|s| Status::parse(s).ok().map(Status::label), "status"),
+            "property_management_label": label(|s| PropertyManagement::parse(s).ok().map(PropertyManagement::label), "property_management"),
+            "origin_label": label(|s| Origin::parse(s).ok().map(Origin::label), "origin"),
+            "consent": consent_view,
+            "deficits": deficits,
+            "policy": policy.map(|p| json!({"built_no_later_than": p.eligibility.built_no_later_than})),
+        }),
+    ))
+}
+
+async fn map_page(state: &AppState) -> Rendered {
+    let catalog = catalog::load(&state.db).await?;
+    let map = county_map(state, 1100.0, 760.0).await?;
+    Ok(("map.html", json!({"title": "全县分布图", "nav": "map", "map": map, "categories": categories(&catalog)})))
+}
+
+/// Every compound as a dot at its centroid, coloured by category, with town labels.
+async fn county_map(state: &AppState, width: f64, height: f64) -> Result<Value, Error> {
+    let points = compounds::map_points(&state.db).await?;
+    let Some(bbox) = svg::bbox_of(&[points.iter().map(|p| (p.lon, p.lat)).collect()]) else {
+        return Ok(json!({"width": width, "height": height, "dots": [], "towns": []}));
+    };
+    let projection = Projection::fit(bbox, width, height, 40.0);
+    let dots: Vec<Value> = points
+        .iter()
+        .map(|p| {
+            let (x, y) = projection.point(p.lon, p.lat);
+            let r = (2.0 + (f64::from(p.households)).sqrt() / 6.0).min(6.0);
+            json!({"x": x, "y": y, "r": (r * 10.0).round() / 10.0, "colour": svg::category_colour(p.category.as_deref()), "code": p.code, "name": p.name, "town": p.town})
+        })
+        .collect();
+    let mut towns: Vec<(String, f64, f64, usize)> = Vec::new();
+    for p in &points {
+        match towns.iter_mut().find(|t| t.0 == p.town) {
+            Some(t) => {
+                t.1 += p.lon;
+                t.2 += p.lat;
+                t.3 += 1;
+            }
+            None => towns.push((p.town.clone(), p.lon, p.lat, 1)),
+        }
+    }
+    let towns: Vec<Value> = towns
+        .into_iter()
+        .map(|(name, lon, lat, n)| {
+            let (x, y) = projection.point(lon / n as f64, lat / n as f64);
+            json!({"name": name, "x": x, "y": y - 10.0, "count": n})
+        })
+        .collect();
+    let km = (projection.metres_per_unit() * width / 5.0 / 1000.0).max(1.0);
+    let km = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0].into_iter().rev().find(|k| *k <= km).unwrap_or(1.0);
+    Ok(json!({
+        "width": width, "height": height, "dots": dots, "towns": towns,
+        "scale_bar_km": km, "scale_bar_units": (km * 1000.0 / projection.metres_per_unit() * 10.0).round() / 10.0,
+    }))
+}
