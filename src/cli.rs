@@ -13,7 +13,11 @@ use crate::fixtures::generate;
 use crate::web;
 
 #[derive(Debug, Parser)]
-#[command(name = "jiugai", version, about = "旧改: planning and running the renovation of old residential compounds")]
+#[command(
+    name = "jiugai",
+    version,
+    about = "旧改: planning and running the renovation of old residential compounds"
+)]
 pub struct Cli {
     /// Settings file (TOML); defaults to ./jiugai.toml when present.
     #[arg(long, global = true)]
@@ -81,10 +85,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = db::connect(&settings.database_url).await?;
             db::migrate(&db).await?;
-            eprintln!("database {} is up to date", settings.database_url_for_display());
+            eprintln!(
+                "database {} is up to date",
+                settings.database_url_for_display()
+            );
             Ok(())
         }
-        Command::Import(ImportCommand::Compounds { file, crs }) => import_compounds(&settings, &file, crs).await,
+        Command::Import(ImportCommand::Compounds { file, crs }) => {
+            import_compounds(&settings, &file, crs).await
+        }
         Command::Export(ExportCommand::Compounds { out }) => export_compounds(&settings, out).await,
         Command::Fixtures(FixturesCommand::Generate { count, seed, out }) => {
             let sink: Box<dyn Write> = match &out {
@@ -95,7 +104,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             generate::write_collection(&mut sink, count, seed)?;
             sink.flush()?;
             if let Some(path) = out {
-                eprintln!("wrote {count} compounds (seed {seed}) to {}", path.display());
+                eprintln!(
+                    "wrote {count} compounds (seed {seed}) to {}",
+                    path.display()
+                );
             }
             Ok(())
         }
@@ -118,15 +130,26 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let (listener, addr) = web::bind(settings.addr).await?;
     let state = web::AppState::new(db, settings.clone())?;
     println!("旧改 Jiugai is serving on http://{addr}/");
-    println!("  pages: http://{addr}/compounds   API: http://{addr}/api/compounds   spec: http://{addr}/openapi.yaml");
-    println!("  sign-in is not built yet: every page and API call is open to whoever reaches this address,");
+    println!(
+        "  pages: http://{addr}/compounds   API: http://{addr}/api/compounds   spec: http://{addr}/openapi.yaml"
+    );
+    println!(
+        "  sign-in is not built yet: every page and API call is open to whoever reaches this address,"
+    );
     println!("  so keep it on 127.0.0.1 (JIUGAI_ADDR) until accounts land.");
-    println!("  database: {}   stop with Ctrl-C", settings.database_url_for_display());
+    println!(
+        "  database: {}   stop with Ctrl-C",
+        settings.database_url_for_display()
+    );
     web::serve(state, listener).await;
     Ok(())
 }
 
-async fn import_compounds(settings: &Settings, file: &std::path::Path, crs: Crs) -> anyhow::Result<()> {
+async fn import_compounds(
+    settings: &Settings,
+    file: &std::path::Path,
+    crs: Crs,
+) -> anyhow::Result<()> {
     let db = prepare(settings).await?;
     let catalog = catalog::load(&db).await?;
     let size = std::fs::metadata(file)?.len();
@@ -140,8 +163,9 @@ async fn import_compounds(settings: &Settings, file: &std::path::Path, crs: Crs)
         Ok(records) => records,
         Err(errors) => return Err(report(file, &errors)),
     };
-    let bar = ProgressBar::new(records.len() as u64)
-        .with_style(ProgressStyle::with_template("importing {bar:40} {pos}/{len} {eta}")?);
+    let bar = ProgressBar::new(records.len() as u64).with_style(ProgressStyle::with_template(
+        "importing {bar:40} {pos}/{len} {eta}",
+    )?);
     let summary = import::write(&db, &records, |done| bar.set_position(done as u64)).await;
     bar.finish_and_clear();
     match summary {
@@ -167,7 +191,11 @@ fn report(file: &std::path::Path, errors: &[import::FeatureError]) -> anyhow::Er
     if errors.len() > 200 {
         eprintln!("… and {} more", errors.len() - 200);
     }
-    anyhow::anyhow!("{} problem(s) in {}; nothing was imported", errors.len(), file.display())
+    anyhow::anyhow!(
+        "{} problem(s) in {}; nothing was imported",
+        errors.len(),
+        file.display()
+    )
 }
 
 async fn export_compounds(settings: &Settings, out: Option<PathBuf>) -> anyhow::Result<()> {
@@ -178,7 +206,10 @@ async fn export_compounds(settings: &Settings, out: Option<PathBuf>) -> anyhow::
     };
     let mut sink = BufWriter::new(sink);
     sink.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
-    let filter = compounds::Filter { include_archived: true, ..Default::default() };
+    let filter = compounds::Filter {
+        include_archived: true,
+        ..Default::default()
+    };
     let mut pages = compounds::FeaturePages::new(filter, 1_000);
     let mut first = true;
     while let Some(features) = pages.next(&db).await? {

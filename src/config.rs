@@ -51,7 +51,11 @@ impl Settings {
             (Some(scheme), Some(at)) if at > scheme => {
                 let userinfo = &self.database_url[scheme + 3..at];
                 let user = userinfo.split(':').next().unwrap_or_default();
-                format!("{}{user}:***{}", &self.database_url[..scheme + 3], &self.database_url[at..])
+                format!(
+                    "{}{user}:***{}",
+                    &self.database_url[..scheme + 3],
+                    &self.database_url[at..]
+                )
             }
             _ => self.database_url.clone(),
         }
@@ -68,7 +72,13 @@ mod tests {
             database_url: "postgres://jiugai:s3cret@db:5432/jiugai".into(),
             ..Settings::default()
         };
-        assert_eq!(s.database_url_for_display(), "postgres://jiugai:***@db:5432/jiugai");
-        assert_eq!(Settings::default().database_url_for_display(), DEFAULT_DATABASE_URL);
+        assert_eq!(
+            s.database_url_for_display(),
+            "postgres://jiugai:***@db:5432/jiugai"
+        );
+        assert_eq!(
+            Settings::default().database_url_for_display(),
+            DEFAULT_DATABASE_URL
+        );
     }
 }

@@ -81,7 +81,10 @@ impl MigrationTrait for Migration {
                     .col(string_len(WorkItems::Name, 100))
                     .col(integer(WorkItems::ClassId))
                     .col(string_len(WorkItems::Unit, 16))
-                    .col(big_integer(WorkItems::UnitCostFen).check(Expr::col(WorkItems::UnitCostFen).gte(0)))
+                    .col(
+                        big_integer(WorkItems::UnitCostFen)
+                            .check(Expr::col(WorkItems::UnitCostFen).gte(0)),
+                    )
                     .col(string_len(WorkItems::QuantityRule, 64))
                     .col(text(WorkItems::Remedies))
                     .col(boolean(WorkItems::Archived).default(false))
@@ -105,18 +108,22 @@ impl MigrationTrait for Migration {
                     .col(string_len(Compounds::Address, 200))
                     .col(integer(Compounds::YearBuilt))
                     .col(integer(Compounds::Buildings).check(Expr::col(Compounds::Buildings).gt(0)))
-                    .col(integer(Compounds::Households).check(Expr::col(Compounds::Households).gt(0)))
-                    .col(double(Compounds::FloorAreaM2).check(Expr::col(Compounds::FloorAreaM2).gt(0)))
+                    .col(
+                        integer(Compounds::Households)
+                            .check(Expr::col(Compounds::Households).gt(0)),
+                    )
+                    .col(
+                        double(Compounds::FloorAreaM2)
+                            .check(Expr::col(Compounds::FloorAreaM2).gt(0)),
+                    )
                     .col(integer(Compounds::Storeys).check(Expr::col(Compounds::Storeys).gt(0)))
                     .col(boolean(Compounds::HasLifts))
-                    .col(
-                        string_len(Compounds::PropertyManagement, 16).check(
-                            Expr::col(Compounds::PropertyManagement).is_in(["none", "self", "company"]),
-                        ),
-                    )
+                    .col(string_len(Compounds::PropertyManagement, 16).check(
+                        Expr::col(Compounds::PropertyManagement).is_in(["none", "self", "company"]),
+                    ))
                     .col(string_len(Compounds::Origin, 32))
-                    .col(
-                        string_len(Compounds::Status, 32).check(Expr::col(Compounds::Status).is_in([
+                    .col(string_len(Compounds::Status, 32).check(
+                        Expr::col(Compounds::Status).is_in([
                             "catalogued",
                             "surveyed",
                             "planned",
@@ -124,8 +131,8 @@ impl MigrationTrait for Migration {
                             "in_construction",
                             "completed",
                             "accepted",
-                        ])),
-                    )
+                        ]),
+                    ))
                     .col(text_null(Compounds::Survey))
                     .col(text_null(Compounds::Consent))
                     .col(string_len_null(Compounds::Category, 32))
@@ -167,7 +174,13 @@ impl MigrationTrait for Migration {
             ("idx_compounds_year_built", Compounds::YearBuilt),
         ] {
             manager
-                .create_index(Index::create().name(name).table(Compounds::Table).col(col).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Compounds::Table)
+                        .col(col)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager
@@ -211,7 +224,9 @@ impl MigrationTrait for Migration {
             Towns::Table.into_iden(),
             Settings::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

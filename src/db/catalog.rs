@@ -16,7 +16,8 @@ pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Catalog> {
         .order_by_asc(work_classes::Column::Rank)
         .all(db)
         .await?;
-    let class_codes: HashMap<i32, String> = classes.iter().map(|c| (c.id, c.code.clone())).collect();
+    let class_codes: HashMap<i32, String> =
+        classes.iter().map(|c| (c.id, c.code.clone())).collect();
     let items = work_items::Entity::find()
         .order_by_asc(work_items::Column::Code)
         .all(db)
@@ -58,7 +59,10 @@ pub async fn insert(db: &impl ConnectionTrait, catalog: &Catalog) -> anyhow::Res
             description: Set(class.description.clone()),
             ..Default::default()
         };
-        let id = work_classes::Entity::insert(row).exec(db).await?.last_insert_id;
+        let id = work_classes::Entity::insert(row)
+            .exec(db)
+            .await?
+            .last_insert_id;
         class_ids.insert(class.code.as_str(), id);
     }
     for item in &catalog.items {
@@ -89,8 +93,11 @@ pub async fn item_ids(db: &impl ConnectionTrait) -> anyhow::Result<HashMap<Strin
 }
 
 pub async fn load_policy(db: &impl ConnectionTrait) -> anyhow::Result<Option<Policy>> {
-    let row = settings::Entity::find_by_id(POLICY_KEY.to_owned()).one(db).await?;
-    row.map(|r| serde_json::from_str(&r.value).map_err(Into::into)).transpose()
+    let row = settings::Entity::find_by_id(POLICY_KEY.to_owned())
+        .one(db)
+        .await?;
+    row.map(|r| serde_json::from_str(&r.value).map_err(Into::into))
+        .transpose()
 }
 
 pub async fn save_policy(db: &impl ConnectionTrait, policy: &Policy) -> anyhow::Result<()> {

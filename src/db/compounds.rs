@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, IntoActiveModel, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -20,6 +20,9 @@ use crate::domain::compound::{CategoryOverride, Consent, Survey};
 use crate::domain::cost::{self, Estimate, ScopeLine, fen_to_yuan};
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
+
+/// The category filter value for compounds without a category (no scope yet).
+pub const UNCATEGORISED: &str = "none";
 
 /// Filters shared by the list, the GeoJSON export and the pages.
 #[derive(Debug, Clone, Default)]
@@ -47,7 +50,14 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub const NAMES: [&'static str; 6] = ["code", "name", "year_built", "households", "floor_area_m2", "estimated_cost_yuan"];
+    pub const NAMES: [&'static str; 6] = [
+        "code",
+        "name",
+        "year_built",
+        "households",
+        "floor_area_m2",
+        "estimated_cost_yuan",
+    ];
 
     pub fn parse(s: &str) -> Option<Self> {
         let keys = [
@@ -123,8 +133,10 @@ fn filtered(filter: &Filter) -> sea_orm::Select<compounds::Entity> {
     if let Some(community) = &filter.community {
         cond = cond.add(communities::Column::Name.eq(community.as_str()));
     }
-    if let Some(category) = &filter.category {
-        cond = cond.add(compounds::Column::Category.eq(category.as_str()));
+    match filter.category.as_deref() {
+        Some(UNCATEGORISED) => cond = cond.add(compounds::Column::Category.is_null()),
+        Some(category) => cond = cond.add(compounds::Column::Category.eq(category)),
+        None => {}
     }
     if let Some(status) = &filter.status {
         cond = cond.add(compounds::Column::Status.eq(status.as_str()));
@@ -136,7 +148,10 @@ fn filtered(filter: &Filter) -> sea_orm::Select<compounds::Entity> {
         cond = cond.add(compounds::Column::YearBuilt.lte(to));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         let pattern = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
         cond = cond.add(
             Condition::any()
@@ -213,7 +228,12 @@ pub struct Lookup {
 impl Lookup {
     pub async fn load(db: &impl ConnectionTrait) -> Result<Self> {
         Ok(Lookup {
-            towns: towns::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t)).collect(),
+            towns: towns::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t))
+                .collect(),
             communities: communities::Entity::find()
                 .all(db)
                 .await?
@@ -244,17 +264,28 @@ pub async fn scopes(
         .await?;
     let mut by_compound: HashMap<i32, Vec<ScopeLine>> = HashMap::new();
     for row in rows {
-        by_compound.entry(row.compound_id).or_default().push(ScopeLine {
-            item: lookup.item_codes.get(&row.work_item_id).cloned().unwrap_or_default(),
-            quantity: row.quantity,
-        });
+        by_compound
+            .entry(row.compound_id)
+            .or_default()
+            .push(ScopeLine {
+                item: lookup
+                    .item_codes
+                    .get(&row.work_item_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                quantity: row.quantity,
+            });
     }
     Ok(by_compound)
 }
 
 /// The compound's writable attributes, as GeoJSON feature properties. The import reads back exactly
 /// these keys, so an exported file imported again gives the same catalog.
-pub fn properties(c: &compounds::Model, lookup: &Lookup, scope: &[ScopeLine]) -> Result<Map<String, Value>> {
+pub fn properties(
+    c: &compounds::Model,
+    lookup: &Lookup,
+    scope: &[ScopeLine],
+) -> Result<Map<String, Value>> {
     let town = lookup.towns.get(&c.town_id);
     let community = lookup.communities.get(&c.community_id);
     let survey: Option<Survey> = json_column(c.survey.as_deref())?;
@@ -296,7 +327,8 @@ pub fn properties(c: &compounds::Model, lookup: &Lookup, scope: &[ScopeLine]) ->
 
 /// A GeoJSON feature of a compound, written as text: the stored geometry goes out as it is.
 pub fn feature_json(c: &compounds::Model, lookup: &Lookup, scope: &[ScopeLine]) -> Result<String> {
-    let props = serde_json::to_string(&properties(c, lookup, scope)?).map_err(anyhow::Error::from)?;
+    let props =
+        serde_json::to_string(&properties(c, lookup, scope)?).map_err(anyhow::Error::from)?;
     let id = serde_json::to_string(&c.code).map_err(anyhow::Error::from)?;
     Ok(format!(
         r#"{{"type":"Feature","id":{id},"geometry":{},"properties":{props}}}"#,
@@ -316,7 +348,13 @@ pub struct FeaturePages {
 
 impl FeaturePages {
     pub fn new(filter: Filter, page_size: u64) -> Self {
-        FeaturePages { filter, page_size, lookup: None, after: None, done: false }
+        FeaturePages {
+            filter,
+            page_size,
+            lookup: None,
+            after: None,
+            done: false,
+        }
     }
 
     /// The next page's features, or `None` after the last.
@@ -327,14 +365,20 @@ impl FeaturePages {
         if self.lookup.is_none() {
             self.lookup = Some(Lookup::load(db).await?);
         }
-        let Some(lookup) = self.lookup.as_ref() else { return Ok(None) };
-        let mut select = filtered(&self.filter).order_by_asc(compounds::Column::Code).limit(self.page_size);
+        let Some(lookup) = self.lookup.as_ref() else {
+            return Ok(None);
+        };
+        let mut select = filtered(&self.filter)
+            .order_by_asc(compounds::Column::Code)
+            .limit(self.page_size);
         if let Some(code) = &self.after {
             select = select.filter(compounds::Column::Code.gt(code.as_str()));
         }
         let page = select.all(db).await?;
         self.done = (page.len() as u64) < self.page_size;
-        let Some(last) = page.last() else { return Ok(None) };
+        let Some(last) = page.last() else {
+            return Ok(None);
+        };
         self.after = Some(last.code.clone());
         let mut scope_of = scopes(db, page.iter().map(|c| c.id).collect(), lookup).await?;
         let features = page
@@ -349,7 +393,10 @@ impl FeaturePages {
 pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Value> {
     let c = find(db, code).await?;
     let lookup = Lookup::load(db).await?;
-    let scope = scopes(db, vec![c.id], &lookup).await?.remove(&c.id).unwrap_or_default();
+    let scope = scopes(db, vec![c.id], &lookup)
+        .await?
+        .remove(&c.id)
+        .unwrap_or_default();
     let catalog = catalog::load(db).await?;
     let estimate = cost::estimate(&catalog, &figures(&c), &scope)
         .map_err(|e| anyhow::anyhow!("stored scope of {} no longer prices: {e:?}", c.code))?;
@@ -360,7 +407,10 @@ pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Value> {
     map.insert("estimate".into(), estimate_json(&estimate, &catalog));
     map.insert("perimeter_m".into(), json!(c.perimeter_m));
     map.insert("centroid".into(), json!([c.centroid_lon, c.centroid_lat]));
-    map.insert("bbox".into(), json!([c.min_lon, c.min_lat, c.max_lon, c.max_lat]));
+    map.insert(
+        "bbox".into(),
+        json!([c.min_lon, c.min_lat, c.max_lon, c.max_lat]),
+    );
     map.insert("version".into(), json!(c.version));
     map.insert("created_at".into(), json!(c.created_at));
     map.insert("updated_at".into(), json!(c.updated_at));
@@ -438,7 +488,11 @@ impl Places {
         }
     }
 
-    pub async fn resolve(&mut self, db: &impl ConnectionTrait, r: &CompoundRecord) -> Result<(i32, i32)> {
+    pub async fn resolve(
+        &mut self,
+        db: &impl ConnectionTrait,
+        r: &CompoundRecord,
+    ) -> Result<(i32, i32)> {
         if let Err((field, message)) = self.check(r) {
             return Err(Error::invalid(field, message));
         }
@@ -464,7 +518,10 @@ impl Places {
                     name: Set(r.community.clone()),
                     ..Default::default()
                 };
-                let id = communities::Entity::insert(row).exec(db).await?.last_insert_id;
+                let id = communities::Entity::insert(row)
+                    .exec(db)
+                    .await?
+                    .last_insert_id;
                 self.communities.insert(key, id);
                 id
             }
@@ -474,7 +531,12 @@ impl Places {
 }
 
 /// The row a record is stored as. `id`, `version` and the timestamps are the caller's to set.
-pub fn row(r: &CompoundRecord, town_id: i32, community_id: i32, now: DateTime<Utc>) -> Result<compounds::Model> {
+pub fn row(
+    r: &CompoundRecord,
+    town_id: i32,
+    community_id: i32,
+    now: DateTime<Utc>,
+) -> Result<compounds::Model> {
     let [min_lon, min_lat, max_lon, max_lat] = r.boundary.bbox();
     let (centroid_lon, centroid_lat) = r.boundary.centroid();
     Ok(compounds::Model {
@@ -560,18 +622,23 @@ pub async fn insert_scopes(
     let rows: Vec<_> = scopes
         .iter()
         .flat_map(|(compound_id, scope)| {
-            scope.iter().enumerate().map(move |(i, line)| scope_items::ActiveModel {
-                compound_id: Set(*compound_id),
-                work_item_id: Set(item_ids[&line.item]),
-                position: Set(i as i32),
-                quantity: Set(line.quantity),
-                ..Default::default()
-            })
+            scope
+                .iter()
+                .enumerate()
+                .map(move |(i, line)| scope_items::ActiveModel {
+                    compound_id: Set(*compound_id),
+                    work_item_id: Set(item_ids[&line.item]),
+                    position: Set(i as i32),
+                    quantity: Set(line.quantity),
+                    ..Default::default()
+                })
         })
         .collect();
     // Five columns a row; SQLite takes at most 32,766 bound values a statement.
     for batch in rows.chunks(4_000) {
-        scope_items::Entity::insert_many(batch.to_vec()).exec(db).await?;
+        scope_items::Entity::insert_many(batch.to_vec())
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
@@ -581,7 +648,10 @@ pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<
     let txn = db.begin().await?;
     if find(&txn, record.code.as_str()).await.is_ok() {
         return Err(Error::Conflict {
-            message: format!("a compound with code {} already exists", record.code.as_str()),
+            message: format!(
+                "a compound with code {} already exists",
+                record.code.as_str()
+            ),
             current_version: None,
         });
     }
@@ -589,7 +659,10 @@ pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<
     let (town_id, community_id) = places.resolve(&txn, record).await?;
     let mut model = row(record, town_id, community_id, Utc::now())?.into_active_model();
     model.id = sea_orm::ActiveValue::NotSet;
-    let id = compounds::Entity::insert(model).exec(&txn).await?.last_insert_id;
+    let id = compounds::Entity::insert(model)
+        .exec(&txn)
+        .await?
+        .last_insert_id;
     write_scope(&txn, id, &record.scope, &catalog::item_ids(&txn).await?).await?;
     let detail = get(&txn, record.code.as_str()).await?;
     txn.commit().await?;
@@ -597,9 +670,17 @@ pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<
 }
 
 /// Replaces a compound's attributes, if `expected_version` is still current.
-pub async fn update(db: &DatabaseConnection, code: &str, expected_version: i32, record: &CompoundRecord) -> Result<Value> {
+pub async fn update(
+    db: &DatabaseConnection,
+    code: &str,
+    expected_version: i32,
+    record: &CompoundRecord,
+) -> Result<Value> {
     if record.code.as_str() != code {
-        return Err(Error::invalid("code", format!("does not match the compound addressed ({code}); codes never change")));
+        return Err(Error::invalid(
+            "code",
+            format!("does not match the compound addressed ({code}); codes never change"),
+        ));
     }
     let txn = db.begin().await?;
     let stored = find(&txn, code).await?;
@@ -613,7 +694,13 @@ pub async fn update(db: &DatabaseConnection, code: &str, expected_version: i32, 
         ..row(record, town_id, community_id, Utc::now())?
     };
     versioned_write(&txn, &stored, new).await?;
-    write_scope(&txn, stored.id, &record.scope, &catalog::item_ids(&txn).await?).await?;
+    write_scope(
+        &txn,
+        stored.id,
+        &record.scope,
+        &catalog::item_ids(&txn).await?,
+    )
+    .await?;
     let detail = get(&txn, code).await?;
     txn.commit().await?;
     Ok(detail)
@@ -654,7 +741,11 @@ fn check_version(stored: &compounds::Model, expected: i32) -> Result<()> {
 
 /// Writes `new` over `stored` only if nobody else wrote in between: the version in the WHERE clause
 /// makes the check and the write one statement.
-pub async fn versioned_write(db: &impl ConnectionTrait, stored: &compounds::Model, new: compounds::Model) -> Result<()> {
+pub async fn versioned_write(
+    db: &impl ConnectionTrait,
+    stored: &compounds::Model,
+    new: compounds::Model,
+) -> Result<()> {
     let mut active = new.into_active_model().reset_all();
     active.id = sea_orm::ActiveValue::NotSet;
     let result = compounds::Entity::update_many()
@@ -667,7 +758,10 @@ pub async fn versioned_write(db: &impl ConnectionTrait, stored: &compounds::Mode
         Ok(())
     } else {
         Err(Error::Conflict {
-            message: format!("compound {} was changed by someone else; reload it", stored.code),
+            message: format!(
+                "compound {} was changed by someone else; reload it",
+                stored.code
+            ),
             current_version: None,
         })
     }
@@ -692,14 +786,17 @@ pub async fn town_counts(db: &DatabaseConnection) -> Result<Vec<Value>> {
         .into_model::<Count>()
         .all(db)
         .await?;
-    let towns = towns::Entity::find().order_by_asc(towns::Column::Code).all(db).await?;
+    let towns = towns::Entity::find()
+        .order_by_asc(towns::Column::Code)
+        .all(db)
+        .await?;
     Ok(towns
         .into_iter()
         .map(|t| {
             let mut by_category = Map::new();
             let mut total = 0;
             for c in counts.iter().filter(|c| c.town_id == t.id) {
-                let key = c.category.clone().unwrap_or_else(|| "none".into());
+                let key = c.category.clone().unwrap_or_else(|| UNCATEGORISED.into());
                 by_category.insert(key, json!(c.n));
                 total += c.n;
             }
@@ -723,7 +820,12 @@ pub struct MapPoint {
 pub async fn map_points(db: &DatabaseConnection) -> Result<Vec<MapPoint>> {
     Ok(filtered(&Filter::default())
         .select_only()
-        .columns([compounds::Column::Code, compounds::Column::Name, compounds::Column::Category, compounds::Column::Households])
+        .columns([
+            compounds::Column::Code,
+            compounds::Column::Name,
+            compounds::Column::Category,
+            compounds::Column::Households,
+        ])
         .column_as(towns::Column::Name, "town")
         .column_as(compounds::Column::CentroidLon, "lon")
         .column_as(compounds::Column::CentroidLat, "lat")

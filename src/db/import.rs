@@ -8,8 +8,8 @@ use std::io::Read;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionSession, TransactionTrait,
+    ActiveValue::NotSet, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionSession, TransactionTrait,
 };
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -50,11 +50,16 @@ pub struct Summary {
 
 /// Reads and checks a whole FeatureCollection, feature by feature, without holding the raw file.
 /// Returns the records, or every problem found.
-pub fn parse_collection(reader: impl Read, crs: Crs, catalog: &Catalog) -> Result<Vec<CompoundRecord>, Vec<FeatureError>> {
+pub fn parse_collection(
+    reader: impl Read,
+    crs: Crs,
+    catalog: &Catalog,
+) -> Result<Vec<CompoundRecord>, Vec<FeatureError>> {
     let mut records = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut on_feature = |index: usize, feature: Value| match parse_feature(&feature, crs, catalog) {
+    let mut on_feature = |index: usize, feature: Value| match parse_feature(&feature, crs, catalog)
+    {
         Ok(record) => {
             let code = record.code.as_str().to_owned();
             if let Some(first) = seen.insert(code.clone(), index) {
@@ -68,10 +73,22 @@ pub fn parse_collection(reader: impl Read, crs: Crs, catalog: &Catalog) -> Resul
                 records.push(record);
             }
         }
-        Err(mut e) => errors.append(&mut e.iter_mut().map(|e| { e.index = Some(index); e.clone() }).collect()),
+        Err(mut e) => errors.append(
+            &mut e
+                .iter_mut()
+                .map(|e| {
+                    e.index = Some(index);
+                    e.clone()
+                })
+                .collect(),
+        ),
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let outcome = CollectionSeed { on_feature: &mut on_feature }.deserialize(&mut de).and_then(|()| de.end());
+    let outcome = CollectionSeed {
+        on_feature: &mut on_feature,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
     if let Err(e) = outcome {
         errors.push(FeatureError {
             index: None,
@@ -80,17 +97,36 @@ pub fn parse_collection(reader: impl Read, crs: Crs, catalog: &Catalog) -> Resul
             message: e.to_string(),
         });
     }
-    if errors.is_empty() { Ok(records) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(errors)
+    }
 }
 
-fn parse_feature(feature: &Value, crs: Crs, catalog: &Catalog) -> Result<CompoundRecord, Vec<FeatureError>> {
-    let code = feature.pointer("/properties/code").and_then(Value::as_str).map(str::to_owned);
-    let fail = |field: &str, message: String| FeatureError { index: None, code: code.clone(), field: field.into(), message };
+fn parse_feature(
+    feature: &Value,
+    crs: Crs,
+    catalog: &Catalog,
+) -> Result<CompoundRecord, Vec<FeatureError>> {
+    let code = feature
+        .pointer("/properties/code")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let fail = |field: &str, message: String| FeatureError {
+        index: None,
+        code: code.clone(),
+        field: field.into(),
+        message,
+    };
     if feature.get("type").and_then(Value::as_str) != Some("Feature") {
         return Err(vec![fail("type", "must be \"Feature\"".into())]);
     }
     let Some(properties) = feature.get("properties").filter(|p| p.is_object()) else {
-        return Err(vec![fail("properties", "must be an object with the compound's attributes".into())]);
+        return Err(vec![fail(
+            "properties",
+            "must be an object with the compound's attributes".into(),
+        )]);
     };
     CompoundRecord::parse(properties, feature.get("geometry"), crs, catalog).map_err(|errors| {
         errors
@@ -128,7 +164,9 @@ impl<'de, F: FnMut(usize, Value)> Visitor<'de> for CollectionSeed<'_, F> {
             match key.as_str() {
                 "type" => kind = Some(map.next_value::<String>()?),
                 "features" => {
-                    map.next_value_seed(FeaturesSeed { on_feature: &mut *self.on_feature })?;
+                    map.next_value_seed(FeaturesSeed {
+                        on_feature: &mut *self.on_feature,
+                    })?;
                     had_features = true;
                 }
                 _ => {
@@ -137,10 +175,14 @@ impl<'de, F: FnMut(usize, Value)> Visitor<'de> for CollectionSeed<'_, F> {
             }
         }
         if kind.as_deref() != Some("FeatureCollection") {
-            return Err(serde::de::Error::custom("\"type\" must be \"FeatureCollection\""));
+            return Err(serde::de::Error::custom(
+                "\"type\" must be \"FeatureCollection\"",
+            ));
         }
         if !had_features {
-            return Err(serde::de::Error::custom("a FeatureCollection needs \"features\""));
+            return Err(serde::de::Error::custom(
+                "a FeatureCollection needs \"features\"",
+            ));
         }
         Ok(())
     }
@@ -225,12 +267,18 @@ pub async fn write<C: TransactionTrait>(
             let new = compounds::row(record, town_id, community_id, now)?;
             match stored.get(record.code.as_str()) {
                 Some(old) => {
-                    let same_scope = stored_scopes.remove(&old.id).unwrap_or_default() == record.scope;
+                    let same_scope =
+                        stored_scopes.remove(&old.id).unwrap_or_default() == record.scope;
                     if compounds::same_content(old, &new) && same_scope {
                         summary.unchanged += 1;
                         continue;
                     }
-                    let new = rows::Model { id: old.id, version: old.version + 1, created_at: old.created_at, ..new };
+                    let new = rows::Model {
+                        id: old.id,
+                        version: old.version + 1,
+                        created_at: old.created_at,
+                        ..new
+                    };
                     compounds::versioned_write(&txn, old, new).await?;
                     compounds::write_scope(&txn, old.id, &record.scope, &item_ids).await?;
                     summary.updated += 1;

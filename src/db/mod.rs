@@ -31,7 +31,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         });
     if url.contains(":memory:") {
         // Every connection to an in-memory database is a database of its own: keep one.
-        options.max_connections(1).min_connections(1).idle_timeout(None);
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None);
     } else {
         options.max_connections(8);
     }
@@ -45,13 +48,17 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && !path.contains(":memory:")).then_some(path)
 }
 
 /// Parses a JSON column written by this service; a failure means the row was corrupted outside it.
-pub(crate) fn json_column<T: serde::de::DeserializeOwned>(text: Option<&str>) -> anyhow::Result<Option<T>> {
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    text: Option<&str>,
+) -> anyhow::Result<Option<T>> {
     text.map(|t| serde_json::from_str(t).map_err(|e| anyhow::anyhow!("corrupt JSON column: {e}")))
         .transpose()
 }

@@ -39,11 +39,17 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
     catalog::insert(&txn, &catalog).await?;
     catalog::save_policy(&txn, &policy).await?;
     if let Some(compounds) = data.compounds {
-        let records = import::parse_collection(compounds.as_bytes(), Crs::Wgs84, &catalog).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().take(10).map(ToString::to_string).collect();
-            anyhow::anyhow!("the built-in data set does not import:\n{}", lines.join("\n"))
-        })?;
-        import::write(&txn, &records, |_| {}).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let records = import::parse_collection(compounds.as_bytes(), Crs::Wgs84, &catalog)
+            .map_err(|errors| {
+                let lines: Vec<String> = errors.iter().take(10).map(ToString::to_string).collect();
+                anyhow::anyhow!(
+                    "the built-in data set does not import:\n{}",
+                    lines.join("\n")
+                )
+            })?;
+        import::write(&txn, &records, |_| {})
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     txn.commit().await?;
     Ok(true)

@@ -233,11 +233,24 @@ mod tests {
 
     #[test]
     fn quantity_rules_parse_and_print_back() {
-        for text in ["manual", "fixed:1", "roof_area", "floor_area*0.5", "households*0.01"] {
+        for text in [
+            "manual",
+            "fixed:1",
+            "roof_area",
+            "floor_area*0.5",
+            "households*0.01",
+        ] {
             let rule: QuantityRule = text.parse().unwrap();
             assert_eq!(rule.to_string(), text);
         }
-        for bad in ["", "roofs", "fixed:", "fixed:-1", "households*0", "households*x"] {
+        for bad in [
+            "",
+            "roofs",
+            "fixed:",
+            "fixed:-1",
+            "households*0",
+            "households*x",
+        ] {
             assert!(bad.parse::<QuantityRule>().is_err(), "{bad:?} parsed");
         }
     }
@@ -249,13 +262,17 @@ mod tests {
             storeys: 6,
             ..Figures::default()
         };
-        assert_eq!("roof_area".parse::<QuantityRule>().unwrap().derive(&f), Some(3_600.0));
+        assert_eq!(
+            "roof_area".parse::<QuantityRule>().unwrap().derive(&f),
+            Some(3_600.0)
+        );
         assert_eq!("manual".parse::<QuantityRule>().unwrap().derive(&f), None);
     }
 
     #[test]
     fn the_renshou_catalog_loads_with_three_classes() {
-        let catalog = Catalog::from_toml(include_str!("../../fixtures/renshou/work_items.toml")).unwrap();
+        let catalog =
+            Catalog::from_toml(include_str!("../../fixtures/renshou/work_items.toml")).unwrap();
         let codes: Vec<_> = catalog.classes.iter().map(|c| c.code.as_str()).collect();
         assert_eq!(codes, ["basic", "improvement", "upgrade"]);
         assert!(catalog.items.len() >= 30);
@@ -278,6 +295,10 @@ mod tests {
             unit_cost_yuan = 1
             quantity = "fixed:1"
         "#;
-        assert!(Catalog::from_toml(text).unwrap_err().contains("unknown class"));
+        assert!(
+            Catalog::from_toml(text)
+                .unwrap_err()
+                .contains("unknown class")
+        );
     }
 }

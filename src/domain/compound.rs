@@ -98,7 +98,8 @@ impl CompoundCode {
     pub fn parse(s: &str) -> Result<Self, String> {
         let ok = !s.is_empty()
             && s.len() <= 32
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
         if ok {
             Ok(CompoundCode(s.to_owned()))
@@ -134,18 +135,27 @@ impl Survey {
     pub fn check(&self) -> Result<(), (String, String)> {
         for (i, d) in self.deficits.iter().enumerate() {
             if d.code.trim().is_empty() || d.code.len() > 64 {
-                return Err((format!("deficits[{i}].code"), "must be 1–64 characters".into()));
+                return Err((
+                    format!("deficits[{i}].code"),
+                    "must be 1–64 characters".into(),
+                ));
             }
             Severity::parse(&d.severity).map_err(|e| (format!("deficits[{i}].severity"), e))?;
             if d.note.chars().count() > 500 {
-                return Err((format!("deficits[{i}].note"), "must be at most 500 characters".into()));
+                return Err((
+                    format!("deficits[{i}].note"),
+                    "must be at most 500 characters".into(),
+                ));
             }
         }
         Ok(())
     }
 
     pub fn safety_deficits(&self) -> usize {
-        self.deficits.iter().filter(|d| d.severity == Severity::Safety.code()).count()
+        self.deficits
+            .iter()
+            .filter(|d| d.severity == Severity::Safety.code())
+            .count()
     }
 }
 
@@ -180,26 +190,47 @@ impl Consent {
             return Err(("owners_total".into(), "must be at least 1".into()));
         }
         if self.participating_owners > self.owners_total {
-            return Err(("participating_owners".into(), "cannot exceed owners_total".into()));
+            return Err((
+                "participating_owners".into(),
+                "cannot exceed owners_total".into(),
+            ));
         }
         if self.agreeing_owners > self.participating_owners {
-            return Err(("agreeing_owners".into(), "cannot exceed participating_owners".into()));
+            return Err((
+                "agreeing_owners".into(),
+                "cannot exceed participating_owners".into(),
+            ));
         }
         if self.participating_area_m2 > self.area_total_m2 {
-            return Err(("participating_area_m2".into(), "cannot exceed area_total_m2".into()));
+            return Err((
+                "participating_area_m2".into(),
+                "cannot exceed area_total_m2".into(),
+            ));
         }
         if self.agreeing_area_m2 > self.participating_area_m2 {
-            return Err(("agreeing_area_m2".into(), "cannot exceed participating_area_m2".into()));
+            return Err((
+                "agreeing_area_m2".into(),
+                "cannot exceed participating_area_m2".into(),
+            ));
         }
         Ok(())
     }
 
     /// Whether the record meets the policy: enough owners and area took part, and enough of those agreed.
     pub fn meets(&self, policy: &ConsentPolicy) -> bool {
-        policy.participation_owners.reached(f64::from(self.participating_owners), f64::from(self.owners_total))
-            && policy.participation_area.reached(self.participating_area_m2, self.area_total_m2)
-            && policy.approval_owners.reached(f64::from(self.agreeing_owners), f64::from(self.participating_owners))
-            && policy.approval_area.reached(self.agreeing_area_m2, self.participating_area_m2)
+        policy.participation_owners.reached(
+            f64::from(self.participating_owners),
+            f64::from(self.owners_total),
+        ) && policy
+            .participation_area
+            .reached(self.participating_area_m2, self.area_total_m2)
+            && policy.approval_owners.reached(
+                f64::from(self.agreeing_owners),
+                f64::from(self.participating_owners),
+            )
+            && policy
+                .approval_area
+                .reached(self.agreeing_area_m2, self.participating_area_m2)
     }
 }
 
@@ -247,7 +278,10 @@ mod tests {
 
     #[test]
     fn counts_that_do_not_nest_are_refused() {
-        assert_eq!(consent(301, 10).check().unwrap_err().0, "participating_owners");
+        assert_eq!(
+            consent(301, 10).check().unwrap_err().0,
+            "participating_owners"
+        );
         assert_eq!(consent(100, 101).check().unwrap_err().0, "agreeing_owners");
         assert!(consent(250, 200).check().is_ok());
     }
@@ -259,6 +293,10 @@ mod tests {
             assert!(CompoundCode::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Status::parse("in_construction"), Ok(Status::InConstruction));
-        assert!(Status::parse("demolished").unwrap_err().contains("catalogued"));
+        assert!(
+            Status::parse("demolished")
+                .unwrap_err()
+                .contains("catalogued")
+        );
     }
 }

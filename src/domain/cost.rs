@@ -54,7 +54,11 @@ pub type ScopeErrors = Vec<(usize, String)>;
 const MAX_QUANTITY: f64 = 10_000_000.0;
 
 /// Prices a scope against the catalog.
-pub fn estimate(catalog: &Catalog, figures: &Figures, scope: &[ScopeLine]) -> Result<Estimate, ScopeErrors> {
+pub fn estimate(
+    catalog: &Catalog,
+    figures: &Figures,
+    scope: &[ScopeLine],
+) -> Result<Estimate, ScopeErrors> {
     let mut errors = ScopeErrors::new();
     let mut lines = Vec::with_capacity(scope.len());
     let mut best_rank: Option<(i32, &str)> = None;
@@ -71,12 +75,21 @@ pub fn estimate(catalog: &Catalog, figures: &Figures, scope: &[ScopeLine]) -> Re
             (Some(q), _) => (q, false),
             (None, Some(q)) => (q, true),
             (None, None) => {
-                errors.push((i, format!("item {} needs a quantity entered by the surveyor", item.code)));
+                errors.push((
+                    i,
+                    format!(
+                        "item {} needs a quantity entered by the surveyor",
+                        item.code
+                    ),
+                ));
                 continue;
             }
         };
         if !(quantity.is_finite() && quantity > 0.0 && quantity <= MAX_QUANTITY) {
-            errors.push((i, format!("quantity must be above 0 and at most {MAX_QUANTITY}")));
+            errors.push((
+                i,
+                format!("quantity must be above 0 and at most {MAX_QUANTITY}"),
+            ));
             continue;
         }
         let quantity = if item.is_counted() {
@@ -135,7 +148,10 @@ mod tests {
     }
 
     fn line(item: &str, quantity: Option<f64>) -> ScopeLine {
-        ScopeLine { item: item.into(), quantity }
+        ScopeLine {
+            item: item.into(),
+            quantity,
+        }
     }
 
     #[test]

@@ -30,7 +30,9 @@ impl std::str::FromStr for Crs {
         match s.to_ascii_lowercase().as_str() {
             "wgs84" | "wgs-84" | "epsg:4326" => Ok(Crs::Wgs84),
             "gcj02" | "gcj-02" => Ok(Crs::Gcj02),
-            _ => Err(format!("unknown coordinate system {s:?}: use wgs84 or gcj02")),
+            _ => Err(format!(
+                "unknown coordinate system {s:?}: use wgs84 or gcj02"
+            )),
         }
     }
 }
@@ -39,8 +41,9 @@ impl std::str::FromStr for Crs {
 pub const LON_RANGE: (f64, f64) = (73.0, 135.5);
 pub const LAT_RANGE: (f64, f64) = (3.5, 53.6);
 
-/// Coordinates are kept to 1e-7° (about 1 cm), so that export and import round-trip exactly.
-const PRECISION: f64 = 1e7;
+/// Coordinates are kept to six decimals (about 10 cm), as RFC 7946 §11.2 recommends, so that export
+/// and import round-trip exactly.
+const PRECISION: f64 = 1e6;
 /// A compound is no bigger than a few square kilometres; anything beyond is a unit mistake.
 const MAX_AREA_M2: f64 = 5_000_000.0;
 const MAX_VERTICES: usize = 10_000;
@@ -242,7 +245,9 @@ mod tests {
     #[test]
     fn clockwise_input_comes_out_counter_clockwise() {
         let cw = json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.0, 30.001], [104.001, 30.001], [104.001, 30.0], [104.0, 30.0]]]});
-        let out = Boundary::from_geojson(&cw, Crs::Wgs84).unwrap().to_geojson();
+        let out = Boundary::from_geojson(&cw, Crs::Wgs84)
+            .unwrap()
+            .to_geojson();
         let ring = out["coordinates"][0].as_array().unwrap();
         // Shoelace: positive for counter-clockwise.
         let signed: f64 = ring
@@ -267,18 +272,39 @@ mod tests {
     #[test]
     fn bad_geometries_are_refused_with_a_reason() {
         let cases = [
-            (json!({"type": "Point", "coordinates": [104.0, 30.0]}), "Polygon or MultiPolygon"),
+            (
+                json!({"type": "Point", "coordinates": [104.0, 30.0]}),
+                "Polygon or MultiPolygon",
+            ),
             (json!({"type": "Polygon"}), "coordinates"),
-            (json!({"type": "Polygon", "coordinates": []}), "exterior ring"),
-            (json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.1, 30.0], [104.0, 30.0]]]}), "at least 4"),
-            (json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.001, 30.001], [104.0, 30.001]]]}), "not closed"),
+            (
+                json!({"type": "Polygon", "coordinates": []}),
+                "exterior ring",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.1, 30.0], [104.0, 30.0]]]}),
+                "at least 4",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.001, 30.001], [104.0, 30.001]]]}),
+                "not closed",
+            ),
             // A bow-tie: the edges cross.
-            (json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.001], [104.001, 30.0], [104.0, 30.001], [104.0, 30.0]]]}), "not a valid polygon"),
+            (
+                json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.001], [104.001, 30.0], [104.0, 30.001], [104.0, 30.0]]]}),
+                "not a valid polygon",
+            ),
             // Latitude and longitude swapped.
             (square(30.0, 104.0, 0.001), "outside China"),
-            (json!({"type": "Polygon", "coordinates": [[[104.0, "30"], [104.1, 30.0], [104.1, 30.1], [104.0, 30.0]]]}), "latitude must be a number"),
+            (
+                json!({"type": "Polygon", "coordinates": [[[104.0, "30"], [104.1, 30.0], [104.1, 30.1], [104.0, 30.0]]]}),
+                "latitude must be a number",
+            ),
             (square(104.0, 30.0, 0.5), "more than a compound"),
-            (json!({"type": "MultiPolygon", "coordinates": []}), "at least one polygon"),
+            (
+                json!({"type": "MultiPolygon", "coordinates": []}),
+                "at least one polygon",
+            ),
         ];
         for (geometry, expected) in cases {
             let err = Boundary::from_geojson(&geometry, Crs::Wgs84).unwrap_err();
@@ -299,6 +325,6 @@ mod tests {
         let (g_lon, g_lat) = gcj02::from_wgs84(104.13, 30.0);
         let b = Boundary::from_geojson(&square(g_lon, g_lat, 0.001), Crs::Gcj02).unwrap();
         let [min_lon, min_lat, ..] = b.bbox();
-        assert!((min_lon - 104.13).abs() < 2e-7 && (min_lat - 30.0).abs() < 2e-7);
+        assert!((min_lon - 104.13).abs() < 1e-6 && (min_lat - 30.0).abs() < 1e-6);
     }
 }

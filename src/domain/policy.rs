@@ -89,7 +89,9 @@ impl Policy {
             ("approval_area", c.approval_area),
         ] {
             if !f.is_proper() {
-                return Err(format!("consent.{name} must be a share [n, d] with 0 ≤ n ≤ d, d > 0"));
+                return Err(format!(
+                    "consent.{name} must be a share [n, d] with 0 ≤ n ≤ d, d > 0"
+                ));
             }
         }
         for (kind, p) in &policy.notice_periods {
@@ -119,6 +121,10 @@ mod tests {
     fn a_share_above_one_is_refused() {
         let text = include_str!("../../fixtures/renshou/policy.toml")
             .replace("approval_area = [3, 4]", "approval_area = [5, 4]");
-        assert!(Policy::from_toml(&text).unwrap_err().contains("approval_area"));
+        assert!(
+            Policy::from_toml(&text)
+                .unwrap_err()
+                .contains("approval_area")
+        );
     }
 }

@@ -36,7 +36,11 @@ struct CompoundInput {
     buildings: i32,
     #[validate(range(min = 1, max = 100000, message = "must be between 1 and 100000"))]
     households: i32,
-    #[validate(range(exclusive_min = 0.0, max = 10000000.0, message = "must be above 0 and at most 10,000,000 m²"))]
+    #[validate(range(
+        exclusive_min = 0.0,
+        max = 10000000.0,
+        message = "must be above 0 and at most 10,000,000 m²"
+    ))]
     floor_area_m2: f64,
     #[validate(range(min = 1, max = 60, message = "must be between 1 and 60"))]
     storeys: i32,
@@ -110,7 +114,10 @@ impl CompoundRecord {
         let mut errors = FieldErrors::default();
         let boundary = match geometry {
             None | Some(Value::Null) => {
-                errors.add("geometry", "is required: the compound's boundary as a Polygon or MultiPolygon");
+                errors.add(
+                    "geometry",
+                    "is required: the compound's boundary as a Polygon or MultiPolygon",
+                );
                 None
             }
             Some(g) => Boundary::from_geojson(g, crs)
@@ -121,8 +128,18 @@ impl CompoundRecord {
             Ok(input) => input,
             Err(e) => {
                 let path = e.path().to_string();
-                let field = if path == "." { "body".to_owned() } else { path };
-                errors.add(field, e.into_inner().to_string());
+                let message = e.into_inner().to_string();
+                // serde names a missing field only in its message; name it as the field instead.
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next())
+                    .map(str::to_owned);
+                match (path.as_str(), missing) {
+                    (".", Some(field)) => errors.add(field, "is required"),
+                    (".", None) => errors.add("body", message),
+                    (_, Some(field)) => errors.add(format!("{path}.{field}"), "is required"),
+                    (_, None) => errors.add(path, message),
+                }
                 return Err(errors);
             }
         };
@@ -138,9 +155,14 @@ impl CompoundRecord {
         if let Err(e) = input.validate() {
             errors.extend_validator(&e);
         }
-        let code = CompoundCode::parse(&input.code).map_err(|e| errors.add("code", e)).ok();
+        let code = CompoundCode::parse(&input.code)
+            .map_err(|e| errors.add("code", e))
+            .ok();
         if !input.town_code.chars().all(|c| c.is_ascii_digit()) {
-            errors.add("town_code", "must be digits (the administrative division code)");
+            errors.add(
+                "town_code",
+                "must be digits (the administrative division code)",
+            );
         }
         let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
         if input.year_built > this_year {
@@ -149,8 +171,12 @@ impl CompoundRecord {
         let property_management = PropertyManagement::parse(&input.property_management)
             .map_err(|e| errors.add("property_management", e))
             .ok();
-        let origin = Origin::parse(&input.origin).map_err(|e| errors.add("origin", e)).ok();
-        let status = Status::parse(&input.status).map_err(|e| errors.add("status", e)).ok();
+        let origin = Origin::parse(&input.origin)
+            .map_err(|e| errors.add("origin", e))
+            .ok();
+        let status = Status::parse(&input.status)
+            .map_err(|e| errors.add("status", e))
+            .ok();
         if let Some(Err((field, message))) = input.survey.as_ref().map(Survey::check) {
             errors.add(format!("survey.{field}"), message);
         }
@@ -159,10 +185,16 @@ impl CompoundRecord {
         }
         if let Some(o) = &input.category_override {
             if catalog.class(&o.category).is_none() {
-                errors.add("category_override.category", format!("unknown category {:?}", o.category));
+                errors.add(
+                    "category_override.category",
+                    format!("unknown category {:?}", o.category),
+                );
             }
             if o.reason.trim().is_empty() || o.reason.chars().count() > 500 {
-                errors.add("category_override.reason", "a reason of 1–500 characters is required");
+                errors.add(
+                    "category_override.reason",
+                    "a reason of 1–500 characters is required",
+                );
             }
         }
         let figures = Figures {
@@ -180,35 +212,49 @@ impl CompoundRecord {
                 }
             })
             .ok();
-        match (errors.is_empty(), code, boundary, property_management, origin, status, estimate) {
-            (true, Some(code), Some(boundary), Some(property_management), Some(origin), Some(status), Some(estimate)) => {
-                Ok(CompoundRecord {
-                    code,
-                    name: input.name,
-                    town_code: input.town_code,
-                    town: input.town,
-                    community: input.community,
-                    address: input.address,
-                    year_built: input.year_built,
-                    buildings: input.buildings,
-                    households: input.households,
-                    floor_area_m2: input.floor_area_m2,
-                    storeys: input.storeys,
-                    has_lifts: input.has_lifts,
-                    property_management,
-                    origin,
-                    status,
-                    survey: input.survey,
-                    consent: input.consent,
-                    scope: input.scope,
-                    category_override: input.category_override,
-                    requests: input.requests,
-                    deputies_vote_rank: input.deputies_vote_rank,
-                    archived: input.archived,
-                    boundary,
-                    estimate,
-                })
-            }
+        match (
+            errors.is_empty(),
+            code,
+            boundary,
+            property_management,
+            origin,
+            status,
+            estimate,
+        ) {
+            (
+                true,
+                Some(code),
+                Some(boundary),
+                Some(property_management),
+                Some(origin),
+                Some(status),
+                Some(estimate),
+            ) => Ok(CompoundRecord {
+                code,
+                name: input.name,
+                town_code: input.town_code,
+                town: input.town,
+                community: input.community,
+                address: input.address,
+                year_built: input.year_built,
+                buildings: input.buildings,
+                households: input.households,
+                floor_area_m2: input.floor_area_m2,
+                storeys: input.storeys,
+                has_lifts: input.has_lifts,
+                property_management,
+                origin,
+                status,
+                survey: input.survey,
+                consent: input.consent,
+                scope: input.scope,
+                category_override: input.category_override,
+                requests: input.requests,
+                deputies_vote_rank: input.deputies_vote_rank,
+                archived: input.archived,
+                boundary,
+                estimate,
+            }),
             _ => Err(errors),
         }
     }
@@ -247,7 +293,8 @@ mod tests {
 
     #[test]
     fn a_good_record_parses_and_is_priced() {
-        let r = CompoundRecord::parse(&properties(), Some(&geometry()), Crs::Wgs84, &catalog()).unwrap();
+        let r = CompoundRecord::parse(&properties(), Some(&geometry()), Crs::Wgs84, &catalog())
+            .unwrap();
         assert_eq!(r.category(), Some("improvement"));
         assert_eq!(r.status, Status::Catalogued);
         assert_eq!(r.estimate.total_fen, (3_600 * 160 + 2 * 550_000) * 100);
@@ -262,8 +309,19 @@ mod tests {
         p["scope"] = json!([{"item": "NOPE"}]);
         p["category_override"] = json!({"category": "luxury", "reason": ""});
         let errors = CompoundRecord::parse(&p, None, Crs::Wgs84, &catalog()).unwrap_err();
-        for field in ["households", "origin", "name", "scope[0]", "geometry", "category_override.category", "category_override.reason"] {
-            assert!(errors.0.contains_key(field), "{field} missing from {errors:?}");
+        for field in [
+            "households",
+            "origin",
+            "name",
+            "scope[0]",
+            "geometry",
+            "category_override.category",
+            "category_override.reason",
+        ] {
+            assert!(
+                errors.0.contains_key(field),
+                "{field} missing from {errors:?}"
+            );
         }
     }
 
@@ -271,14 +329,16 @@ mod tests {
     fn a_wrong_type_names_its_path() {
         let mut p = properties();
         p["consent"] = json!({"recorded_on": "2021-01-01", "owners_total": "many"});
-        let errors = CompoundRecord::parse(&p, Some(&geometry()), Crs::Wgs84, &catalog()).unwrap_err();
+        let errors =
+            CompoundRecord::parse(&p, Some(&geometry()), Crs::Wgs84, &catalog()).unwrap_err();
         assert!(errors.0.contains_key("consent.owners_total"), "{errors:?}");
     }
 
     #[test]
     fn the_override_wins_over_the_scope() {
         let mut p = properties();
-        p["category_override"] = json!({"category": "upgrade", "reason": "列入片区统筹，配建养老服务设施"});
+        p["category_override"] =
+            json!({"category": "upgrade", "reason": "列入片区统筹，配建养老服务设施"});
         let r = CompoundRecord::parse(&p, Some(&geometry()), Crs::Wgs84, &catalog()).unwrap();
         assert_eq!(r.category(), Some("upgrade"));
         assert_eq!(r.estimate.category.as_deref(), Some("improvement"));

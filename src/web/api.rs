@@ -11,8 +11,8 @@ use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::{AppState, error, with_state};
-use crate::db::{catalog, compounds};
 use crate::db::compounds::{Filter as CompoundFilter, ListQuery, SortKey};
+use crate::db::{catalog, compounds};
 use crate::domain::FieldErrors;
 use crate::domain::compound::Status;
 use crate::domain::geometry::Crs;
@@ -24,7 +24,8 @@ const DEFAULT_PER_PAGE: u64 = 50;
 
 pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let query = warp::query::<Vec<(String, String)>>();
-    let body = warp::body::content_length_limit(state.settings.max_body_bytes).and(warp::body::bytes());
+    let body =
+        warp::body::content_length_limit(state.settings.max_body_bytes).and(warp::body::bytes());
     let if_match = warp::header::optional::<String>("if-match");
 
     let list = warp::path!("api" / "compounds")
@@ -43,32 +44,47 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(body)
         .then(|s: AppState, b| async move {
             match create(&s, b).await {
-                Ok(v) => with_etag(warp::reply::with_status(warp::reply::json(&v), StatusCode::CREATED).into_response(), &v),
+                Ok(v) => with_etag(
+                    warp::reply::with_status(warp::reply::json(&v), StatusCode::CREATED)
+                        .into_response(),
+                    &v,
+                ),
                 Err(e) => error::reply(&e),
             }
         });
     let get = warp::path!("api" / "compounds" / String)
         .and(warp::get())
         .and(with_state(&state))
-        .then(|code: String, s: AppState| async move { respond(compounds::get(&s.db, &code).await) });
+        .then(
+            |code: String, s: AppState| async move { respond(compounds::get(&s.db, &code).await) },
+        );
     let update = warp::path!("api" / "compounds" / String)
         .and(warp::put())
         .and(with_state(&state))
         .and(if_match)
         .and(body)
-        .then(|code: String, s: AppState, v, b| async move { respond(update(&s, &code, v, b).await) });
+        .then(
+            |code: String, s: AppState, v, b| async move { respond(update(&s, &code, v, b).await) },
+        );
     let archive = warp::path!("api" / "compounds" / String / "archive")
         .and(warp::post())
         .and(with_state(&state))
         .and(if_match)
         .then(|code: String, s: AppState, v: Option<String>| async move {
-            let result = async { compounds::archive(&s.db, &code, expected_version(v.as_deref())?).await };
+            let result =
+                async { compounds::archive(&s.db, &code, expected_version(v.as_deref())?).await };
             respond(result.await)
         });
     let towns = warp::path!("api" / "towns")
         .and(warp::get())
         .and(with_state(&state))
-        .then(|s: AppState| async move { respond(compounds::town_counts(&s.db).await.map(|t| json!({"items": t}))) });
+        .then(|s: AppState| async move {
+            respond(
+                compounds::town_counts(&s.db)
+                    .await
+                    .map(|t| json!({"items": t})),
+            )
+        });
     let work_items = warp::path!("api" / "work-items")
         .and(warp::get())
         .and(with_state(&state))
@@ -81,7 +97,9 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(with_state(&state))
         .then(|s: AppState| async move {
             let result = catalog::load_policy(&s.db).await.map_err(Error::from);
-            respond(result.and_then(|p| p.ok_or_else(|| Error::NotFound("no policy loaded".into()))))
+            respond(
+                result.and_then(|p| p.ok_or_else(|| Error::NotFound("no policy loaded".into()))),
+            )
         });
     list.or(geojson)
         .unify()
@@ -122,17 +140,25 @@ fn with_etag(mut response: Response, value: &Value) -> Response {
 /// Reads the version a write is based on from `If-Match` (`"3"`, `W/"3"` or `3`).
 fn expected_version(if_match: Option<&str>) -> Result<i32> {
     let raw = if_match.ok_or_else(|| {
-        Error::PreconditionRequired("send If-Match with the version (ETag) your edit is based on".into())
+        Error::PreconditionRequired(
+            "send If-Match with the version (ETag) your edit is based on".into(),
+        )
     })?;
     raw.trim()
         .trim_start_matches("W/")
         .trim_matches('"')
         .parse()
-        .map_err(|_| Error::invalid("If-Match", "must be the compound's version, as in its ETag, e.g. \"3\""))
+        .map_err(|_| {
+            Error::invalid(
+                "If-Match",
+                "must be the compound's version, as in its ETag, e.g. \"3\"",
+            )
+        })
 }
 
 fn json_body(body: &Bytes) -> Result<Value> {
-    let text = std::str::from_utf8(body).map_err(|e| Error::BadRequest(format!("the body is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|e| Error::BadRequest(format!("the body is not UTF-8: {e}")))?;
     serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))
 }
 
@@ -143,7 +169,8 @@ async fn parse_record(state: &AppState, body: &Bytes) -> Result<CompoundRecord> 
         return Err(Error::invalid("body", "must be a JSON object"));
     }
     let catalog = catalog::load(&state.db).await?;
-    CompoundRecord::parse(&value, value.get("geometry"), Crs::Wgs84, &catalog).map_err(Error::Invalid)
+    CompoundRecord::parse(&value, value.get("geometry"), Crs::Wgs84, &catalog)
+        .map_err(Error::Invalid)
 }
 
 async fn create(state: &AppState, body: Bytes) -> Result<Value> {
@@ -151,7 +178,12 @@ async fn create(state: &AppState, body: Bytes) -> Result<Value> {
     compounds::create(&state.db, &record).await
 }
 
-async fn update(state: &AppState, code: &str, if_match: Option<String>, body: Bytes) -> Result<Value> {
+async fn update(
+    state: &AppState,
+    code: &str,
+    if_match: Option<String>,
+    body: Bytes,
+) -> Result<Value> {
     let version = expected_version(if_match.as_deref())?;
     let record = parse_record(state, &body).await?;
     compounds::update(&state.db, code, version, &record).await
@@ -203,9 +235,10 @@ fn export(state: AppState, query: Vec<(String, String)>) -> Result<Response> {
         let _ = tx.send(end).await;
     });
     let mut response = warp::reply::stream(ReceiverStream::new(rx)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geo+json"),
+    );
     Ok(response)
 }
 
@@ -219,9 +252,18 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
             errors.add(key.as_str(), "given more than once");
         }
     }
-    let text = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
+    let text = |key: &str| {
+        params
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let mut number = |key: &str, min: i64, max: i64| -> Option<i64> {
-        let raw = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())?;
+        let raw = params
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())?;
         match raw.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Some(n),
             _ => {
@@ -233,7 +275,8 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
     let built_from = number("built_from", 1800, 2200).map(|n| n as i32);
     let built_to = number("built_to", 1800, 2200).map(|n| n as i32);
     let page = number("page", 1, 1_000_000).unwrap_or(1) as u64;
-    let per_page = number("per_page", 1, MAX_PER_PAGE as i64).unwrap_or(DEFAULT_PER_PAGE as i64) as u64;
+    let per_page =
+        number("per_page", 1, MAX_PER_PAGE as i64).unwrap_or(DEFAULT_PER_PAGE as i64) as u64;
     if let (Some(from), Some(to)) = (built_from, built_to)
         && from > to
     {
@@ -253,7 +296,13 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
             match SortKey::parse(&name) {
                 Some(key) => (key, descending),
                 None => {
-                    errors.add("sort", format!("must be one of {} (prefix - for descending)", SortKey::NAMES.join(", ")));
+                    errors.add(
+                        "sort",
+                        format!(
+                            "must be one of {} (prefix - for descending)",
+                            SortKey::NAMES.join(", ")
+                        ),
+                    );
                     (SortKey::Code, false)
                 }
             }
@@ -268,11 +317,24 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
         }
     };
     const KNOWN: [&str; 12] = [
-        "town", "community", "category", "status", "built_from", "built_to", "q", "include_archived", "sort", "page",
-        "per_page", "crs",
+        "town",
+        "community",
+        "category",
+        "status",
+        "built_from",
+        "built_to",
+        "q",
+        "include_archived",
+        "sort",
+        "page",
+        "per_page",
+        "crs",
     ];
     for key in params.keys().filter(|k| !KNOWN.contains(k)) {
-        errors.add(*key, format!("unknown parameter; known ones are {}", KNOWN.join(", ")));
+        errors.add(
+            *key,
+            format!("unknown parameter; known ones are {}", KNOWN.join(", ")),
+        );
     }
     if text("q").is_some_and(|q| q.chars().count() > 100) {
         errors.add("q", "must be at most 100 characters");
@@ -303,7 +365,10 @@ pub async fn healthz(state: AppState) -> Result<Response, Infallible> {
     let (status, body) = if ok {
         (StatusCode::OK, json!({"status": "ok"}))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, json!({"status": "database unreachable"}))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"status": "database unreachable"}),
+        )
     };
     Ok(warp::reply::with_status(warp::reply::json(&body), status).into_response())
 }
@@ -313,14 +378,20 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> Result<ListQuery> {
-        let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let owned: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         parse_list_query(&owned)
     }
 
     #[test]
     fn defaults_are_the_first_page_by_code() {
         let query = q(&[]).unwrap();
-        assert_eq!((query.page, query.per_page, query.sort, query.descending), (1, 50, SortKey::Code, false));
+        assert_eq!(
+            (query.page, query.per_page, query.sort, query.descending),
+            (1, 50, SortKey::Code, false)
+        );
     }
 
     #[test]
@@ -352,7 +423,13 @@ mod tests {
         assert_eq!(expected_version(Some("\"3\"")).unwrap(), 3);
         assert_eq!(expected_version(Some("W/\"4\"")).unwrap(), 4);
         assert_eq!(expected_version(Some("5")).unwrap(), 5);
-        assert!(matches!(expected_version(None), Err(Error::PreconditionRequired(_))));
-        assert!(matches!(expected_version(Some("abc")), Err(Error::Invalid(_))));
+        assert!(matches!(
+            expected_version(None),
+            Err(Error::PreconditionRequired(_))
+        ));
+        assert!(matches!(
+            expected_version(Some("abc")),
+            Err(Error::Invalid(_))
+        ));
     }
 }

@@ -25,7 +25,10 @@ pub fn reply(error: &Error) -> Response {
             body["message"] = json!("the input has errors; see fields");
             body["fields"] = json!(fields);
         }
-        Error::Conflict { current_version: Some(v), .. } => body["current_version"] = json!(v),
+        Error::Conflict {
+            current_version: Some(v),
+            ..
+        } => body["current_version"] = json!(v),
         Error::Database(_) | Error::Internal(_) => {
             let id = uuid::Uuid::new_v4();
             tracing::error!(error_id = %id, error = ?error, "request failed");
@@ -45,25 +48,53 @@ fn status_reply(status: StatusCode, code: &str, message: &str) -> Response {
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     use warp::reject;
     let response = if rejection.is_not_found() {
-        status_reply(StatusCode::NOT_FOUND, "not_found", "no such page or endpoint")
+        status_reply(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such page or endpoint",
+        )
     } else if let Some(e) = rejection.find::<reject::InvalidQuery>() {
-        status_reply(StatusCode::BAD_REQUEST, "bad_request", &format!("malformed query string: {e}"))
+        status_reply(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            &format!("malformed query string: {e}"),
+        )
     } else if rejection.find::<reject::PayloadTooLarge>().is_some() {
-        status_reply(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the request body is too large")
+        status_reply(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the request body is too large",
+        )
     } else if rejection.find::<reject::LengthRequired>().is_some() {
-        status_reply(StatusCode::LENGTH_REQUIRED, "length_required", "send a Content-Length header")
+        status_reply(
+            StatusCode::LENGTH_REQUIRED,
+            "length_required",
+            "send a Content-Length header",
+        )
     } else if rejection.find::<reject::UnsupportedMediaType>().is_some() {
-        status_reply(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send application/json")
+        status_reply(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json",
+        )
     } else if let Some(e) = rejection.find::<reject::InvalidHeader>() {
         status_reply(StatusCode::BAD_REQUEST, "bad_request", &e.to_string())
     } else if let Some(e) = rejection.find::<reject::MissingHeader>() {
         status_reply(StatusCode::BAD_REQUEST, "bad_request", &e.to_string())
     } else if rejection.find::<reject::MethodNotAllowed>().is_some() {
         // Checked last: sibling routes add it to rejections of every other kind.
-        status_reply(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed here")
+        status_reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this method is not allowed here",
+        )
     } else {
         tracing::warn!(?rejection, "unhandled rejection");
-        status_reply(StatusCode::BAD_REQUEST, "bad_request", "the request could not be understood")
+        status_reply(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the request could not be understood",
+        )
     };
     Ok(response)
 }

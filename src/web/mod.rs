@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
+use warp::Filter;
 use warp::http::{HeaderValue, header};
 use warp::reply::{Reply, Response};
-use warp::Filter;
 
 use crate::config::Settings;
 
@@ -35,7 +35,9 @@ impl AppState {
     }
 }
 
-pub fn with_state(state: &AppState) -> impl Filter<Extract = (AppState,), Error = Infallible> + Clone + use<> {
+pub fn with_state(
+    state: &AppState,
+) -> impl Filter<Extract = (AppState,), Error = Infallible> + Clone + use<> {
     let state = state.clone();
     warp::any().map(move || state.clone())
 }
@@ -44,10 +46,13 @@ pub const OPENAPI: &str = include_str!("../../openapi.yaml");
 
 /// Every route of the service, with the final error handling and the headers every response gets.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let healthz = warp::path!("healthz").and(warp::get()).and(with_state(&state)).then(api::healthz);
-    let openapi = warp::path!("openapi.yaml")
+    let healthz = warp::path!("healthz")
         .and(warp::get())
-        .map(|| warp::reply::with_header(OPENAPI, header::CONTENT_TYPE, "application/yaml").into_response());
+        .and(with_state(&state))
+        .then(api::healthz);
+    let openapi = warp::path!("openapi.yaml").and(warp::get()).map(|| {
+        warp::reply::with_header(OPENAPI, header::CONTENT_TYPE, "application/yaml").into_response()
+    });
     healthz
         .map(|r: Result<Response, Infallible>| r.unwrap_or_else(|never| match never {}))
         .or(openapi)
@@ -66,7 +71,10 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
 fn secure(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in [
-        ("content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
@@ -91,7 +99,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -10,17 +10,29 @@ use warp::{Filter, Rejection};
 use super::svg::{self, Projection};
 use super::{AppState, api, with_state};
 use crate::db::{catalog, compounds};
-use crate::domain::compound::{Consent, PropertyManagement, Origin, Severity, Status};
+use crate::domain::compound::{Consent, Origin, PropertyManagement, Severity, Status};
 use crate::error::Error;
 
 /// The templates, compiled into the binary so that it runs from any folder.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
-    ("overview.html", include_str!("../../templates/overview.html")),
-    ("compounds.html", include_str!("../../templates/compounds.html")),
-    ("compound.html", include_str!("../../templates/compound.html")),
+    (
+        "overview.html",
+        include_str!("../../templates/overview.html"),
+    ),
+    (
+        "compounds.html",
+        include_str!("../../templates/compounds.html"),
+    ),
+    (
+        "compound.html",
+        include_str!("../../templates/compound.html"),
+    ),
     ("map.html", include_str!("../../templates/map.html")),
-    ("county_map.html", include_str!("../../templates/county_map.html")),
+    (
+        "county_map.html",
+        include_str!("../../templates/county_map.html"),
+    ),
     ("error.html", include_str!("../../templates/error.html")),
 ];
 
@@ -68,7 +80,9 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::get())
         .and(with_state(&state))
         .and(query)
-        .then(|s: AppState, q: Vec<(String, String)>| async move { page(&s, compound_list(&s, &q).await) });
+        .then(|s: AppState, q: Vec<(String, String)>| async move {
+            page(&s, compound_list(&s, &q).await)
+        });
     let one = warp::path!("compounds" / String)
         .and(warp::get())
         .and(with_state(&state))
@@ -79,9 +93,18 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .then(|s: AppState| async move { page(&s, map_page(&s).await) });
     let css = warp::path!("static" / "app.css").and(warp::get()).map(|| {
         let reply = warp::reply::with_header(CSS, header::CONTENT_TYPE, "text/css; charset=utf-8");
-        warp::reply::with_header(reply, header::CACHE_CONTROL, "public, max-age=3600").into_response()
+        warp::reply::with_header(reply, header::CACHE_CONTROL, "public, max-age=3600")
+            .into_response()
     });
-    overview.or(list).unify().or(one).unify().or(map).unify().or(css).unify()
+    overview
+        .or(list)
+        .unify()
+        .or(one)
+        .unify()
+        .or(map)
+        .unify()
+        .or(css)
+        .unify()
 }
 
 /// A template and its context, or an error to show as a page.
@@ -98,7 +121,11 @@ fn page(state: &AppState, result: Rendered) -> Response {
                 Error::Database(_) | Error::Internal(_) => "系统出错了，请稍后再试。".to_owned(),
                 other => other.to_string(),
             };
-            (status, "error.html", json!({"title": "出错了", "status": status.as_u16(), "message": message}))
+            (
+                status,
+                "error.html",
+                json!({"title": "出错了", "status": status.as_u16(), "message": message}),
+            )
         }
     };
     let html = state
@@ -127,7 +154,13 @@ fn categories(catalog: &crate::domain::catalog::Catalog) -> Vec<Value> {
 }
 
 fn statuses() -> Vec<Choice> {
-    Status::ALL.iter().map(|s| Choice { code: s.code().into(), name: s.label().into() }).collect()
+    Status::ALL
+        .iter()
+        .map(|s| Choice {
+            code: s.code().into(),
+            name: s.label().into(),
+        })
+        .collect()
 }
 
 async fn overview(state: &AppState) -> Rendered {
@@ -138,7 +171,10 @@ async fn overview(state: &AppState) -> Rendered {
         .into_iter()
         .map(|mut c| {
             let code = c["code"].as_str().unwrap_or_default().to_owned();
-            let n: i64 = towns.iter().filter_map(|t| t["by_category"][&code].as_i64()).sum();
+            let n: i64 = towns
+                .iter()
+                .filter_map(|t| t["by_category"][&code].as_i64())
+                .sum();
             c["count"] = json!(n);
             c
         })
@@ -160,14 +196,30 @@ async fn compound_list(state: &AppState, query: &[(String, String)]) -> Rendered
     let link = |page: u64| -> String {
         let mut pairs = keep.clone();
         pairs.push(("page".into(), page.to_string()));
-        format!("/compounds?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+        format!(
+            "/compounds?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
     };
     let geojson_link = format!(
         "/api/compounds.geojson?{}",
-        serde_urlencoded::to_string(query.iter().filter(|(k, _)| k != "page" && k != "per_page" && k != "sort").collect::<Vec<_>>()).unwrap_or_default()
+        serde_urlencoded::to_string(
+            query
+                .iter()
+                .filter(|(k, _)| k != "page" && k != "per_page" && k != "sort")
+                .collect::<Vec<_>>()
+        )
+        .unwrap_or_default()
     );
-    let category_names: serde_json::Map<String, Value> = catalog.classes.iter().map(|c| (c.code.clone(), json!(c.name))).collect();
-    let status_names: serde_json::Map<String, Value> = Status::ALL.iter().map(|s| (s.code().to_owned(), json!(s.label()))).collect();
+    let category_names: serde_json::Map<String, Value> = catalog
+        .classes
+        .iter()
+        .map(|c| (c.code.clone(), json!(c.name)))
+        .collect();
+    let status_names: serde_json::Map<String, Value> = Status::ALL
+        .iter()
+        .map(|s| (s.code().to_owned(), json!(s.label())))
+        .collect();
     Ok((
         "compounds.html",
         json!({
@@ -200,7 +252,13 @@ async fn compound_page(state: &AppState, code: &str) -> Rendered {
         (Some(c), Some(p)) => Some(c.meets(&p.consent)),
         _ => None,
     };
-    let percent = |part: f64, whole: f64| if whole > 0.0 { format!("{:.1}%", part / whole * 100.0) } else { "—".into() };
+    let percent = |part: f64, whole: f64| {
+        if whole > 0.0 {
+            format!("{:.1}%", part / whole * 100.0)
+        } else {
+            "—".into()
+        }
+    };
     let consent_view = consent.as_ref().map(|c| {
         json!({
             "recorded_on": c.recorded_on.to_string(),
@@ -211,9 +269,13 @@ async fn compound_page(state: &AppState, code: &str) -> Rendered {
             "met": consent_met,
         })
     });
-    let label = |f: fn(&str) -> Option<&'static str>, key: &str| f(detail[key].as_str().unwrap_or_default()).unwrap_or("—");
+    let label = |f: fn(&str) -> Option<&'static str>, key: &str| {
+        f(detail[key].as_str().unwrap_or_default()).unwrap_or("—")
+    };
     let class_name = |code: Option<&str>| {
-        code.and_then(|c| catalog.class(c)).map(|c| c.name.clone()).unwrap_or_else(|| "未定".into())
+        code.and_then(|c| catalog.class(c))
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| "未定".into())
     };
     let deficits: Vec<Value> = detail["survey"]["deficits"]
         .as_array()
@@ -250,7 +312,10 @@ async fn compound_page(state: &AppState, code: &str) -> Rendered {
 async fn map_page(state: &AppState) -> Rendered {
     let catalog = catalog::load(&state.db).await?;
     let map = county_map(state, 1100.0, 760.0).await?;
-    Ok(("map.html", json!({"title": "全县分布图", "nav": "map", "map": map, "categories": categories(&catalog)})))
+    Ok((
+        "map.html",
+        json!({"title": "全县分布图", "nav": "map", "map": map, "categories": categories(&catalog)}),
+    ))
 }
 
 /// Every compound as a dot at its centroid, coloured by category, with town labels.
@@ -287,7 +352,11 @@ async fn county_map(state: &AppState, width: f64, height: f64) -> Result<Value, 
         })
         .collect();
     let km = (projection.metres_per_unit() * width / 5.0 / 1000.0).max(1.0);
-    let km = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0].into_iter().rev().find(|k| *k <= km).unwrap_or(1.0);
+    let km = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
+        .into_iter()
+        .rev()
+        .find(|k| *k <= km)
+        .unwrap_or(1.0);
     Ok(json!({
         "width": width, "height": height, "dots": dots, "towns": towns,
         "scale_bar_km": km, "scale_bar_units": (km * 1000.0 / projection.metres_per_unit() * 10.0).round() / 10.0,

@@ -74,7 +74,9 @@ pub fn rings(geometry: &Value) -> Vec<Vec<(f64, f64)>> {
 pub fn bbox_of(rings: &[Vec<(f64, f64)>]) -> Option<[f64; 4]> {
     let mut points = rings.iter().flatten();
     let &(lon, lat) = points.next()?;
-    Some(points.fold([lon, lat, lon, lat], |[a, b, c, d], &(x, y)| [a.min(x), b.min(y), c.max(x), d.max(y)]))
+    Some(points.fold([lon, lat, lon, lat], |[a, b, c, d], &(x, y)| {
+        [a.min(x), b.min(y), c.max(x), d.max(y)]
+    }))
 }
 
 /// SVG path data (`M x y L … Z` per ring; holes cut out with the even-odd rule).
@@ -117,7 +119,10 @@ pub fn outline(geometry: &Value, width: f64, height: f64) -> Option<Outline> {
 /// The largest of 1, 2, 5 × 10ⁿ metres not above `metres`.
 fn nice_length(metres: f64) -> u32 {
     let magnitude = 10f64.powf(metres.max(1.0).log10().floor());
-    let step = [5.0, 2.0, 1.0].into_iter().find(|s| s * magnitude <= metres).unwrap_or(1.0);
+    let step = [5.0, 2.0, 1.0]
+        .into_iter()
+        .find(|s| s * magnitude <= metres)
+        .unwrap_or(1.0);
     (step * magnitude) as u32
 }
 
@@ -143,9 +148,16 @@ mod tests {
         let o = outline(&g, 320.0, 240.0).unwrap();
         assert!(o.path.starts_with('M') && o.path.ends_with('Z'));
         // A square degree is narrower than tall at 30°N: the drawing is fitted by height.
-        let numbers: Vec<f64> = o.path.split(|c: char| c.is_ascii_alphabetic() || c == ' ').filter_map(|s| s.parse().ok()).collect();
+        let numbers: Vec<f64> = o
+            .path
+            .split(|c: char| c.is_ascii_alphabetic() || c == ' ')
+            .filter_map(|s| s.parse().ok())
+            .collect();
         let ys: Vec<f64> = numbers.iter().skip(1).step_by(2).copied().collect();
-        let (top, bottom) = (ys.iter().cloned().fold(f64::MAX, f64::min), ys.iter().cloned().fold(f64::MIN, f64::max));
+        let (top, bottom) = (
+            ys.iter().cloned().fold(f64::MAX, f64::min),
+            ys.iter().cloned().fold(f64::MIN, f64::max),
+        );
         assert_eq!((top, bottom), (16.0, 224.0));
         assert!(o.scale_bar_metres > 0 && o.scale_bar_units > 0.0 && o.scale_bar_units <= 320.0);
     }

@@ -1,0 +1,9 @@
+//! Black-box tests: HTTP against a server on a fresh, migrated database — SQLite by default,
+//! PostgreSQL when `JIUGAI_TEST_POSTGRES_URL` is set.
+
+mod helpers;
+
+mod compounds;
+mod export_import;
+mod openapi;
+mod pages;
