@@ -24,7 +24,7 @@ pub enum Error {
     #[error("{0}")]
     BadRequest(String),
     #[error(transparent)]
-    Database(#[from] sea_orm::DbErr),
+    Database(sea_orm::DbErr),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -32,6 +32,20 @@ pub enum Error {
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid(FieldErrors::single(field, message))
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    /// A unique-constraint violation is two writers racing for the same code: a conflict, not a crash.
+    fn from(e: sea_orm::DbErr) -> Self {
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
+                message: "this collides with a record that was written at the same time; reload and try again"
+                    .into(),
+                current_version: None,
+            },
+            _ => Error::Database(e),
+        }
     }
 }
 

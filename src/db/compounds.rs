@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -645,7 +645,7 @@ pub async fn insert_scopes(
 
 /// Inserts a new compound; its code must be new.
 pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<Value> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if find(&txn, record.code.as_str()).await.is_ok() {
         return Err(Error::Conflict {
             message: format!(
@@ -682,7 +682,7 @@ pub async fn update(
             format!("does not match the compound addressed ({code}); codes never change"),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let stored = find(&txn, code).await?;
     check_version(&stored, expected_version)?;
     let mut places = Places::load(&txn).await?;
@@ -708,7 +708,7 @@ pub async fn update(
 
 /// Archives a compound: it leaves the lists but is never deleted.
 pub async fn archive(db: &DatabaseConnection, code: &str, expected_version: i32) -> Result<Value> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let stored = find(&txn, code).await?;
     check_version(&stored, expected_version)?;
     if !stored.archived {

@@ -227,7 +227,7 @@ pub async fn write<C: TransactionTrait>(
     records: &[CompoundRecord],
     progress: impl Fn(usize),
 ) -> Result<Summary, ImportError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let mut places = Places::load(&txn).await?;
     let place_errors: Vec<FeatureError> = records
         .iter()

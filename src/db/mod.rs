@@ -62,3 +62,16 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     text.map(|t| serde_json::from_str(t).map_err(|e| anyhow::anyhow!("corrupt JSON column: {e}")))
         .transpose()
 }
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+/// a deferred transaction that read first cannot upgrade to writing once another writer has committed,
+/// and would fail instead of waiting its turn. PostgreSQL ignores the option.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(
+    db: &C,
+) -> Result<C::Transaction, sea_orm::DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

@@ -2,7 +2,7 @@
 //!
 //! The Renshou data set is compiled into the binary, so a fresh machine needs nothing else.
 
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use super::entities::work_classes;
 use super::{catalog, import};
@@ -35,7 +35,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
     }
     let catalog = Catalog::from_toml(data.catalog).map_err(anyhow::Error::msg)?;
     let policy = Policy::from_toml(data.policy).map_err(anyhow::Error::msg)?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     catalog::insert(&txn, &catalog).await?;
     catalog::save_policy(&txn, &policy).await?;
     if let Some(compounds) = data.compounds {

@@ -361,3 +361,51 @@ async fn the_catalog_and_policy_are_served() {
     let (_, policy) = app.get_json("/api/policy").await;
     assert_eq!(policy["eligibility"]["built_no_later_than"], 2000);
 }
+
+#[tokio::test]
+async fn racing_writers_get_one_success_and_conflicts_never_errors() {
+    let app = spawn_app().await;
+    let body = new_compound("RS-9100");
+    let creates = (0..8).map(|_| app.send_json(Method::POST, "/api/compounds", &body, None));
+    let statuses: Vec<u16> = futures_util::future::join_all(creates)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+
+    let bodies: Vec<Value> = (0..8)
+        .map(|i| {
+            let mut body = new_compound("RS-9100");
+            body["households"] = json!(100 + i);
+            body
+        })
+        .collect();
+    let edits = bodies
+        .iter()
+        .map(|b| app.send_json(Method::PUT, "/api/compounds/RS-9100", b, Some("\"1\"")));
+    let statuses: Vec<u16> = futures_util::future::join_all(edits)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    let (_, c) = app.get_json("/api/compounds/RS-9100").await;
+    assert_eq!(c["version"], 2);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmarks of the compound catalog (issue 3), on loopback only:
+#   1. list endpoint throughput (wrk) on the Renshou data set;
+#   2. GeoJSON export time (hyperfine) for 410 and for 220,000 compounds, with the server's peak memory.
+# Results go to bench/out/; copy the medians into docs/PERFORMANCE.md. Needs wrk and hyperfine
+# (Debian packages); installs them when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=bench/out
+mkdir -p "$OUT"
+command -v wrk >/dev/null && command -v hyperfine >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk hyperfine >/dev/null
+}
+cargo build --release --quiet
+BIN=target/release/jiugai
+NATIONAL=${NATIONAL:-220000}
+
+serve() { # serve DB_FILE PORT → pid
+  DATABASE_URL="sqlite://$1?mode=rwc" JIUGAI_ADDR="127.0.0.1:$2" RUST_LOG=warn "$BIN" serve >"$OUT/serve-$2.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null && break; sleep 0.5; done
+  echo "$pid"
+}
+peak_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+
+echo "== machine"
+{ uname -srm; nproc; grep -m1 'model name' /proc/cpuinfo; free -g | awk '/Mem/ {print $2 " GiB"}'; } | tee "$OUT/machine.txt"
+
+echo "== Renshou (410 compounds)"
+rm -f "$OUT/renshou.db"*
+PID=$(serve "$OUT/renshou.db" 18181)
+for path in "/api/compounds" "/api/compounds?category=improvement&sort=-households&per_page=20&page=2"; do
+  wrk -t2 -c32 -d15s --latency "http://127.0.0.1:18181$path" | tee -a "$OUT/list-wrk.txt"
+done
+hyperfine --warmup 3 --runs 30 --export-json "$OUT/export-410.json" \
+  "curl -sf -o /dev/null http://127.0.0.1:18181/api/compounds.geojson"
+kill "$PID"; wait "$PID" 2>/dev/null || true
+
+echo "== national scale ($NATIONAL compounds)"
+if [ ! -f "$OUT/national.db" ]; then
+  "$BIN" fixtures generate --count "$NATIONAL" --seed 7 --out "$OUT/national.geojson"
+  /usr/bin/time -v env DATABASE_URL="sqlite://$OUT/national.db?mode=rwc" RUST_LOG=warn \
+    "$BIN" import compounds "$OUT/national.geojson" 2>"$OUT/import-national.time"
+  grep -E "Elapsed|Maximum resident" "$OUT/import-national.time"
+fi
+PID=$(serve "$OUT/national.db" 18182)
+echo "server peak RSS before export: $(peak_kib "$PID") KiB" | tee "$OUT/export-national-memory.txt"
+hyperfine --warmup 1 --runs 5 --export-json "$OUT/export-national.json" \
+  "curl -sf -o $OUT/national-export.geojson http://127.0.0.1:18182/api/compounds.geojson"
+echo "server peak RSS after export: $(peak_kib "$PID") KiB" | tee -a "$OUT/export-national-memory.txt"
+echo "export size: $(stat -c %s "$OUT/national-export.geojson") bytes" | tee -a "$OUT/export-national-memory.txt"
+kill "$PID"; wait "$PID" 2>/dev/null || true
+echo "results in $OUT/"
