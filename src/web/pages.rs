@@ -46,6 +46,17 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     }
     env.add_filter("yuan", |v: f64| format_yuan(v));
     env.add_filter("thousands", |v: f64| thousands(v.round() as i64));
+    env.add_filter("money", |v: f64| {
+        let fen = (v * 100.0).round() as i64;
+        format!("{}.{:02}", thousands(fen / 100), (fen % 100).abs())
+    });
+    env.add_filter("quantity", |v: f64| {
+        if v.fract() == 0.0 {
+            thousands(v as i64)
+        } else {
+            format!("{v:.2}")
+        }
+    });
     Ok(env)
 }
 
@@ -179,10 +190,12 @@ async fn overview(state: &AppState) -> Rendered {
             c
         })
         .collect();
+    let categorised: i64 = by_category.iter().filter_map(|c| c["count"].as_i64()).sum();
     let map = county_map(state, 900.0, 560.0).await?;
     Ok((
         "overview.html",
-        json!({"title": "概览", "nav": "overview", "total": total, "by_category": by_category, "towns": towns, "map": map, "categories": categories(&catalog)}),
+        json!({"title": "概览", "nav": "overview", "total": total, "by_category": by_category,
+               "uncategorised": total - categorised, "towns": towns, "map": map, "categories": categories(&catalog)}),
     ))
 }
 
@@ -297,6 +310,7 @@ async fn compound_page(state: &AppState, code: &str) -> Rendered {
             "c": detail,
             "outline": outline,
             "category_name": class_name(category),
+            "class_names": catalog.classes.iter().map(|c| (c.code.clone(), json!(c.name))).collect::<serde_json::Map<_, _>>(),
             "category_colour": svg::category_colour(category),
             "category_derived_name": class_name(detail["category_derived"].as_str()),
             "status_label": label(|s| Status::parse(s).ok().map(Status::label), "status"),

@@ -43,7 +43,8 @@ async fn the_overview_list_compound_and_map_pages_render() {
     }
     let (status, body) = html(&app, "/map").await;
     assert_eq!(status, 200);
-    assert_eq!(body.matches("<circle").count(), 410);
+    // One dot per compound, each a link to its page.
+    assert_eq!(body.matches("<a href=\"/compounds/RS-").count(), 410);
     let (status, body) = html(&app, "/compounds/RS-9999").await;
     assert_eq!(status, 404);
     assert!(body.contains("没有找到"));
