@@ -4,19 +4,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel, JoinType, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use super::catalog;
 use super::entities::{communities, compounds, scope_items, towns, work_items};
-use super::{catalog, json_column};
 use crate::domain::catalog::Figures;
-use crate::domain::compound::{CategoryOverride, Consent, Survey};
 use crate::domain::cost::{self, Estimate, ScopeLine, fen_to_yuan};
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
@@ -107,31 +107,48 @@ pub struct ListItem {
     pub storeys: i32,
     pub category: Option<String>,
     pub status: String,
-    #[serde(skip)]
+    #[serde(serialize_with = "fen_as_yuan", rename = "estimated_cost_yuan")]
     pub estimated_cost_fen: i64,
     pub archived: bool,
     pub version: i32,
 }
 
+fn fen_as_yuan<S: serde::Serializer>(fen: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64(fen_to_yuan(*fen))
+}
+
 #[derive(Debug, Serialize)]
 pub struct Page {
-    pub items: Vec<Value>,
+    pub items: Vec<ListItem>,
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
     pub pages: u64,
 }
 
+/// The compounds a filter selects. Town and community are matched through subqueries rather than
+/// joins, so that the query stays on `compounds` and its indexes: a join let SQLite start from the
+/// towns and sort, which made every page of the export a full scan.
 fn filtered(filter: &Filter) -> sea_orm::Select<compounds::Entity> {
     let mut cond = Condition::all();
     if !filter.include_archived {
         cond = cond.add(compounds::Column::Archived.eq(false));
     }
     if let Some(town) = &filter.town {
-        cond = cond.add(towns::Column::Code.eq(town.as_str()));
+        let ids = Query::select()
+            .column(towns::Column::Id)
+            .from(towns::Entity)
+            .and_where(towns::Column::Code.eq(town.as_str()))
+            .to_owned();
+        cond = cond.add(compounds::Column::TownId.in_subquery(ids));
     }
     if let Some(community) = &filter.community {
-        cond = cond.add(communities::Column::Name.eq(community.as_str()));
+        let ids = Query::select()
+            .column(communities::Column::Id)
+            .from(communities::Entity)
+            .and_where(communities::Column::Name.eq(community.as_str()))
+            .to_owned();
+        cond = cond.add(compounds::Column::CommunityId.in_subquery(ids));
     }
     match filter.category.as_deref() {
         Some(UNCATEGORISED) => cond = cond.add(compounds::Column::Category.is_null()),
@@ -159,15 +176,23 @@ fn filtered(filter: &Filter) -> sea_orm::Select<compounds::Entity> {
                 .add(Expr::col((compounds::Entity, compounds::Column::Address)).like(pattern())),
         );
     }
-    compounds::Entity::find()
+    compounds::Entity::find().filter(cond)
+}
+
+/// The filtered compounds with their town and community, for lists and maps.
+fn filtered_with_places(filter: &Filter) -> sea_orm::Select<compounds::Entity> {
+    filtered(filter)
         .join(JoinType::InnerJoin, compounds::Relation::Town.def())
         .join(JoinType::InnerJoin, compounds::Relation::Community.def())
-        .filter(cond)
 }
 
 pub async fn list(db: &DatabaseConnection, query: &ListQuery) -> Result<Page> {
-    let select = filtered(&query.filter);
-    let total = select.clone().count(db).await?;
+    let total = filtered(&query.filter)
+        .select_only()
+        .column(compounds::Column::Id)
+        .count(db)
+        .await?;
+    let select = filtered_with_places(&query.filter);
     let sort = query.sort.column();
     let order = if query.descending {
         sea_orm::Order::Desc
@@ -200,17 +225,8 @@ pub async fn list(db: &DatabaseConnection, query: &ListQuery) -> Result<Page> {
         .into_model::<ListItem>()
         .all(db)
         .await?;
-    let items = rows
-        .into_iter()
-        .map(|row| {
-            let cost = fen_to_yuan(row.estimated_cost_fen);
-            let mut value = serde_json::to_value(row).unwrap_or_default();
-            value["estimated_cost_yuan"] = json!(cost);
-            value
-        })
-        .collect();
     Ok(Page {
-        items,
+        items: rows,
         total,
         page: query.page,
         per_page: query.per_page,
@@ -280,49 +296,82 @@ pub async fn scopes(
 }
 
 /// The compound's writable attributes, as GeoJSON feature properties. The import reads back exactly
-/// these keys, so an exported file imported again gives the same catalog.
-pub fn properties(
-    c: &compounds::Model,
-    lookup: &Lookup,
-    scope: &[ScopeLine],
-) -> Result<Map<String, Value>> {
+/// these keys, so an exported file imported again gives the same catalog. The JSON sub-records go out
+/// as the raw text they are stored as: the export of a national catalog parses nothing it need not.
+#[derive(Serialize)]
+pub struct Properties<'a> {
+    code: &'a str,
+    name: &'a str,
+    town_code: Option<&'a str>,
+    town: Option<&'a str>,
+    community: Option<&'a str>,
+    address: &'a str,
+    year_built: i32,
+    buildings: i32,
+    households: i32,
+    floor_area_m2: f64,
+    storeys: i32,
+    has_lifts: bool,
+    property_management: &'a str,
+    origin: &'a str,
+    status: &'a str,
+    survey: Option<&'a RawValue>,
+    consent: Option<&'a RawValue>,
+    scope: &'a [ScopeLine],
+    category_override: Option<&'a RawValue>,
+    requests: i32,
+    deputies_vote_rank: Option<i32>,
+    archived: bool,
+    // Read-only, computed: ignored by the import.
+    category: Option<&'a str>,
+    estimated_cost_yuan: f64,
+    site_area_m2: f64,
+}
+
+fn raw(text: Option<&str>) -> Result<Option<&RawValue>> {
+    text.map(|t| {
+        serde_json::from_str::<&RawValue>(t)
+            .map_err(|e| anyhow::anyhow!("corrupt JSON column: {e}").into())
+    })
+    .transpose()
+}
+
+pub fn properties<'a>(
+    c: &'a compounds::Model,
+    lookup: &'a Lookup,
+    scope: &'a [ScopeLine],
+) -> Result<Properties<'a>> {
     let town = lookup.towns.get(&c.town_id);
-    let community = lookup.communities.get(&c.community_id);
-    let survey: Option<Survey> = json_column(c.survey.as_deref())?;
-    let consent: Option<Consent> = json_column(c.consent.as_deref())?;
-    let category_override: Option<CategoryOverride> = json_column(c.category_override.as_deref())?;
-    let value = json!({
-        "code": c.code,
-        "name": c.name,
-        "town_code": town.map(|t| t.code.as_str()),
-        "town": town.map(|t| t.name.as_str()),
-        "community": community.map(|c| c.name.as_str()),
-        "address": c.address,
-        "year_built": c.year_built,
-        "buildings": c.buildings,
-        "households": c.households,
-        "floor_area_m2": c.floor_area_m2,
-        "storeys": c.storeys,
-        "has_lifts": c.has_lifts,
-        "property_management": c.property_management,
-        "origin": c.origin,
-        "status": c.status,
-        "survey": survey,
-        "consent": consent,
-        "scope": scope,
-        "category_override": category_override,
-        "requests": c.requests,
-        "deputies_vote_rank": c.deputies_vote_rank,
-        "archived": c.archived,
-        // Read-only, computed: ignored by the import.
-        "category": c.category,
-        "estimated_cost_yuan": fen_to_yuan(c.estimated_cost_fen),
-        "site_area_m2": c.site_area_m2,
-    });
-    match value {
-        Value::Object(map) => Ok(map),
-        _ => unreachable!("json! of an object literal is an object"),
-    }
+    Ok(Properties {
+        code: &c.code,
+        name: &c.name,
+        town_code: town.map(|t| t.code.as_str()),
+        town: town.map(|t| t.name.as_str()),
+        community: lookup
+            .communities
+            .get(&c.community_id)
+            .map(|c| c.name.as_str()),
+        address: &c.address,
+        year_built: c.year_built,
+        buildings: c.buildings,
+        households: c.households,
+        floor_area_m2: c.floor_area_m2,
+        storeys: c.storeys,
+        has_lifts: c.has_lifts,
+        property_management: &c.property_management,
+        origin: &c.origin,
+        status: &c.status,
+        survey: raw(c.survey.as_deref())?,
+        consent: raw(c.consent.as_deref())?,
+        scope,
+        category_override: raw(c.category_override.as_deref())?,
+        requests: c.requests,
+        deputies_vote_rank: c.deputies_vote_rank,
+        archived: c.archived,
+        category: c.category.as_deref(),
+        estimated_cost_yuan: fen_to_yuan(c.estimated_cost_fen),
+        site_area_m2: c.site_area_m2,
+    })
 }
 
 /// A GeoJSON feature of a compound, written as text: the stored geometry goes out as it is.
@@ -400,7 +449,11 @@ pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Value> {
     let catalog = catalog::load(db).await?;
     let estimate = cost::estimate(&catalog, &figures(&c), &scope)
         .map_err(|e| anyhow::anyhow!("stored scope of {} no longer prices: {e:?}", c.code))?;
-    let mut map = properties(&c, &lookup, &scope)?;
+    let Value::Object(mut map) =
+        serde_json::to_value(properties(&c, &lookup, &scope)?).map_err(anyhow::Error::from)?
+    else {
+        return Err(anyhow::anyhow!("properties are an object").into());
+    };
     let geometry: Value = serde_json::from_str(&c.geometry).map_err(anyhow::Error::from)?;
     map.insert("geometry".into(), geometry);
     map.insert("category_derived".into(), json!(c.category_derived));
@@ -665,6 +718,7 @@ pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<
         .last_insert_id;
     write_scope(&txn, id, &record.scope, &catalog::item_ids(&txn).await?).await?;
     let detail = get(&txn, record.code.as_str()).await?;
+    super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
     txn.commit().await?;
     Ok(detail)
 }
@@ -702,6 +756,7 @@ pub async fn update(
     )
     .await?;
     let detail = get(&txn, code).await?;
+    super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
     txn.commit().await?;
     Ok(detail)
 }
@@ -721,6 +776,7 @@ pub async fn archive(db: &DatabaseConnection, code: &str, expected_version: i32)
         versioned_write(&txn, &stored, new).await?;
     }
     let detail = get(&txn, code).await?;
+    super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
     txn.commit().await?;
     Ok(detail)
 }
@@ -818,7 +874,7 @@ pub struct MapPoint {
 }
 
 pub async fn map_points(db: &DatabaseConnection) -> Result<Vec<MapPoint>> {
-    Ok(filtered(&Filter::default())
+    Ok(filtered_with_places(&Filter::default())
         .select_only()
         .columns([
             compounds::Column::Code,

@@ -311,6 +311,9 @@ pub async fn write<C: TransactionTrait>(
         done += chunk.len();
         progress(done);
     }
+    if summary.created + summary.updated > 0 {
+        super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
+    }
     txn.commit().await?;
     Ok(summary)
 }

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod compounds;
 pub mod entities;
 pub mod import;
+pub mod revisions;
 pub mod seed;
 
 use std::time::Duration;
@@ -53,14 +54,6 @@ fn sqlite_file(url: &str) -> Option<&str> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && !path.contains(":memory:")).then_some(path)
-}
-
-/// Parses a JSON column written by this service; a failure means the row was corrupted outside it.
-pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
-    text: Option<&str>,
-) -> anyhow::Result<Option<T>> {
-    text.map(|t| serde_json::from_str(t).map_err(|e| anyhow::anyhow!("corrupt JSON column: {e}")))
-        .transpose()
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):

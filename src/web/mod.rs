@@ -1,6 +1,7 @@
 //! The web layer: the JSON API, the HTML pages, and the server around them.
 
 pub mod api;
+pub mod cache;
 pub mod error;
 pub mod pages;
 pub mod svg;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub templates: Arc<minijinja::Environment<'static>>,
+    /// Rendered compound lists, checked against the database's revision on every request.
+    pub list_cache: Arc<cache::RevisionCache>,
 }
 
 impl AppState {
@@ -31,6 +34,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             templates: Arc::new(pages::templates()?),
+            list_cache: Arc::default(),
         })
     }
 }

@@ -225,6 +225,8 @@ async fn an_update_needs_the_current_version_and_a_stale_one_is_409() {
         )
         .await;
     assert_eq!(created["version"], 1);
+    let (_, listed) = app.get_json("/api/compounds?q=测试小区").await;
+    assert_eq!(listed["items"][0]["households"], 96);
     let mut edit = new_compound("RS-9010");
     edit["households"] = json!(120);
     let (status, body) = app
@@ -242,6 +244,9 @@ async fn an_update_needs_the_current_version_and_a_stale_one_is_409() {
         (updated["version"].as_i64(), updated["households"].as_i64()),
         (Some(2), Some(120))
     );
+    let (_, listed) = app.get_json("/api/compounds?q=测试小区").await;
+    assert_eq!(listed["items"][0]["households"], 120);
+    assert_eq!(listed["items"][0]["version"], 2);
     // A second editor still holding version 1 must not overwrite the first.
     let before = app.snapshot().await;
     let mut stale = new_compound("RS-9010");

@@ -175,11 +175,16 @@ async fn a_changed_feature_is_updated_in_place_and_its_version_bumped() {
         json!({"type": "FeatureCollection", "features": features}).to_string(),
     )
     .unwrap();
+    // Warm the list cache first: another process's import must still show at once.
+    let (_, before) = app.get_json("/api/compounds?per_page=3").await;
+    assert_eq!(before["items"][1]["households"], 45);
     let out = app.cli(&["import", "compounds", file.to_str().unwrap()]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("0 created, 1 updated, 2 unchanged"),
         "{out:?}"
     );
+    let (_, after) = app.get_json("/api/compounds?per_page=3").await;
+    assert_eq!(after["items"][1]["households"], 77);
     let (_, c) = app.get_json("/api/compounds/RS-0002").await;
     assert_eq!(
         (c["households"].as_i64(), c["version"].as_i64()),

@@ -2,6 +2,7 @@
 
 pub mod communities;
 pub mod compounds;
+pub mod revisions;
 pub mod scope_items;
 pub mod settings;
 pub mod towns;
