@@ -119,6 +119,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseCon
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     if seed::seed_if_empty(&db, &seed::RENSHOU).await? {
+        db::checkpoint(&db).await?;
         tracing::info!("empty database: loaded the Renshou data set");
     }
     Ok(db)
@@ -168,6 +169,7 @@ async fn import_compounds(
     )?);
     let summary = import::write(&db, &records, |done| bar.set_position(done as u64)).await;
     bar.finish_and_clear();
+    db::checkpoint(&db).await?;
     match summary {
         Ok(s) => {
             println!(
@@ -210,7 +212,7 @@ async fn export_compounds(settings: &Settings, out: Option<PathBuf>) -> anyhow::
         include_archived: true,
         ..Default::default()
     };
-    let mut pages = compounds::FeaturePages::new(filter, 1_000);
+    let mut pages = compounds::FeaturePages::new(filter, compounds::EXPORT_PAGE);
     let mut first = true;
     while let Some(features) = pages.next(&db).await? {
         for feature in features {

@@ -9,6 +9,8 @@
 //!   on SQLite and PostgreSQL, parsed and checked by the domain layer.
 //! - The boundary is GeoJSON text in WGS-84, validated and oriented (RFC 7946) before it is
 //!   written; its centroid, bounding box, area and perimeter are stored beside it for queries.
+//! - `feature` is the compound as an exported GeoJSON feature, rewritten with every change to the
+//!   row: exporting a national catalog then reads one column instead of rebuilding every document.
 //! - `category` is the effective category (override, else derived from the scope), stored so that
 //!   lists filter on it; `category_derived` is what the scope alone gives.
 
@@ -151,6 +153,7 @@ impl MigrationTrait for Migration {
                     .col(double(Compounds::MaxLon))
                     .col(double(Compounds::MaxLat))
                     .col(boolean(Compounds::Archived).default(false))
+                    .col(text(Compounds::Feature))
                     .col(integer(Compounds::Version).default(1))
                     .col(timestamp_with_time_zone(Compounds::CreatedAt))
                     .col(timestamp_with_time_zone(Compounds::UpdatedAt))
@@ -315,6 +318,7 @@ enum Compounds {
     MaxLon,
     MaxLat,
     Archived,
+    Feature,
     Version,
     CreatedAt,
     UpdatedAt,

@@ -225,7 +225,7 @@ fn export(state: AppState, query: Vec<(String, String)>) -> Result<Response> {
         if tx.send(Ok(header)).await.is_err() {
             return;
         }
-        let mut pages = compounds::FeaturePages::new(filter, 1_000);
+        let mut pages = compounds::FeaturePages::new(filter, compounds::EXPORT_PAGE);
         let mut first = true;
         let outcome: Result<()> = loop {
             let features = match pages.next(&state.db).await {

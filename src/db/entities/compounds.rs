@@ -41,6 +41,8 @@ pub struct Model {
     pub max_lon: f64,
     pub max_lat: f64,
     pub archived: bool,
+    /// The compound as a GeoJSON feature, as exported; rewritten with every change to the row.
+    pub feature: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
