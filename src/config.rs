@@ -18,6 +18,13 @@ pub struct Settings {
     pub base_url: Option<String>,
     /// Largest request body accepted, in bytes (`JIUGAI_MAX_BODY_BYTES`).
     pub max_body_bytes: u64,
+    /// Mark cookies `Secure` (`JIUGAI_COOKIE_SECURE`). Browsers send such cookies over HTTPS and to
+    /// `localhost`/`127.0.0.1` only: turn this off solely for a plain-HTTP trial on a local network.
+    pub cookie_secure: bool,
+    /// Take the client's address from the last `X-Forwarded-For` entry (`JIUGAI_TRUST_FORWARDED_FOR`).
+    /// Only behind a reverse proxy that sets it: otherwise clients could pick their own address and
+    /// dodge the per-address sign-in throttle.
+    pub trust_forwarded_for: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiugai.db?mode=rwc";
@@ -29,6 +36,8 @@ impl Default for Settings {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             base_url: None,
             max_body_bytes: 2 * 1024 * 1024,
+            cookie_secure: true,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -43,6 +52,15 @@ impl Settings {
             .merge(Env::prefixed("JIUGAI_"))
             .extract()?;
         Ok(settings)
+    }
+
+    /// Where people reach the service, for links printed or sent to them: `base_url`, or else the
+    /// listening address.
+    pub fn public_base(&self) -> String {
+        match &self.base_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.addr),
+        }
     }
 
     /// The database URL with any password masked, for logs.

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use super::audit::{self, Actor, Change};
 use super::catalog;
 use super::entities::{communities, compounds, scope_items, towns, work_items};
 use crate::domain::catalog::Figures;
@@ -726,7 +727,7 @@ pub async fn insert_scopes(
 }
 
 /// Inserts a new compound; its code must be new.
-pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<Value> {
+pub async fn create(db: &DatabaseConnection, actor: &Actor, record: &CompoundRecord) -> Result<Value> {
     let txn = super::begin_write(db).await?;
     if find(&txn, record.code.as_str()).await.is_ok() {
         return Err(Error::Conflict {
@@ -739,7 +740,9 @@ pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<
     }
     let mut places = Places::load(&txn).await?;
     let (town_id, community_id) = places.resolve(&txn, record).await?;
-    let mut model = row(record, town_id, community_id, Utc::now())?.into_active_model();
+    let new = row(record, town_id, community_id, Utc::now())?;
+    let change = Change::new("create", "compound", &new.code).after(feature_value(&new));
+    let mut model = new.into_active_model();
     model.id = sea_orm::ActiveValue::NotSet;
     let id = compounds::Entity::insert(model)
         .exec(&txn)
@@ -748,6 +751,7 @@ pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<
     write_scope(&txn, id, &record.scope, &catalog::item_ids(&txn).await?).await?;
     let detail = get(&txn, record.code.as_str()).await?;
     super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
+    audit::record_one(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(detail)
 }
@@ -755,6 +759,7 @@ pub async fn create(db: &DatabaseConnection, record: &CompoundRecord) -> Result<
 /// Replaces a compound's attributes, if `expected_version` is still current.
 pub async fn update(
     db: &DatabaseConnection,
+    actor: &Actor,
     code: &str,
     expected_version: i32,
     record: &CompoundRecord,
@@ -776,6 +781,9 @@ pub async fn update(
         created_at: stored.created_at,
         ..row(record, town_id, community_id, Utc::now())?
     };
+    let change = Change::new("update", "compound", code)
+        .before(feature_value(&stored))
+        .after(feature_value(&new));
     versioned_write(&txn, &stored, new).await?;
     write_scope(
         &txn,
@@ -786,12 +794,18 @@ pub async fn update(
     .await?;
     let detail = get(&txn, code).await?;
     super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
+    audit::record_one(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(detail)
 }
 
 /// Archives a compound: it leaves the lists but is never deleted.
-pub async fn archive(db: &DatabaseConnection, code: &str, expected_version: i32) -> Result<Value> {
+pub async fn archive(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    code: &str,
+    expected_version: i32,
+) -> Result<Value> {
     let txn = super::begin_write(db).await?;
     let stored = find(&txn, code).await?;
     check_version(&stored, expected_version)?;
@@ -808,12 +822,21 @@ pub async fn archive(db: &DatabaseConnection, code: &str, expected_version: i32)
             ..stored.clone()
         }
         .with_feature(lookup.names(&stored), &scope)?;
+        let change = Change::new("archive", "compound", code)
+            .before(feature_value(&stored))
+            .after(feature_value(&new));
         versioned_write(&txn, &stored, new).await?;
+        super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
+        audit::record_one(&txn, actor, change).await?;
     }
     let detail = get(&txn, code).await?;
-    super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
     txn.commit().await?;
     Ok(detail)
+}
+
+/// A compound as the audit log keeps it: its stored GeoJSON feature (attributes, scope, boundary).
+pub fn feature_value(c: &compounds::Model) -> Value {
+    serde_json::from_str(&c.feature).unwrap_or(Value::Null)
 }
 
 fn check_version(stored: &compounds::Model, expected: i32) -> Result<()> {

@@ -14,6 +14,7 @@ use sea_orm::{
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::audit::{self, Actor, Change};
 use super::compounds::{self, Lookup, Places};
 use super::entities::compounds as rows;
 use crate::domain::catalog::Catalog;
@@ -224,6 +225,7 @@ const CHUNK: usize = 500;
 /// the whole import with the feature's index.
 pub async fn write<C: TransactionTrait>(
     db: &C,
+    actor: &Actor,
     records: &[CompoundRecord],
     progress: impl Fn(usize),
 ) -> Result<Summary, ImportError> {
@@ -262,6 +264,7 @@ pub async fn write<C: TransactionTrait>(
             compounds::scopes(&txn, stored.values().map(|m| m.id).collect(), &lookup).await?;
         let mut inserts = Vec::new();
         let mut new_codes = HashSet::new();
+        let mut changes = Vec::new();
         for record in chunk {
             let (town_id, community_id) = places.resolve(&txn, record).await?;
             let new = compounds::row(record, town_id, community_id, now)?;
@@ -279,11 +282,20 @@ pub async fn write<C: TransactionTrait>(
                         created_at: old.created_at,
                         ..new
                     };
+                    changes.push(
+                        Change::new("import_update", "compound", &new.code)
+                            .before(compounds::feature_value(old))
+                            .after(compounds::feature_value(&new)),
+                    );
                     compounds::versioned_write(&txn, old, new).await?;
                     compounds::write_scope(&txn, old.id, &record.scope, &item_ids).await?;
                     summary.updated += 1;
                 }
                 None => {
+                    changes.push(
+                        Change::new("import_create", "compound", &new.code)
+                            .after(compounds::feature_value(&new)),
+                    );
                     let mut active = new.into_active_model();
                     active.id = NotSet;
                     inserts.push(active);
@@ -308,6 +320,7 @@ pub async fn write<C: TransactionTrait>(
                 .collect();
             compounds::insert_scopes(&txn, &scopes, &item_ids).await?;
         }
+        audit::record(&txn, actor, changes).await?;
         done += chunk.len();
         progress(done);
     }

@@ -1,5 +1,7 @@
 //! Persistence: sea-orm over SQLite (default) or PostgreSQL, with the same migrations.
 
+pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod compounds;
 pub mod entities;

@@ -4,6 +4,7 @@
 
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
+use super::audit::Actor;
 use super::entities::work_classes;
 use super::{catalog, import};
 use crate::domain::catalog::Catalog;
@@ -47,7 +48,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
                     lines.join("\n")
                 )
             })?;
-        import::write(&txn, &records, |_| {})
+        import::write(&txn, &Actor::system(), &records, |_| {})
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -33,13 +33,15 @@ macro_rules! coded_enum {
             }
         }
 
-        impl Serialize for $name {
+        impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.code())
             }
         }
     };
 }
+
+pub(crate) use coded_enum;
 
 coded_enum! {
     /// Where a compound stands in the programme.

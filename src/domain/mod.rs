@@ -1,5 +1,6 @@
 //! Pure domain logic: knows nothing of HTTP or the database.
 
+pub mod account;
 pub mod catalog;
 pub mod compound;
 pub mod cost;
@@ -54,4 +55,24 @@ impl std::fmt::Display for FieldErrors {
             .collect();
         f.write_str(&parts.join(", "))
     }
+}
+
+/// Reads `T` from JSON, naming the field at fault the way the API reports it: a wrong type at
+/// `consent.owners_total`, a missing `role` as "is required".
+pub fn deserialize<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, FieldErrors> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde names a missing field only in its message; name it as the field instead.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned);
+        match (path.as_str(), missing) {
+            (".", Some(field)) => FieldErrors::single(field, "is required"),
+            (".", None) => FieldErrors::single("body", message),
+            (_, Some(field)) => FieldErrors::single(format!("{path}.{field}"), "is required"),
+            (_, None) => FieldErrors::single(path, message),
+        }
+    })
 }

@@ -124,22 +124,10 @@ impl CompoundRecord {
                 .map_err(|e| errors.add("geometry", e))
                 .ok(),
         };
-        let input: CompoundInput = match serde_path_to_error::deserialize(properties) {
+        let input: CompoundInput = match super::deserialize(properties) {
             Ok(input) => input,
             Err(e) => {
-                let path = e.path().to_string();
-                let message = e.into_inner().to_string();
-                // serde names a missing field only in its message; name it as the field instead.
-                let missing = message
-                    .strip_prefix("missing field `")
-                    .and_then(|rest| rest.split('`').next())
-                    .map(str::to_owned);
-                match (path.as_str(), missing) {
-                    (".", Some(field)) => errors.add(field, "is required"),
-                    (".", None) => errors.add("body", message),
-                    (_, Some(field)) => errors.add(format!("{path}.{field}"), "is required"),
-                    (_, None) => errors.add(path, message),
-                }
+                errors.0.extend(e.0);
                 return Err(errors);
             }
         };

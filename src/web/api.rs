@@ -10,6 +10,7 @@ use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
+use super::access::{Ctx, Route, allow};
 use super::{AppState, cache, error, with_state};
 use crate::db::compounds::{Filter as CompoundFilter, ListQuery, SortKey};
 use crate::db::{catalog, compounds, revisions};
@@ -27,12 +28,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
     let body =
         warp::body::content_length_limit(state.settings.max_body_bytes).and(warp::body::bytes());
     let if_match = warp::header::optional::<String>("if-match");
+    let s = &state;
 
     let list = warp::path!("api" / "compounds")
         .and(warp::get())
-        .and(with_state(&state))
+        .and(allow(s, Route::ListCompounds))
+        .and(with_state(s))
         .and(query)
-        .then(|s: AppState, q| async move {
+        .then(|_: Ctx, s: AppState, q| async move {
             match list(&s, q).await {
                 Ok(body) => {
                     let mut response = Response::new(body.into());
@@ -47,15 +50,19 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         });
     let geojson = warp::path!("api" / "compounds.geojson")
         .and(warp::get())
-        .and(with_state(&state))
+        .and(allow(s, Route::ExportCompounds))
+        .and(with_state(s))
         .and(query)
-        .then(|s: AppState, q| async move { export(s, q).unwrap_or_else(|e| error::reply(&e)) });
+        .then(|_: Ctx, s: AppState, q| async move {
+            export(s, q).unwrap_or_else(|e| error::reply(&e))
+        });
     let create = warp::path!("api" / "compounds")
         .and(warp::post())
-        .and(with_state(&state))
+        .and(allow(s, Route::CreateCompound))
+        .and(with_state(s))
         .and(body)
-        .then(|s: AppState, b| async move {
-            match create(&s, b).await {
+        .then(|ctx: Ctx, s: AppState, b| async move {
+            match create(&s, &ctx, b).await {
                 Ok(v) => with_etag(
                     warp::reply::with_status(warp::reply::json(&v), StatusCode::CREATED)
                         .into_response(),
@@ -66,31 +73,37 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         });
     let get = warp::path!("api" / "compounds" / String)
         .and(warp::get())
-        .and(with_state(&state))
-        .then(
-            |code: String, s: AppState| async move { respond(compounds::get(&s.db, &code).await) },
-        );
+        .and(allow(s, Route::GetCompound))
+        .and(with_state(s))
+        .then(|code: String, _: Ctx, s: AppState| async move {
+            respond(compounds::get(&s.db, &code).await)
+        });
     let update = warp::path!("api" / "compounds" / String)
         .and(warp::put())
-        .and(with_state(&state))
+        .and(allow(s, Route::UpdateCompound))
+        .and(with_state(s))
         .and(if_match)
         .and(body)
-        .then(
-            |code: String, s: AppState, v, b| async move { respond(update(&s, &code, v, b).await) },
-        );
+        .then(|code: String, ctx: Ctx, s: AppState, v, b| async move {
+            respond(update(&s, &ctx, &code, v, b).await)
+        });
     let archive = warp::path!("api" / "compounds" / String / "archive")
         .and(warp::post())
-        .and(with_state(&state))
+        .and(allow(s, Route::ArchiveCompound))
+        .and(with_state(s))
         .and(if_match)
-        .then(|code: String, s: AppState, v: Option<String>| async move {
-            let result =
-                async { compounds::archive(&s.db, &code, expected_version(v.as_deref())?).await };
+        .then(|code: String, ctx: Ctx, s: AppState, v: Option<String>| async move {
+            let result = async {
+                let version = expected_version(v.as_deref())?;
+                compounds::archive(&s.db, &ctx.actor()?, &code, version).await
+            };
             respond(result.await)
         });
     let towns = warp::path!("api" / "towns")
         .and(warp::get())
-        .and(with_state(&state))
-        .then(|s: AppState| async move {
+        .and(allow(s, Route::Towns))
+        .and(with_state(s))
+        .then(|_: Ctx, s: AppState| async move {
             respond(
                 compounds::town_counts(&s.db)
                     .await
@@ -99,15 +112,17 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         });
     let work_items = warp::path!("api" / "work-items")
         .and(warp::get())
-        .and(with_state(&state))
-        .then(|s: AppState| async move {
+        .and(allow(s, Route::WorkItems))
+        .and(with_state(s))
+        .then(|_: Ctx, s: AppState| async move {
             let result = catalog::load(&s.db).await.map_err(Error::from);
             respond(result.map(|c| json!({"classes": c.classes, "items": c.items})))
         });
     let policy = warp::path!("api" / "policy")
         .and(warp::get())
-        .and(with_state(&state))
-        .then(|s: AppState| async move {
+        .and(allow(s, Route::Policy))
+        .and(with_state(s))
+        .then(|_: Ctx, s: AppState| async move {
             let result = catalog::load_policy(&s.db).await.map_err(Error::from);
             respond(
                 result.and_then(|p| p.ok_or_else(|| Error::NotFound("no policy loaded".into()))),
@@ -129,10 +144,12 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(policy)
         .unify()
+        .or(super::accounts::routes(state))
+        .unify()
 }
 
 /// A JSON reply; a compound carries its version as a strong ETag for `If-Match`.
-fn respond<T: serde::Serialize>(result: Result<T>) -> Response {
+pub fn respond<T: serde::Serialize>(result: Result<T>) -> Response {
     match result.and_then(|v| serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))) {
         Ok(value) => with_etag(warp::reply::json(&value).into_response(), &value),
         Err(e) => error::reply(&e),
@@ -150,7 +167,7 @@ fn with_etag(mut response: Response, value: &Value) -> Response {
 }
 
 /// Reads the version a write is based on from `If-Match` (`"3"`, `W/"3"` or `3`).
-fn expected_version(if_match: Option<&str>) -> Result<i32> {
+pub fn expected_version(if_match: Option<&str>) -> Result<i32> {
     let raw = if_match.ok_or_else(|| {
         Error::PreconditionRequired(
             "send If-Match with the version (ETag) your edit is based on".into(),
@@ -168,7 +185,7 @@ fn expected_version(if_match: Option<&str>) -> Result<i32> {
         })
 }
 
-fn json_body(body: &Bytes) -> Result<Value> {
+pub fn json_body(body: &Bytes) -> Result<Value> {
     let text = std::str::from_utf8(body)
         .map_err(|e| Error::BadRequest(format!("the body is not UTF-8: {e}")))?;
     serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))
@@ -185,20 +202,21 @@ async fn parse_record(state: &AppState, body: &Bytes) -> Result<CompoundRecord> 
         .map_err(Error::Invalid)
 }
 
-async fn create(state: &AppState, body: Bytes) -> Result<Value> {
+async fn create(state: &AppState, ctx: &Ctx, body: Bytes) -> Result<Value> {
     let record = parse_record(state, &body).await?;
-    compounds::create(&state.db, &record).await
+    compounds::create(&state.db, &ctx.actor()?, &record).await
 }
 
 async fn update(
     state: &AppState,
+    ctx: &Ctx,
     code: &str,
     if_match: Option<String>,
     body: Bytes,
 ) -> Result<Value> {
     let version = expected_version(if_match.as_deref())?;
     let record = parse_record(state, &body).await?;
-    compounds::update(&state.db, code, version, &record).await
+    compounds::update(&state.db, &ctx.actor()?, code, version, &record).await
 }
 
 /// The list is the hottest route: its answer is kept per query and reused while the catalog's
@@ -382,7 +400,7 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
     })
 }
 
-pub async fn healthz(state: AppState) -> Result<Response, Infallible> {
+pub async fn healthz(_: Ctx, state: AppState) -> Result<Response, Infallible> {
     let ok = state.db.ping().await.is_ok();
     let (status, body) = if ok {
         (StatusCode::OK, json!({"status": "ok"}))

@@ -8,6 +8,7 @@ use warp::http::StatusCode;
 use warp::reject::Rejection;
 use warp::reply::{Reply, Response};
 
+use super::access::Denied;
 use crate::error::Error;
 
 pub fn reply(error: &Error) -> Response {
@@ -47,7 +48,9 @@ fn status_reply(status: StatusCode, code: &str, message: &str) -> Response {
 /// The last resort for requests no route took, or that a filter refused before a handler ran.
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     use warp::reject;
-    let response = if rejection.is_not_found() {
+    let response = if let Some(denied) = rejection.find::<Denied>() {
+        denied_reply(denied)
+    } else if rejection.is_not_found() {
         status_reply(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -97,4 +100,43 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
         )
     };
     Ok(response)
+}
+
+/// A request refused before its handler: JSON for the API; for pages, a redirect to sign in or a
+/// short page saying why.
+fn denied_reply(denied: &Denied) -> Response {
+    let mut response = if denied.api {
+        status_reply(denied.status, denied.code, &denied.message)
+    } else if let Some(location) = &denied.sign_in {
+        super::pages::see_other(location)
+    } else {
+        let message = if denied.status == StatusCode::FORBIDDEN && denied.code == "forbidden" {
+            "您的账号没有权限查看或操作此页面。"
+        } else if denied.status == StatusCode::INTERNAL_SERVER_ERROR {
+            "系统出错了，请稍后再试。"
+        } else {
+            denied.message.as_str()
+        };
+        let html = format!(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>出错了 · 旧改</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>出错了（{}）</h1><p class=\"error\">{}</p><p><a href=\"/\">返回首页</a> · <a href=\"/sign-in\">登录</a></p></main></body></html>",
+            denied.status.as_u16(),
+            escape(message)
+        );
+        warp::reply::with_status(warp::reply::html(html), denied.status).into_response()
+    };
+    if denied.status == StatusCode::UNAUTHORIZED && denied.api {
+        response.headers_mut().insert(
+            warp::http::header::WWW_AUTHENTICATE,
+            warp::http::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }

@@ -1,5 +1,8 @@
 //! The web layer: the JSON API, the HTML pages, and the server around them.
 
+pub mod access;
+pub mod account_pages;
+pub mod accounts;
 pub mod api;
 pub mod cache;
 pub mod error;
@@ -52,11 +55,16 @@ pub const OPENAPI: &str = include_str!("../../openapi.yaml");
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let healthz = warp::path!("healthz")
         .and(warp::get())
+        .and(access::allow(&state, access::Route::Healthz))
         .and(with_state(&state))
         .then(api::healthz);
-    let openapi = warp::path!("openapi.yaml").and(warp::get()).map(|| {
-        warp::reply::with_header(OPENAPI, header::CONTENT_TYPE, "application/yaml").into_response()
-    });
+    let openapi = warp::path!("openapi.yaml")
+        .and(warp::get())
+        .and(access::allow(&state, access::Route::OpenApi))
+        .map(|_: access::Ctx| {
+            warp::reply::with_header(OPENAPI, header::CONTENT_TYPE, "application/yaml")
+                .into_response()
+        });
     healthz
         .map(|r: Result<Response, Infallible>| r.unwrap_or_else(|never| match never {}))
         .or(openapi)
@@ -68,7 +76,15 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .recover(error::recover)
         .unify()
         .map(secure)
-        .with(warp::trace::request())
+        .with(warp::trace(|info| {
+            // One-time sign-in links carry their secret in the path: keep it out of the logs.
+            let path = info.path();
+            let path = match path.find("/sign-in/link/") {
+                Some(i) => format!("{}/sign-in/link/…", &path[..i]),
+                None => path.to_owned(),
+            };
+            tracing::info_span!("request", method = %info.method(), path = %path)
+        }))
 }
 
 /// Headers every response carries: no scripts but our own files, no framing, no sniffing.

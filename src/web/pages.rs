@@ -3,11 +3,12 @@
 use minijinja::Environment;
 use serde::Serialize;
 use serde_json::{Value, json};
-use warp::http::{StatusCode, header};
+use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::svg::{self, Projection};
+use super::access::{self, Ctx, Route, allow};
 use super::{AppState, api, with_state};
 use crate::db::{catalog, compounds};
 use crate::domain::compound::{Consent, Origin, PropertyManagement, Severity, Status};
@@ -83,30 +84,47 @@ fn thousands(n: i64) -> String {
 
 pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let query = warp::query::<Vec<(String, String)>>();
+    let s = &state;
     let overview = warp::path::end()
         .and(warp::get())
-        .and(with_state(&state))
-        .then(|s: AppState| async move { page(&s, overview(&s).await) });
+        .and(allow(s, Route::Overview))
+        .and(with_state(s))
+        .then(|ctx: Ctx, s: AppState| async move {
+            // A contractor's home is its account page until its work-order portal exists.
+            if !ctx.user().is_ok_and(|p| p.role.is_staff()) {
+                return see_other("/account");
+            }
+            page(&s, &ctx, overview(&s).await)
+        });
     let list = warp::path!("compounds")
         .and(warp::get())
-        .and(with_state(&state))
+        .and(allow(s, Route::CompoundsPage))
+        .and(with_state(s))
         .and(query)
-        .then(|s: AppState, q: Vec<(String, String)>| async move {
-            page(&s, compound_list(&s, &q).await)
+        .then(|ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+            page(&s, &ctx, compound_list(&s, &q).await)
         });
     let one = warp::path!("compounds" / String)
         .and(warp::get())
-        .and(with_state(&state))
-        .then(|code: String, s: AppState| async move { page(&s, compound_page(&s, &code).await) });
+        .and(allow(s, Route::CompoundPage))
+        .and(with_state(s))
+        .then(|code: String, ctx: Ctx, s: AppState| async move {
+            page(&s, &ctx, compound_page(&s, &code).await)
+        });
     let map = warp::path!("map")
         .and(warp::get())
-        .and(with_state(&state))
-        .then(|s: AppState| async move { page(&s, map_page(&s).await) });
-    let css = warp::path!("static" / "app.css").and(warp::get()).map(|| {
-        let reply = warp::reply::with_header(CSS, header::CONTENT_TYPE, "text/css; charset=utf-8");
-        warp::reply::with_header(reply, header::CACHE_CONTROL, "public, max-age=3600")
-            .into_response()
-    });
+        .and(allow(s, Route::MapPage))
+        .and(with_state(s))
+        .then(|ctx: Ctx, s: AppState| async move { page(&s, &ctx, map_page(&s).await) });
+    let css = warp::path!("static" / "app.css")
+        .and(warp::get())
+        .and(allow(s, Route::Stylesheet))
+        .map(|_: Ctx| {
+            let reply =
+                warp::reply::with_header(CSS, header::CONTENT_TYPE, "text/css; charset=utf-8");
+            warp::reply::with_header(reply, header::CACHE_CONTROL, "public, max-age=3600")
+                .into_response()
+        });
     overview
         .or(list)
         .unify()
@@ -116,29 +134,58 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(css)
         .unify()
+        .or(super::account_pages::routes(state))
+        .unify()
+}
+
+/// A redirect after a form post or to a page elsewhere (303: the browser follows with GET).
+pub fn see_other(location: &str) -> Response {
+    let mut response = Response::new(bytes::Bytes::new().into());
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 /// A template and its context, or an error to show as a page.
-type Rendered = Result<(&'static str, Value), Error>;
+pub type Rendered = Result<(&'static str, Value), Error>;
 
-fn page(state: &AppState, result: Rendered) -> Response {
+pub fn page(state: &AppState, ctx: &Ctx, result: Rendered) -> Response {
     let (status, template, context) = match result {
         Ok((template, context)) => (StatusCode::OK, template, context),
         Err(e) => {
             let status = super::error::reply(&e).status();
-            let message = match &e {
-                Error::Invalid(fields) => format!("查询条件有误：{fields}"),
-                Error::NotFound(_) => "没有找到这个页面或小区。".to_owned(),
-                Error::Database(_) | Error::Internal(_) => "系统出错了，请稍后再试。".to_owned(),
-                other => other.to_string(),
-            };
-            (
-                status,
-                "error.html",
-                json!({"title": "出错了", "status": status.as_u16(), "message": message}),
-            )
+            (status, "error.html", error_context(status, &e))
         }
     };
+    render(state, ctx, status, template, context)
+}
+
+/// What an error page says: never the raw input, never internals.
+fn error_context(status: StatusCode, e: &Error) -> Value {
+    let message = match e {
+        Error::Invalid(fields) => format!("输入有误：{fields}"),
+        Error::NotFound(_) => "没有找到这个页面或记录。".to_owned(),
+        Error::Conflict { .. } => "这条记录刚被别人修改过，请返回刷新后再操作。".to_owned(),
+        Error::Database(_) | Error::Internal(_) => "系统出错了，请稍后再试。".to_owned(),
+        other => other.to_string(),
+    };
+    json!({"title": "出错了", "status": status.as_u16(), "message": message})
+}
+
+/// Renders `template` with `context`, plus who is signed in and the CSRF token for its forms.
+pub fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    template: &str,
+    mut context: Value,
+) -> Response {
+    if let Some(object) = context.as_object_mut() {
+        object.insert("me".into(), me(ctx));
+        object.insert("csrf".into(), json!(ctx.csrf()));
+    }
     let html = state
         .templates
         .get_template(template)
@@ -147,7 +194,28 @@ fn page(state: &AppState, result: Rendered) -> Response {
             tracing::error!(error = %e, template, "template failed");
             "<!doctype html><title>出错了</title><p>页面生成失败。</p>".to_owned()
         });
-    warp::reply::with_status(warp::reply::html(html), status).into_response()
+    let mut response = warp::reply::with_status(warp::reply::html(html), status).into_response();
+    // Pages may show what only this account may see: never keep them in a shared cache.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some((token, true)) = &ctx.visitor_csrf
+        && let Ok(cookie) = access::cookie(&state.settings, access::CSRF_COOKIE, token, None)
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn me(ctx: &Ctx) -> Value {
+    match &ctx.principal {
+        Some(p) => json!({
+            "username": p.username, "display_name": p.display_name, "role": p.role.code(),
+            "role_label": p.role.label(), "demo": p.demo, "staff": p.role.is_staff(),
+            "admin": p.role == crate::domain::account::Role::Admin,
+        }),
+        None => Value::Null,
+    }
 }
 
 #[derive(Serialize)]

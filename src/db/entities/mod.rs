@@ -1,10 +1,17 @@
 //! sea-orm entities, one per table, matching `migrations/`. Behaviour lives in `db::*`, not here.
 
+pub mod api_tokens;
+pub mod audit_log;
 pub mod communities;
 pub mod compounds;
+pub mod contractors;
 pub mod revisions;
 pub mod scope_items;
+pub mod sessions;
 pub mod settings;
+pub mod sign_in_failures;
+pub mod sign_in_links;
 pub mod towns;
+pub mod users;
 pub mod work_classes;
 pub mod work_items;

@@ -1,0 +1,267 @@
+//! The audit log: who changed what, when, from where, with the values before and after.
+//!
+//! A record is written by the same transaction as the change it describes, so there is never a
+//! change without its record nor a record without its change. Nothing here updates or deletes; the
+//! database refuses it too (see the `accounts` migration).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::entities::audit_log;
+use crate::error::{Error, Result};
+
+/// Who is writing, and from where.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: Option<i32>,
+    pub username: String,
+    pub role: String,
+    /// The client's address, or `cli` for the command line.
+    pub source: String,
+}
+
+impl Actor {
+    /// The command line, run by whoever has the database's credentials on this machine.
+    pub fn cli() -> Actor {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Actor {
+            user_id: None,
+            username: format!("cli:{user}"),
+            role: "cli".into(),
+            source: "cli".into(),
+        }
+    }
+
+    /// The service itself, loading its built-in data set on first start.
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            username: "system".into(),
+            role: "system".into(),
+            source: "first start".into(),
+        }
+    }
+}
+
+/// One change: `before` is absent for a creation, `after` for a removal.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl Change {
+    pub fn new(action: &'static str, entity: &'static str, entity_id: impl Into<String>) -> Self {
+        Change {
+            action,
+            entity,
+            entity_id: entity_id.into(),
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn before(mut self, value: impl Serialize) -> Self {
+        self.before = serde_json::to_value(value).ok();
+        self
+    }
+
+    pub fn after(mut self, value: impl Serialize) -> Self {
+        self.after = serde_json::to_value(value).ok();
+        self
+    }
+}
+
+/// Records `changes` by `actor`; call with the transaction that makes them.
+pub async fn record(db: &impl ConnectionTrait, actor: &Actor, changes: Vec<Change>) -> Result<()> {
+    let now = Utc::now();
+    let rows: Vec<audit_log::ActiveModel> = changes
+        .into_iter()
+        .map(|c| audit_log::ActiveModel {
+            id: NotSet,
+            at: Set(now),
+            actor_id: Set(actor.user_id),
+            actor: Set(actor.username.clone()),
+            actor_role: Set(actor.role.clone()),
+            source: Set(truncate(&actor.source, 200)),
+            action: Set(c.action.to_owned()),
+            entity: Set(c.entity.to_owned()),
+            entity_id: Set(truncate(&c.entity_id, 64)),
+            before: Set(c.before.map(|v| v.to_string())),
+            after: Set(c.after.map(|v| v.to_string())),
+        })
+        .collect();
+    // Bounded batches: SQLite allows at most 32,766 bound values per statement.
+    for batch in rows.chunks(1_000) {
+        audit_log::Entity::insert_many(batch.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn record_one(db: &impl ConnectionTrait, actor: &Actor, change: Change) -> Result<()> {
+    record(db, actor, vec![change]).await
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// What the audit viewer filters by; every field optional.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Filter {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub action: Option<String>,
+    /// First day included (UTC).
+    pub from: Option<NaiveDate>,
+    /// Last day included (UTC).
+    pub to: Option<NaiveDate>,
+}
+
+impl Filter {
+    fn condition(&self) -> Condition {
+        let mut c = Condition::all();
+        if let Some(a) = &self.actor {
+            c = c.add(audit_log::Column::Actor.eq(a.as_str()));
+        }
+        if let Some(e) = &self.entity {
+            c = c.add(audit_log::Column::Entity.eq(e.as_str()));
+        }
+        if let Some(id) = &self.entity_id {
+            c = c.add(audit_log::Column::EntityId.eq(id.as_str()));
+        }
+        if let Some(a) = &self.action {
+            c = c.add(audit_log::Column::Action.eq(a.as_str()));
+        }
+        if let Some(from) = self.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+            c = c.add(audit_log::Column::At.gte(from.and_utc()));
+        }
+        if let Some(to) = self
+            .to
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+        {
+            c = c.add(audit_log::Column::At.lt(to.and_utc()));
+        }
+        c
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub actor_role: String,
+    pub source: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl From<audit_log::Model> for Entry {
+    fn from(m: audit_log::Model) -> Self {
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        Entry {
+            id: m.id,
+            at: m.at,
+            actor: m.actor,
+            actor_role: m.actor_role,
+            source: m.source,
+            action: m.action,
+            entity: m.entity,
+            entity_id: m.entity_id,
+            before: parse(m.before),
+            after: parse(m.after),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page {
+    pub items: Vec<Entry>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub pages: u64,
+}
+
+/// Newest first.
+pub async fn list(db: &impl ConnectionTrait, filter: &Filter, page: u64, per_page: u64) -> Result<Page> {
+    let query = audit_log::Entity::find().filter(filter.condition());
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(audit_log::Column::Id)
+        .offset((page.max(1) - 1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Entry::from)
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+        pages: total.div_ceil(per_page.max(1)),
+    })
+}
+
+/// The log as CSV, oldest first, read a page at a time.
+pub async fn csv(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id", "at", "actor", "actor_role", "source", "action", "entity", "entity_id", "before",
+        "after",
+    ];
+    out.write_record(header).map_err(internal)?;
+    let mut after_id = 0;
+    loop {
+        let rows = audit_log::Entity::find()
+            .filter(filter.condition())
+            .filter(audit_log::Column::Id.gt(after_id))
+            .order_by_asc(audit_log::Column::Id)
+            .limit(1_000)
+            .all(db)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after_id = last.id;
+        for r in rows {
+            out.write_record([
+                r.id.to_string(),
+                r.at.to_rfc3339(),
+                r.actor,
+                r.actor_role,
+                r.source,
+                r.action,
+                r.entity,
+                r.entity_id,
+                r.before.unwrap_or_default(),
+                r.after.unwrap_or_default(),
+            ])
+            .map_err(internal)?;
+        }
+    }
+    out.into_inner().map_err(|e| internal(e.into_error()))
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> Error {
+    Error::Internal(e.into())
+}

@@ -1,0 +1,408 @@
+//! Who may do what: every route of the service, the one rule each obeys, and the filter that
+//! enforces it before a handler runs (after path and method, before the body is read).
+//!
+//! Credentials: API calls send `Authorization: Bearer TOKEN`; browsers carry a session cookie, which the
+//! API honours for reading only (a cookie alone never writes through the API, so the API needs no CSRF
+//! tokens). Every form post carries a CSRF token: the session's, or for a visitor not signed in, the one
+//! in their `jiugai_csrf` cookie.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use subtle::ConstantTimeEq;
+use warp::http::StatusCode;
+use warp::{Filter, Rejection};
+
+use super::{AppState, with_state};
+use crate::db::accounts::{self, Principal};
+use crate::db::audit::Actor;
+use crate::domain::account::Role;
+use crate::error::{Error, Result};
+
+pub const SESSION_COOKIE: &str = "jiugai_session";
+pub const CSRF_COOKIE: &str = "jiugai_csrf";
+/// Largest form accepted, in bytes: forms are small; files go through the JSON API or the CLI.
+pub const MAX_FORM_BYTES: u64 = 64 * 1024;
+
+/// Who a route admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, signed in or not (residents included).
+    Public,
+    /// Any signed-in account; the handler limits it to the account's own objects.
+    SignedIn,
+    /// Bureau staff: planners and admins.
+    Staff,
+    /// Planners: the bureau's writes to catalog, scope, plans, contractors, work orders, notices.
+    Planner,
+    /// Admins: accounts, policy settings, the audit log.
+    Admin,
+}
+
+impl Rule {
+    pub fn admits(self, role: Role) -> bool {
+        match self {
+            Rule::Public | Rule::SignedIn => true,
+            Rule::Staff => role.is_staff(),
+            Rule::Planner => role == Role::Planner,
+            Rule::Admin => role == Role::Admin,
+        }
+    }
+}
+
+macro_rules! routes {
+    ($($name:ident = ($method:literal, $path:literal, $rule:ident)),+ $(,)?) => {
+        /// Every route of the service. Adding one means giving it a rule here, and the access-matrix
+        /// test an expectation for every role.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Route { $($name),+ }
+
+        impl Route {
+            pub const ALL: &'static [Route] = &[$(Route::$name),+];
+
+            /// The one place a route's permission is decided.
+            pub fn rule(self) -> Rule {
+                match self { $(Route::$name => Rule::$rule),+ }
+            }
+
+            pub fn method(self) -> &'static str {
+                match self { $(Route::$name => $method),+ }
+            }
+
+            /// The path, with `{…}` for its parameters, as in `openapi.yaml`.
+            pub fn path(self) -> &'static str {
+                match self { $(Route::$name => $path),+ }
+            }
+        }
+    };
+}
+
+routes! {
+    Healthz = ("GET", "/healthz", Public),
+    OpenApi = ("GET", "/openapi.yaml", Public),
+    Stylesheet = ("GET", "/static/app.css", Public),
+    SignInPage = ("GET", "/sign-in", Public),
+    SignIn = ("POST", "/sign-in", Public),
+    LinkPage = ("GET", "/sign-in/link/{token}", Public),
+    RedeemLink = ("POST", "/sign-in/link/{token}", Public),
+    SignOut = ("POST", "/sign-out", SignedIn),
+    AccountPage = ("GET", "/account", SignedIn),
+    AccountCreateToken = ("POST", "/account/tokens", SignedIn),
+    AccountRevokeToken = ("POST", "/account/tokens/{id}/revoke", SignedIn),
+    UsersPage = ("GET", "/admin/users", Admin),
+    UsersCreate = ("POST", "/admin/users", Admin),
+    UsersUpdate = ("POST", "/admin/users/{username}", Admin),
+    UsersLink = ("POST", "/admin/users/{username}/link", Admin),
+    AuditPage = ("GET", "/admin/audit", Admin),
+    Overview = ("GET", "/", SignedIn),
+    CompoundsPage = ("GET", "/compounds", Staff),
+    CompoundPage = ("GET", "/compounds/{code}", Staff),
+    MapPage = ("GET", "/map", Staff),
+    Me = ("GET", "/api/me", SignedIn),
+    ListTokens = ("GET", "/api/tokens", SignedIn),
+    CreateToken = ("POST", "/api/tokens", SignedIn),
+    RevokeToken = ("DELETE", "/api/tokens/{id}", SignedIn),
+    ListContractors = ("GET", "/api/contractors", SignedIn),
+    GetContractor = ("GET", "/api/contractors/{code}", SignedIn),
+    CreateContractor = ("POST", "/api/contractors", Planner),
+    ListCompounds = ("GET", "/api/compounds", Staff),
+    ExportCompounds = ("GET", "/api/compounds.geojson", Staff),
+    GetCompound = ("GET", "/api/compounds/{code}", Staff),
+    CreateCompound = ("POST", "/api/compounds", Planner),
+    UpdateCompound = ("PUT", "/api/compounds/{code}", Planner),
+    ArchiveCompound = ("POST", "/api/compounds/{code}/archive", Planner),
+    Towns = ("GET", "/api/towns", Staff),
+    WorkItems = ("GET", "/api/work-items", Staff),
+    Policy = ("GET", "/api/policy", Staff),
+    ListUsers = ("GET", "/api/users", Admin),
+    CreateUser = ("POST", "/api/users", Admin),
+    UpdateUser = ("PUT", "/api/users/{username}", Admin),
+    IssueLink = ("POST", "/api/users/{username}/sign-in-link", Admin),
+    Audit = ("GET", "/api/audit", Admin),
+    AuditCsv = ("GET", "/api/audit.csv", Admin),
+}
+
+impl Route {
+    /// API routes answer in JSON; the others are pages.
+    pub fn is_api(self) -> bool {
+        self.path().starts_with("/api/")
+    }
+
+    fn is_read(self) -> bool {
+        self.method() == "GET"
+    }
+}
+
+/// What a handler knows about the request's origin.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub route: Route,
+    pub principal: Option<Principal>,
+    /// The client's address (or the proxy's `X-Forwarded-For`, when configured to trust it).
+    pub source: String,
+    /// A visitor's CSRF token, and whether it is new (so the response must set its cookie).
+    pub visitor_csrf: Option<(String, bool)>,
+}
+
+impl Ctx {
+    /// The signed-in account. Only absent on public routes, which do not call this.
+    pub fn user(&self) -> Result<&Principal> {
+        self.principal
+            .as_ref()
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("{:?} reached without an account", self.route)))
+    }
+
+    pub fn actor(&self) -> Result<Actor> {
+        Ok(self.user()?.actor(&self.source))
+    }
+
+    /// The token this visitor's forms must carry.
+    pub fn csrf(&self) -> Option<&str> {
+        match &self.principal {
+            Some(p) => p.session.as_ref().map(|s| s.csrf.as_str()),
+            None => self.visitor_csrf.as_ref().map(|(t, _)| t.as_str()),
+        }
+    }
+
+    /// A contractor is limited to its own organisation; staff see all.
+    pub fn own_contractor(&self) -> Result<Option<i32>> {
+        let p = self.user()?;
+        Ok(if p.role == Role::Contractor {
+            Some(p.contractor_id.unwrap_or(-1))
+        } else {
+            None
+        })
+    }
+}
+
+/// A request refused before its handler ran; the final `recover` turns it into the reply.
+#[derive(Debug)]
+pub struct Denied {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub api: bool,
+    /// For pages: where to send a visitor who must sign in first.
+    pub sign_in: Option<String>,
+}
+
+impl warp::reject::Reject for Denied {}
+
+impl Denied {
+    fn new(route: Route, status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Denied {
+            status,
+            code,
+            message: message.into(),
+            api: route.is_api(),
+            sign_in: None,
+        }
+    }
+}
+
+fn client_address(state: &AppState, remote: Option<SocketAddr>, forwarded: Option<String>) -> String {
+    let direct = remote.map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    if !state.settings.trust_forwarded_for {
+        return direct;
+    }
+    // The proxy appends the address it saw last; that one it vouches for.
+    forwarded
+        .as_deref()
+        .and_then(|f| f.rsplit(',').next())
+        .map(str::trim)
+        .filter(|a| a.parse::<std::net::IpAddr>().is_ok())
+        .map_or(direct, str::to_owned)
+}
+
+/// Admits the request to `route` or refuses it, and tells the handler who is asking.
+pub fn allow(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (Ctx,), Error = Rejection> + Clone + use<> {
+    with_state(state)
+        .and(warp::addr::remote())
+        .and(warp::header::optional::<String>("x-forwarded-for"))
+        .and(warp::header::optional::<String>("authorization"))
+        .and(warp::cookie::optional::<String>(SESSION_COOKIE))
+        .and(warp::cookie::optional::<String>(CSRF_COOKIE))
+        .and(warp::path::full())
+        .and(
+            warp::query::raw()
+                .map(Some)
+                .or(warp::any().map(|| None))
+                .unify(),
+        )
+        .and_then(
+            move |state: AppState,
+                  remote: Option<SocketAddr>,
+                  forwarded: Option<String>,
+                  authorization: Option<String>,
+                  session: Option<String>,
+                  visitor: Option<String>,
+                  path: warp::path::FullPath,
+                  query: Option<String>| async move {
+                let source = client_address(&state, remote, forwarded);
+                let credentials = Credentials {
+                    authorization,
+                    session,
+                };
+                let principal = identify(&state, route, &credentials)
+                    .await
+                    .map_err(warp::reject::custom)?;
+                decide(route, principal.as_ref(), path.as_str(), query.as_deref())
+                    .map_err(warp::reject::custom)?;
+                let visitor_csrf = match (&principal, visitor.filter(|v| v.len() >= 32 && v.len() <= 64)) {
+                    (Some(_), _) => None,
+                    (None, Some(v)) => Some((v, false)),
+                    (None, None) => Some((accounts::new_secret(""), true)),
+                };
+                Ok::<_, Rejection>(Ctx {
+                    route,
+                    principal,
+                    source,
+                    visitor_csrf,
+                })
+            },
+        )
+}
+
+struct Credentials {
+    authorization: Option<String>,
+    session: Option<String>,
+}
+
+/// Finds the account behind the request's credentials. A bad token is refused outright (the caller
+/// meant to be someone); a stale session cookie just means "not signed in".
+async fn identify(state: &AppState, route: Route, c: &Credentials) -> Result<Option<Principal>, Denied> {
+    let failed = |e: Error| {
+        tracing::error!(error = ?e, "checking credentials failed");
+        Denied::new(route, StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+    };
+    if let Some(header) = &c.authorization {
+        let unauthorized = |m: &str| Denied::new(route, StatusCode::UNAUTHORIZED, "unauthorized", m);
+        let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+            return Err(unauthorized("the Authorization header must be \"Bearer <token>\""));
+        };
+        return match accounts::token_principal(&state.db, token).await.map_err(failed)? {
+            Some(p) => Ok(Some(p)),
+            None => Err(unauthorized("the token is unknown, expired or revoked")),
+        };
+    }
+    match &c.session {
+        // A cookie never writes through the API: a cross-site page could make a browser send one.
+        Some(cookie) if !route.is_api() || route.is_read() => {
+            accounts::session_principal(&state.db, cookie).await.map_err(failed)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The permission check itself.
+fn decide(route: Route, principal: Option<&Principal>, path: &str, query: Option<&str>) -> Result<(), Denied> {
+    let rule = route.rule();
+    match principal {
+        _ if rule == Rule::Public => Ok(()),
+        None => {
+            let mut denied = Denied::new(
+                route,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                if route.is_api() {
+                    "sign in: send Authorization: Bearer <token> (see `jiugai token create`)"
+                } else {
+                    "请先登录"
+                },
+            );
+            if !route.is_api() {
+                let next = match query {
+                    Some(q) => format!("{path}?{q}"),
+                    None => path.to_owned(),
+                };
+                denied.sign_in = Some(format!(
+                    "/sign-in?{}",
+                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                ));
+            }
+            Err(denied)
+        }
+        Some(p) if rule.admits(p.role) => Ok(()),
+        Some(p) => Err(Denied::new(
+            route,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("a {} account may not do this", p.role.code()),
+        )),
+    }
+}
+
+/// A posted HTML form, after its CSRF token was checked.
+#[derive(Debug, Clone, Default)]
+pub struct Form(HashMap<String, String>);
+
+impl Form {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    pub fn text(&self, key: &str) -> &str {
+        self.get(key).unwrap_or_default()
+    }
+}
+
+/// A form post to `route`: admitted like any request, then its body is read (capped) and its CSRF
+/// token compared with the one this visitor was given. Cross-site posts never carry it.
+pub fn form(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (Ctx, Form), Error = Rejection> + Clone + use<> {
+    allow(state, route)
+        .and(warp::header::optional::<String>("sec-fetch-site"))
+        .and(warp::body::content_length_limit(MAX_FORM_BYTES))
+        .and(warp::body::bytes())
+        .and_then(move |ctx: Ctx, site: Option<String>, body: Bytes| async move {
+            let refuse = |m: &str| {
+                warp::reject::custom(Denied::new(route, StatusCode::FORBIDDEN, "csrf", m))
+            };
+            if site.as_deref() == Some("cross-site") {
+                return Err(refuse("跨站提交的表单不被接受。"));
+            }
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| {
+                warp::reject::custom(Denied::new(
+                    route,
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "表单无法解析（需要 UTF-8 编码的表单）。",
+                ))
+            })?;
+            let form = Form(pairs.into_iter().collect());
+            let expected = ctx.csrf().filter(|_| !matches!(ctx.visitor_csrf, Some((_, true))));
+            let given = form.get("csrf").unwrap_or_default();
+            match expected {
+                Some(e) if bool::from(e.as_bytes().ct_eq(given.as_bytes())) => Ok((ctx, form)),
+                _ => Err(refuse("表单已过期或来源不明，请返回刷新页面后重新提交。")),
+            }
+        })
+        .untuple_one()
+}
+
+/// A `Set-Cookie` value: never readable by scripts, sent only to this site, `Secure` unless
+/// configured off. The session cookie is `SameSite=Lax` (a link from elsewhere arrives signed in; a
+/// cross-site form post does not carry it); the visitor's CSRF cookie is `Strict`. `max_age`: seconds,
+/// `Some(0)` deletes; `None` lasts until the browser closes.
+pub fn cookie(
+    settings: &crate::config::Settings,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> std::result::Result<warp::http::HeaderValue, warp::http::header::InvalidHeaderValue> {
+    let same_site = if name == SESSION_COOKIE { "Lax" } else { "Strict" };
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+    if settings.cookie_secure {
+        cookie.push_str("; Secure");
+    }
+    if let Some(seconds) = max_age {
+        cookie.push_str(&format!("; Max-Age={seconds}"));
+    }
+    warp::http::HeaderValue::from_str(&cookie)
+}
