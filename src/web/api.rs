@@ -180,7 +180,7 @@ pub fn expected_version(if_match: Option<&str>) -> Result<i32> {
         .map_err(|_| {
             Error::invalid(
                 "If-Match",
-                "must be the compound's version, as in its ETag, e.g. \"3\"",
+                "must be the version your edit is based on, as in the ETag, e.g. \"3\"",
             )
         })
 }

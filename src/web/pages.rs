@@ -35,6 +35,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/county_map.html"),
     ),
     ("error.html", include_str!("../../templates/error.html")),
+    ("sign_in.html", include_str!("../../templates/sign_in.html")),
+    ("link.html", include_str!("../../templates/link.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("users.html", include_str!("../../templates/users.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
 ];
 
 const CSS: &str = include_str!("../../static/app.css");

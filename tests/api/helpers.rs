@@ -3,18 +3,41 @@ use std::net::SocketAddr;
 use std::sync::Once;
 
 use jiugai::config::Settings;
-use jiugai::db::{self, seed};
+use jiugai::db::audit::Actor;
+use jiugai::db::{self, accounts, seed};
+use jiugai::domain::account::{NewPassword, Role};
 use jiugai::web;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 
-/// A server on port 0 with its own database.
+/// A server on port 0 with its own database, and an account of every role.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Sends the planner's API token with every request: what most tests need.
     pub client: reqwest::Client,
     pub database_url: String,
+    pub db: sea_orm::DatabaseConnection,
+    /// API tokens: admin, planner, and contractors of two different organisations.
+    pub tokens: Tokens,
     _dir: tempfile::TempDir,
 }
+
+pub struct Tokens {
+    pub admin: String,
+    pub planner: String,
+    pub contractor: String,
+    pub other_contractor: String,
+}
+
+/// Every test account's password.
+pub const PASSWORD: &str = "correct horse battery staple";
+/// The test accounts: username, role, organisation.
+pub const ACCOUNTS: [(&str, Role, Option<&str>); 4] = [
+    ("admin1", Role::Admin, None),
+    ("planner1", Role::Planner, None),
+    ("contractor1", Role::Contractor, Some("C-ONE")),
+    ("contractor2", Role::Contractor, Some("C-TWO")),
+];
 
 static ANNOUNCE: Once = Once::new();
 
@@ -89,19 +112,189 @@ async fn spawn_with(data: &seed::DataSet<'_>) -> TestApp {
         ..Settings::default()
     };
     let (listener, addr) = web::bind(settings.addr).await.expect("bind");
+    let settings = Settings {
+        addr,
+        ..settings
+    };
+    let tokens = accounts_for_tests(&db).await;
     let state = web::AppState::new(db.clone(), settings).expect("state");
     tokio::spawn(web::serve(state, listener));
     TestApp {
         addr,
-        client: reqwest::Client::new(),
+        client: client_with_token(&tokens.planner),
         database_url,
+        db,
+        tokens,
         _dir: dir,
     }
+}
+
+async fn accounts_for_tests(db: &sea_orm::DatabaseConnection) -> Tokens {
+    let actor = Actor::cli();
+    for code in ["C-ONE", "C-TWO"] {
+        accounts::create_contractor(db, &actor, code, &format!("{code} 建筑工程有限公司"))
+            .await
+            .expect("contractor");
+    }
+    let mut tokens = Vec::new();
+    for (username, role, contractor) in ACCOUNTS {
+        let new = accounts::NewUser::parse(username, None, role.code(), contractor).expect("user");
+        let password = NewPassword::parse(PASSWORD, username).expect("password");
+        let (user, _) = accounts::create_user(db, &actor, &new, Some(&password))
+            .await
+            .expect("create user");
+        let id = accounts::find_user(db, &user.username).await.expect("user").id;
+        let (token, _) = accounts::create_token(db, &actor, id, "tests", 30)
+            .await
+            .expect("token");
+        tokens.push(token);
+    }
+    let [admin, planner, contractor, other_contractor] = tokens.try_into().expect("four tokens");
+    Tokens {
+        admin,
+        planner,
+        contractor,
+        other_contractor,
+    }
+}
+
+/// A client that sends `token` and does not follow redirects (tests look at them).
+pub fn client_with_token(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A client with no credentials, not following redirects.
+pub fn anonymous() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A browser's view of a session: its cookie and the CSRF token its forms carry.
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// The value of `name` in a response's `Set-Cookie` headers.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+pub fn cookie_value(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default()
+}
+
+/// The hidden CSRF field of the first form on a page.
+pub fn csrf_field(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].split('"').next().unwrap_or_default().to_owned()
 }
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Opens the sign-in page as a new visitor: the visitor's CSRF cookie and the form's token.
+    pub async fn visit_sign_in(&self) -> (String, String) {
+        let r = anonymous().get(self.url("/sign-in")).send().await.expect("sign-in page");
+        assert_eq!(r.status(), 200);
+        let cookie = cookie_value(&set_cookie(&r, "jiugai_csrf").expect("a csrf cookie"));
+        let csrf = csrf_field(&r.text().await.expect("body"));
+        (cookie, csrf)
+    }
+
+    /// Posts the sign-in form as a fresh visitor.
+    pub async fn try_sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        let (cookie, csrf) = self.visit_sign_in().await;
+        anonymous()
+            .post(self.url("/sign-in"))
+            .header("cookie", format!("jiugai_csrf={cookie}"))
+            .form(&[("csrf", csrf.as_str()), ("username", username), ("password", password)])
+            .send()
+            .await
+            .expect("sign in")
+    }
+
+    /// Signs in through the form, as a browser would.
+    pub async fn sign_in(&self, username: &str) -> Browser {
+        let r = self.try_sign_in(username, PASSWORD).await;
+        assert_eq!(r.status(), 303, "signing in {username}");
+        let cookie = cookie_value(&set_cookie(&r, "jiugai_session").expect("a session cookie"));
+        let page = self
+            .browse(&cookie, "/account")
+            .await
+            .text()
+            .await
+            .expect("account page");
+        Browser {
+            csrf: csrf_field(&page),
+            cookie,
+        }
+    }
+
+    /// A GET with a session cookie.
+    pub async fn browse(&self, cookie: &str, path: &str) -> reqwest::Response {
+        anonymous()
+            .get(self.url(path))
+            .header("cookie", format!("jiugai_session={cookie}"))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts a form in a session, with its CSRF token unless `csrf` is `None`.
+    pub async fn post_form(
+        &self,
+        browser: &Browser,
+        path: &str,
+        fields: &[(&str, &str)],
+        csrf: bool,
+    ) -> reqwest::Response {
+        let mut fields: Vec<(&str, &str)> = fields.to_vec();
+        if csrf {
+            fields.push(("csrf", browser.csrf.as_str()));
+        }
+        anonymous()
+            .post(self.url(path))
+            .header("cookie", format!("jiugai_session={}", browser.cookie))
+            .form(&fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The audit log as the admin sees it through the API, newest first.
+    pub async fn audit(&self, query: &str) -> Value {
+        let r = client_with_token(&self.tokens.admin)
+            .get(self.url(&format!("/api/audit?per_page=500&{query}")))
+            .send()
+            .await
+            .expect("audit");
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("audit json")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
