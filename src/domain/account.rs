@@ -94,18 +94,19 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// Per account: a person mistyping gets five tries; a guesser gets about ten more per quarter hour.
+    /// Per account: a person mistyping gets five tries, then waits half a minute, then a minute, two,
+    /// four… up to a quarter hour; a guesser gets about eleven guesses per quarter hour.
     pub const ACCOUNT: Throttle = Throttle {
         free: 5,
         window: Duration::minutes(15),
-        base: Duration::seconds(1),
+        base: Duration::seconds(30),
         max: Duration::minutes(15),
     };
     /// Per address: looser, because a whole bureau office may sit behind one address.
     pub const ADDRESS: Throttle = Throttle {
         free: 30,
         window: Duration::minutes(15),
-        base: Duration::seconds(1),
+        base: Duration::seconds(30),
         max: Duration::minutes(15),
     };
 
@@ -157,9 +158,9 @@ mod tests {
         let now = Utc::now();
         let at = |n: usize| vec![now; n];
         assert_eq!(t.next_attempt(&at(4)), None);
-        assert_eq!(t.next_attempt(&at(5)), Some(now + Duration::seconds(1)));
-        assert_eq!(t.next_attempt(&at(6)), Some(now + Duration::seconds(2)));
-        assert_eq!(t.next_attempt(&at(8)), Some(now + Duration::seconds(8)));
+        assert_eq!(t.next_attempt(&at(5)), Some(now + Duration::seconds(30)));
+        assert_eq!(t.next_attempt(&at(6)), Some(now + Duration::seconds(60)));
+        assert_eq!(t.next_attempt(&at(8)), Some(now + Duration::seconds(240)));
         assert_eq!(t.next_attempt(&at(20)), Some(now + Duration::minutes(15)));
         assert_eq!(t.next_attempt(&at(500)), Some(now + Duration::minutes(15)));
     }
@@ -171,7 +172,7 @@ mod tests {
         failures[2] = now;
         assert_eq!(
             Throttle::ACCOUNT.next_attempt(&failures),
-            Some(now + Duration::seconds(1))
+            Some(now + Duration::seconds(30))
         );
     }
 }

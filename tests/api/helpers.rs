@@ -86,6 +86,13 @@ fn replace_database(url: &str, name: &str) -> String {
     format!("{prefix}/{name}{query}")
 }
 
+/// A fresh, empty database that nothing has touched yet (the folder holds a SQLite file).
+pub async fn fresh_database_url() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = fresh_database(&dir).await;
+    (dir, url)
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_with(&seed::RENSHOU).await
 }

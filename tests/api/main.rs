@@ -3,7 +3,10 @@
 
 mod helpers;
 
+mod access;
+mod audit;
 mod compounds;
 mod export_import;
 mod openapi;
 mod pages;
+mod sign_in;

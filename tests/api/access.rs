@@ -1,0 +1,259 @@
+//! The door: every route × every role gets exactly the answer its permission says.
+
+use std::collections::BTreeSet;
+
+use jiugai::web::access::Route;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{Browser, TestApp, anonymous, client_with_token, spawn_app};
+
+/// Who is asking, in the order of the expectation columns.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Anonymous,
+    Contractor,
+    Planner,
+    Admin,
+}
+
+const WHO: [Who; 4] = [Who::Anonymous, Who::Contractor, Who::Planner, Who::Admin];
+
+/// (method, path template, concrete path, [anonymous, contractor, planner, admin]).
+/// Pages answer a visitor who must sign in with 303 (to the sign-in page); the API with 401.
+/// Bodies are empty (`{}` or no form fields), so an admitted write answers 422 and changes nothing.
+const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
+    ("GET", "/healthz", "/healthz", [200, 200, 200, 200]),
+    ("GET", "/openapi.yaml", "/openapi.yaml", [200, 200, 200, 200]),
+    ("GET", "/static/app.css", "/static/app.css", [200, 200, 200, 200]),
+    ("GET", "/sign-in", "/sign-in", [200, 200, 200, 200]),
+    ("POST", "/sign-in", "/sign-in", [401, 401, 401, 401]),
+    ("GET", "/sign-in/link/{token}", "/sign-in/link/not-a-link", [404, 404, 404, 404]),
+    ("POST", "/sign-in/link/{token}", "/sign-in/link/not-a-link", [404, 404, 404, 404]),
+    ("GET", "/account", "/account", [303, 200, 200, 200]),
+    ("POST", "/account/tokens", "/account/tokens", [303, 200, 200, 200]),
+    ("POST", "/account/tokens/{id}/revoke", "/account/tokens/999999/revoke", [303, 404, 404, 404]),
+    ("GET", "/admin/users", "/admin/users", [303, 403, 403, 200]),
+    ("POST", "/admin/users", "/admin/users", [303, 403, 403, 422]),
+    ("POST", "/admin/users/{username}", "/admin/users/contractor2", [303, 403, 403, 422]),
+    ("POST", "/admin/users/{username}/link", "/admin/users/contractor2/link", [303, 403, 403, 200]),
+    ("GET", "/admin/audit", "/admin/audit", [303, 403, 403, 200]),
+    // A contractor's home is its account page.
+    ("GET", "/", "/", [303, 303, 200, 200]),
+    ("GET", "/compounds", "/compounds", [303, 403, 200, 200]),
+    ("GET", "/compounds/{code}", "/compounds/RS-0003", [303, 403, 200, 200]),
+    ("GET", "/map", "/map", [303, 403, 200, 200]),
+    ("GET", "/api/me", "/api/me", [401, 200, 200, 200]),
+    ("GET", "/api/tokens", "/api/tokens", [401, 200, 200, 200]),
+    ("POST", "/api/tokens", "/api/tokens", [401, 201, 201, 201]),
+    ("DELETE", "/api/tokens/{id}", "/api/tokens/999999", [401, 404, 404, 404]),
+    ("GET", "/api/contractors", "/api/contractors", [401, 200, 200, 200]),
+    // contractor1 belongs to C-ONE.
+    ("GET", "/api/contractors/{code}", "/api/contractors/C-ONE", [401, 200, 200, 200]),
+    ("POST", "/api/contractors", "/api/contractors", [401, 403, 422, 403]),
+    ("GET", "/api/compounds", "/api/compounds", [401, 403, 200, 200]),
+    ("GET", "/api/compounds.geojson", "/api/compounds.geojson", [401, 403, 200, 200]),
+    ("GET", "/api/compounds/{code}", "/api/compounds/RS-0003", [401, 403, 200, 200]),
+    ("POST", "/api/compounds", "/api/compounds", [401, 403, 422, 403]),
+    ("PUT", "/api/compounds/{code}", "/api/compounds/RS-0003", [401, 403, 422, 403]),
+    // Sent without If-Match: an admitted planner is told to send it (428), nothing is archived.
+    ("POST", "/api/compounds/{code}/archive", "/api/compounds/RS-0003/archive", [401, 403, 428, 403]),
+    ("GET", "/api/towns", "/api/towns", [401, 403, 200, 200]),
+    ("GET", "/api/work-items", "/api/work-items", [401, 403, 200, 200]),
+    ("GET", "/api/policy", "/api/policy", [401, 403, 200, 200]),
+    ("GET", "/api/users", "/api/users", [401, 403, 403, 200]),
+    ("POST", "/api/users", "/api/users", [401, 403, 403, 422]),
+    ("PUT", "/api/users/{username}", "/api/users/contractor2", [401, 403, 403, 422]),
+    ("POST", "/api/users/{username}/sign-in-link", "/api/users/contractor2/sign-in-link", [401, 403, 403, 201]),
+    ("GET", "/api/audit", "/api/audit", [401, 403, 403, 200]),
+    ("GET", "/api/audit.csv", "/api/audit.csv", [401, 403, 403, 200]),
+    // Last: it ends the session the rows above used.
+    ("POST", "/sign-out", "/sign-out", [303, 303, 303, 303]),
+];
+
+/// How each role reaches the service: API routes with its token, pages with a browser session.
+struct Caller {
+    token: Option<String>,
+    browser: Option<Browser>,
+    /// A visitor's CSRF cookie and field, for anonymous form posts.
+    visitor: (String, String),
+}
+
+async fn caller(app: &TestApp, who: Who) -> Caller {
+    let (token, username) = match who {
+        Who::Anonymous => (None, None),
+        Who::Contractor => (Some(app.tokens.contractor.clone()), Some("contractor1")),
+        Who::Planner => (Some(app.tokens.planner.clone()), Some("planner1")),
+        Who::Admin => (Some(app.tokens.admin.clone()), Some("admin1")),
+    };
+    let browser = match username {
+        Some(u) => Some(app.sign_in(u).await),
+        None => None,
+    };
+    Caller {
+        token,
+        browser,
+        visitor: app.visit_sign_in().await,
+    }
+}
+
+async fn ask(app: &TestApp, c: &Caller, method: &str, path: &str) -> u16 {
+    let method: Method = method.parse().unwrap();
+    let api = path.starts_with("/api/");
+    let client = match (&c.token, api) {
+        (Some(token), true) => client_with_token(token),
+        _ => anonymous(),
+    };
+    let mut request = client.request(method.clone(), app.url(path));
+    if !api {
+        let mut cookies = format!("jiugai_csrf={}", c.visitor.0);
+        if let Some(b) = &c.browser {
+            cookies.push_str(&format!("; jiugai_session={}", b.cookie));
+        }
+        request = request.header("cookie", cookies);
+        if method == Method::POST {
+            let csrf = c.browser.as_ref().map_or(c.visitor.1.as_str(), |b| b.csrf.as_str());
+            request = request.form(&[("csrf", csrf)]);
+        }
+    } else if method != Method::GET {
+        request = request.json(&json!({}));
+        if method == Method::PUT {
+            request = request.header("if-match", "\"1\"");
+        }
+    }
+    request.send().await.expect("request").status().as_u16()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_exactly_as_its_permission_says() {
+    let app = spawn_app().await;
+    let routes: BTreeSet<(String, String)> = Route::ALL
+        .iter()
+        .map(|r| (r.method().to_owned(), r.path().to_owned()))
+        .collect();
+    let expected: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        routes.difference(&expected).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "routes without an expectation in the access matrix"
+    );
+    assert_eq!(
+        expected.difference(&routes).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "expectations for routes that do not exist"
+    );
+    let mut wrong = Vec::new();
+    for (column, who) in WHO.into_iter().enumerate() {
+        let c = caller(&app, who).await;
+        for (method, _, path, statuses) in MATRIX {
+            let got = ask(&app, &c, method, path).await;
+            if got != statuses[column] {
+                wrong.push(format!("{who:?} {method} {path}: {got}, expected {}", statuses[column]));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn another_contractors_object_is_not_found_exactly_like_a_missing_one() {
+    let app = spawn_app().await;
+    let other = client_with_token(&app.tokens.other_contractor);
+    let theirs = other.get(app.url("/api/contractors/C-ONE")).send().await.unwrap();
+    let missing = other.get(app.url("/api/contractors/C-NONE")).send().await.unwrap();
+    assert_eq!((theirs.status().as_u16(), missing.status().as_u16()), (404, 404));
+    let theirs = theirs.text().await.unwrap().replace("C-ONE", "X");
+    let missing = missing.text().await.unwrap().replace("C-NONE", "X");
+    assert_eq!(theirs, missing);
+    let (_, own) = get(&other, &app.url("/api/contractors")).await;
+    let codes: Vec<&str> = own["items"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["C-TWO"]);
+
+    // Tokens are objects too: someone else's cannot be revoked, nor told apart from a missing one.
+    let admin = client_with_token(&app.tokens.admin);
+    let (_, admin_tokens) = get(&admin, &app.url("/api/tokens")).await;
+    let admin_token_id = admin_tokens["items"][0]["id"].as_i64().unwrap();
+    for id in [admin_token_id, 999_999] {
+        let r = other.delete(app.url(&format!("/api/tokens/{id}"))).send().await.unwrap();
+        assert_eq!(r.status(), 404, "token {id}");
+    }
+    let (status, _) = get(&admin, &app.url("/api/me")).await;
+    assert_eq!(status, 200, "the admin's token still works");
+}
+
+#[tokio::test]
+async fn bad_tokens_are_401_and_a_cookie_alone_never_writes_through_the_api() {
+    let app = spawn_app().await;
+    for header in ["Bearer jg_not-a-real-token", "Basic YWRtaW46YWRtaW4=", "Bearer ", "jg_abc"] {
+        let r = anonymous()
+            .get(app.url("/api/compounds"))
+            .header("authorization", header)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{header}");
+        assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    }
+    // A revoked token stops working at once.
+    let planner = client_with_token(&app.tokens.planner);
+    let r = planner.post(app.url("/api/tokens")).json(&json!({"name": "short-lived"})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let created: serde_json::Value = r.json().await.unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("jg_"));
+    assert_eq!(get(&client_with_token(&token), &app.url("/api/me")).await.0, 200);
+    let r = planner.delete(app.url(&format!("/api/tokens/{}", created["id"]))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(get(&client_with_token(&token), &app.url("/api/me")).await.0, 401);
+    // The list shows what a token is, never the token.
+    let (_, list) = get(&planner, &app.url("/api/tokens")).await;
+    assert!(!list.to_string().contains(&token));
+
+    let browser = app.sign_in("planner1").await;
+    let r = anonymous()
+        .post(app.url("/api/contractors"))
+        .header("cookie", format!("jiugai_session={}", browser.cookie))
+        .json(&json!({"code": "C-NEW", "name": "新公司"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // …while reading with it works (the compound list's GeoJSON link on the pages).
+    assert_eq!(app.browse(&browser.cookie, "/api/compounds?per_page=1").await.status(), 200);
+}
+
+#[tokio::test]
+async fn deactivating_an_account_shuts_its_sessions_and_tokens_out() {
+    let app = spawn_app().await;
+    let browser = app.sign_in("contractor1").await;
+    let admin = client_with_token(&app.tokens.admin);
+    let r = admin
+        .put(app.url("/api/users/contractor1"))
+        .header("if-match", "\"1\"")
+        .json(&json!({"display_name": "contractor1", "role": "contractor", "contractor": "C-ONE", "active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(get(&client_with_token(&app.tokens.contractor), &app.url("/api/me")).await.0, 401);
+    assert_eq!(app.browse(&browser.cookie, "/account").await.status(), 303);
+    assert_eq!(app.try_sign_in("contractor1", crate::helpers::PASSWORD).await.status(), 401);
+    // The last active admin cannot lock everyone out.
+    let r = admin
+        .put(app.url("/api/users/admin1"))
+        .header("if-match", "\"1\"")
+        .json(&json!({"display_name": "admin1", "role": "admin", "active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
+
+async fn get(client: &reqwest::Client, url: &str) -> (u16, serde_json::Value) {
+    let r = client.get(url).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
