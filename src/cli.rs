@@ -156,9 +156,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             expires_in_days,
         }) => {
             let db = prepare(&settings).await?;
-            let (name, days) =
-                accounts::parse_token_request(Some(&name), Some(expires_in_days))
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (name, days) = accounts::parse_token_request(Some(&name), Some(expires_in_days))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let user = accounts::find_user(&db, &username).await?;
             let (token, _) =
                 accounts::create_token(&db, &Actor::cli(), user.id, &name, days).await?;
@@ -287,7 +286,9 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     println!("  pages: {base}/   API: {base}/api/compounds   spec: {base}/openapi.yaml");
     if let Some(token) = first_link {
         println!();
-        println!("  No administrator has a password yet. Open this one-time link to set one for `admin`");
+        println!(
+            "  No administrator has a password yet. Open this one-time link to set one for `admin`"
+        );
         println!(
             "  (good for {} hours; every start prints a new one until then):",
             accounts::LINK_HOURS

@@ -42,8 +42,11 @@ impl MigrationTrait for Migration {
                     .col(string_len_uniq(Users::Username, 32))
                     .col(string_len(Users::DisplayName, 64))
                     .col(
-                        string_len(Users::Role, 16)
-                            .check(Expr::col(Users::Role).is_in(["admin", "planner", "contractor"])),
+                        string_len(Users::Role, 16).check(Expr::col(Users::Role).is_in([
+                            "admin",
+                            "planner",
+                            "contractor",
+                        ])),
                     )
                     .col(integer_null(Users::ContractorId))
                     .col(text_null(Users::PasswordHash))
@@ -171,7 +174,10 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, cols) in [
             ("idx_audit_log_at", vec![AuditLog::At]),
-            ("idx_audit_log_entity", vec![AuditLog::Entity, AuditLog::EntityId]),
+            (
+                "idx_audit_log_entity",
+                vec![AuditLog::Entity, AuditLog::EntityId],
+            ),
             ("idx_audit_log_actor", vec![AuditLog::Actor]),
         ] {
             let mut index = Index::create();

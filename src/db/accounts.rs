@@ -213,7 +213,10 @@ pub async fn create_contractor(
 }
 
 /// All contractors, or only the one with id `only` (a contractor sees its own organisation only).
-pub async fn contractors(db: &impl ConnectionTrait, only: Option<i32>) -> Result<Vec<ContractorView>> {
+pub async fn contractors(
+    db: &impl ConnectionTrait,
+    only: Option<i32>,
+) -> Result<Vec<ContractorView>> {
     let mut query = contractors::Entity::find().order_by_asc(contractors::Column::Code);
     if let Some(id) = only {
         query = query.filter(contractors::Column::Id.eq(id));
@@ -292,8 +295,11 @@ impl NewUser {
         contractor: Option<&str>,
     ) -> Result<NewUser, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let username = Username::parse(username).map_err(|e| errors.add("username", e)).ok();
-        let (display_name, role, contractor) = parse_profile(&mut errors, display_name, role, contractor);
+        let username = Username::parse(username)
+            .map_err(|e| errors.add("username", e))
+            .ok();
+        let (display_name, role, contractor) =
+            parse_profile(&mut errors, display_name, role, contractor);
         match (username, role, errors.is_empty()) {
             (Some(username), Some(role), true) => Ok(NewUser {
                 display_name: display_name.unwrap_or_else(|| username.as_str().to_owned()),
@@ -315,17 +321,24 @@ fn parse_profile(
 ) -> (Option<String>, Option<Role>, Option<String>) {
     let display_name = display_name.map(str::trim).filter(|d| !d.is_empty());
     if display_name.is_some_and(|d| d.chars().count() > 64 || d.chars().any(char::is_control)) {
-        errors.add("display_name", "must be at most 64 characters, without control characters");
+        errors.add(
+            "display_name",
+            "must be at most 64 characters, without control characters",
+        );
     }
-    let role = Role::parse(role.trim()).map_err(|e| errors.add("role", e)).ok();
+    let role = Role::parse(role.trim())
+        .map_err(|e| errors.add("role", e))
+        .ok();
     let contractor = contractor.map(str::trim).filter(|c| !c.is_empty());
     match (role, contractor) {
-        (Some(Role::Contractor), None) => {
-            errors.add("contractor", "a contractor account needs its organisation's code")
-        }
-        (Some(r), Some(_)) if r != Role::Contractor => {
-            errors.add("contractor", "only contractor accounts belong to an organisation")
-        }
+        (Some(Role::Contractor), None) => errors.add(
+            "contractor",
+            "a contractor account needs its organisation's code",
+        ),
+        (Some(r), Some(_)) if r != Role::Contractor => errors.add(
+            "contractor",
+            "only contractor accounts belong to an organisation",
+        ),
         _ => {}
     }
     (
@@ -447,7 +460,8 @@ impl UserChanges {
         active: bool,
     ) -> Result<UserChanges, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let (name, role, contractor) = parse_profile(&mut errors, Some(display_name), role, contractor);
+        let (name, role, contractor) =
+            parse_profile(&mut errors, Some(display_name), role, contractor);
         if name.is_none() {
             errors.add("display_name", "must not be empty");
         }
@@ -528,7 +542,9 @@ pub async fn update_user(
     audit::record_one(
         &txn,
         actor,
-        Change::new("update", "user", username).before(&before).after(&after),
+        Change::new("update", "user", username)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     txn.commit().await?;
@@ -550,7 +566,11 @@ pub async fn issue_link(db: &DatabaseConnection, actor: &Actor, username: &str) 
     Ok(token)
 }
 
-async fn insert_link(txn: &impl ConnectionTrait, actor: &Actor, user: &users::Model) -> Result<String> {
+async fn insert_link(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    user: &users::Model,
+) -> Result<String> {
     let now = Utc::now();
     sign_in_links::Entity::update_many()
         .col_expr(sign_in_links::Column::UsedAt, Expr::value(now))
@@ -583,7 +603,12 @@ async fn valid_link(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<(sign_in_links::Model, users::Model)> {
-    let gone = || Error::NotFound("this sign-in link is unknown, used or expired; ask an administrator for a new one".into());
+    let gone = || {
+        Error::NotFound(
+            "this sign-in link is unknown, used or expired; ask an administrator for a new one"
+                .into(),
+        )
+    };
     let link = sign_in_links::Entity::find()
         .filter(sign_in_links::Column::TokenHash.eq(digest(token)))
         .one(db)
@@ -633,10 +658,16 @@ pub async fn redeem_link(
         .filter(users::Column::Id.eq(user.id))
         .exec(&txn)
         .await?;
-    let principal = Principal::of(&user, None).ok_or_else(|| Error::NotFound("no such account".into()))?;
+    let principal =
+        Principal::of(&user, None).ok_or_else(|| Error::NotFound("no such account".into()))?;
     let actor = principal.actor(source);
     // The password itself is never recorded, not even hashed.
-    audit::record_one(&txn, &actor, Change::new("set_password", "user", &user.username)).await?;
+    audit::record_one(
+        &txn,
+        &actor,
+        Change::new("set_password", "user", &user.username),
+    )
+    .await?;
     let session = open_session(&txn, &user, source).await?;
     txn.commit().await?;
     Ok((principal, session))
@@ -658,7 +689,11 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
-async fn open_session(txn: &impl ConnectionTrait, user: &users::Model, source: &str) -> Result<NewSession> {
+async fn open_session(
+    txn: &impl ConnectionTrait,
+    user: &users::Model,
+    source: &str,
+) -> Result<NewSession> {
     let now = Utc::now();
     let cookie = new_secret("");
     let csrf = new_secret("");
@@ -698,7 +733,10 @@ async fn open_session(txn: &impl ConnectionTrait, user: &users::Model, source: &
 }
 
 /// Who a session cookie belongs to, if it is current and the account active.
-pub async fn session_principal(db: &impl ConnectionTrait, cookie: &str) -> Result<Option<Principal>> {
+pub async fn session_principal(
+    db: &impl ConnectionTrait,
+    cookie: &str,
+) -> Result<Option<Principal>> {
     let Some(session) = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(digest(cookie)))
         .one(db)
@@ -722,12 +760,18 @@ pub async fn session_principal(db: &impl ConnectionTrait, cookie: &str) -> Resul
     }))
 }
 
-pub async fn end_session(db: &DatabaseConnection, principal: &Principal, source: &str) -> Result<()> {
+pub async fn end_session(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    source: &str,
+) -> Result<()> {
     let Some(session) = &principal.session else {
         return Ok(());
     };
     let txn = super::begin_write(db).await?;
-    sessions::Entity::delete_by_id(session.id).exec(&txn).await?;
+    sessions::Entity::delete_by_id(session.id)
+        .exec(&txn)
+        .await?;
     audit::record_one(
         &txn,
         &principal.actor(source),
@@ -761,7 +805,10 @@ pub async fn sign_in(
 ) -> Result<SignIn> {
     let name = username.trim().to_lowercase();
     let keys = [
-        (format!("account:{}", name.chars().take(64).collect::<String>()), Throttle::ACCOUNT),
+        (
+            format!("account:{}", name.chars().take(64).collect::<String>()),
+            Throttle::ACCOUNT,
+        ),
         (format!("address:{address}"), Throttle::ADDRESS),
     ];
     let now = Utc::now();
@@ -769,6 +816,12 @@ pub async fn sign_in(
     let mut wait_until: Option<DateTime<Utc>> = None;
     for (key, throttle) in &keys {
         lock_key(&txn, key).await?;
+        // Failures older than the window no longer count: drop them as the key is used again.
+        sign_in_failures::Entity::delete_many()
+            .filter(sign_in_failures::Column::Key.eq(key.as_str()))
+            .filter(sign_in_failures::Column::At.lte(throttle.since(now)))
+            .exec(&txn)
+            .await?;
         let failures: Vec<DateTime<Utc>> = sign_in_failures::Entity::find()
             .filter(sign_in_failures::Column::Key.eq(key.as_str()))
             .filter(sign_in_failures::Column::At.gt(throttle.since(now)))
@@ -823,7 +876,8 @@ pub async fn sign_in(
         .await?;
     let session = open_session(&txn, &user, address).await?;
     txn.commit().await?;
-    let principal = Principal::of(&user, None).ok_or_else(|| Error::Internal(anyhow::anyhow!("bad role")))?;
+    let principal =
+        Principal::of(&user, None).ok_or_else(|| Error::Internal(anyhow::anyhow!("bad role")))?;
     Ok(SignIn::Accepted(principal, session))
 }
 
@@ -875,15 +929,27 @@ impl From<api_tokens::Model> for TokenView {
 pub const TOKEN_PREFIX: &str = "jg_";
 
 /// Parses a token's name and lifetime.
-pub fn parse_token_request(name: Option<&str>, days: Option<i64>) -> Result<(String, i64), FieldErrors> {
+pub fn parse_token_request(
+    name: Option<&str>,
+    days: Option<i64>,
+) -> Result<(String, i64), FieldErrors> {
     let mut errors = FieldErrors::default();
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or("API token");
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("API token");
     if name.chars().count() > 64 || name.chars().any(char::is_control) {
-        errors.add("name", "must be at most 64 characters, without control characters");
+        errors.add(
+            "name",
+            "must be at most 64 characters, without control characters",
+        );
     }
     let days = days.unwrap_or(TOKEN_DEFAULT_DAYS);
     if !(1..=TOKEN_MAX_DAYS).contains(&days) {
-        errors.add("expires_in_days", format!("must be from 1 to {TOKEN_MAX_DAYS}"));
+        errors.add(
+            "expires_in_days",
+            format!("must be from 1 to {TOKEN_MAX_DAYS}"),
+        );
     }
     if errors.is_empty() {
         Ok((name.to_owned(), days))
@@ -925,7 +991,12 @@ pub async fn create_token(
     audit::record_one(
         &txn,
         actor,
-        Change::new("create", "api_token", format!("{}/{}", user.username, view.id)).after(&view),
+        Change::new(
+            "create",
+            "api_token",
+            format!("{}/{}", user.username, view.id),
+        )
+        .after(&view),
     )
     .await?;
     txn.commit().await?;
@@ -974,9 +1045,13 @@ pub async fn revoke_token(
         audit::record_one(
             &txn,
             &principal.actor(source),
-            Change::new("revoke", "api_token", format!("{}/{id}", principal.username))
-                .before(&before)
-                .after(&after),
+            Change::new(
+                "revoke",
+                "api_token",
+                format!("{}/{id}", principal.username),
+            )
+            .before(&before)
+            .after(&after),
         )
         .await?;
     }
@@ -996,7 +1071,10 @@ pub async fn token_principal(db: &impl ConnectionTrait, token: &str) -> Result<O
         return Ok(None);
     };
     // "Last used" to the minute is enough, and spares a write on every request.
-    if stored.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
+    if stored
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::minutes(1))
+    {
         api_tokens::Entity::update_many()
             .col_expr(api_tokens::Column::LastUsedAt, Expr::value(now))
             .filter(api_tokens::Column::Id.eq(stored.id))
@@ -1030,21 +1108,23 @@ pub async fn ensure_admin(db: &DatabaseConnection) -> Result<Option<String>> {
         return Ok(None);
     }
     let actor = Actor::system();
-    let admin = match find_user(&txn, FIRST_ADMIN).await {
-        Ok(user) if user.active && user.role == Role::Admin.code() => user,
+    let token = match find_user(&txn, FIRST_ADMIN).await {
+        Ok(user) if user.active && user.role == Role::Admin.code() => {
+            insert_link(&txn, &actor, &user).await?
+        }
         Ok(_) => return Ok(None),
         Err(_) => {
             let new = NewUser {
-                username: Username::parse(FIRST_ADMIN).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
+                username: Username::parse(FIRST_ADMIN)
+                    .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
                 display_name: "系统管理员".into(),
                 role: Role::Admin,
                 contractor: None,
             };
-            insert_user(&txn, &actor, &new, None, false).await?;
-            find_user(&txn, FIRST_ADMIN).await?
+            let (_, link) = insert_user(&txn, &actor, &new, None, false).await?;
+            link.ok_or_else(|| Error::Internal(anyhow::anyhow!("a new account without a link")))?
         }
     };
-    let token = insert_link(&txn, &actor, &admin).await?;
     txn.commit().await?;
     Ok(Some(token))
 }
@@ -1080,7 +1160,9 @@ pub async fn demo_accounts(db: &DatabaseConnection, enabled: bool) -> Result<()>
                 audit::record_one(
                     &txn,
                     &actor,
-                    Change::new("update", "user", *username).before(&before).after(&after),
+                    Change::new("update", "user", *username)
+                        .before(&before)
+                        .after(&after),
                 )
                 .await?;
             }
@@ -1116,7 +1198,8 @@ pub async fn demo_accounts(db: &DatabaseConnection, enabled: bool) -> Result<()>
                     None
                 };
                 let new = NewUser {
-                    username: Username::parse(username).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
+                    username: Username::parse(username)
+                        .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
                     display_name: (*display_name).to_owned(),
                     role: *role,
                     contractor,
@@ -1130,4 +1213,3 @@ pub async fn demo_accounts(db: &DatabaseConnection, enabled: bool) -> Result<()>
     txn.commit().await?;
     Ok(())
 }
-

@@ -203,7 +203,12 @@ pub struct Page {
 }
 
 /// Newest first.
-pub async fn list(db: &impl ConnectionTrait, filter: &Filter, page: u64, per_page: u64) -> Result<Page> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page> {
     let query = audit_log::Entity::find().filter(filter.condition());
     let total = query.clone().count(db).await?;
     let items = query
@@ -224,25 +229,56 @@ pub async fn list(db: &impl ConnectionTrait, filter: &Filter, page: u64, per_pag
     })
 }
 
-/// The log as CSV, oldest first, read a page at a time.
-pub async fn csv(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<u8>> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id", "at", "actor", "actor_role", "source", "action", "entity", "entity_id", "before",
-        "after",
-    ];
-    out.write_record(header).map_err(internal)?;
-    let mut after_id = 0;
-    loop {
+/// The log as CSV, oldest first, a page of records at a time: the first chunk carries the header.
+/// A log grows with every import, so it is never held whole in memory.
+pub struct CsvPages {
+    filter: Filter,
+    after_id: i64,
+    header_sent: bool,
+}
+
+pub const CSV_HEADER: [&str; 10] = [
+    "id",
+    "at",
+    "actor",
+    "actor_role",
+    "source",
+    "action",
+    "entity",
+    "entity_id",
+    "before",
+    "after",
+];
+
+impl CsvPages {
+    pub fn new(filter: Filter) -> Self {
+        CsvPages {
+            filter,
+            after_id: 0,
+            header_sent: false,
+        }
+    }
+
+    /// The next chunk of CSV, or `None` at the end.
+    pub async fn next(&mut self, db: &impl ConnectionTrait) -> Result<Option<Vec<u8>>> {
         let rows = audit_log::Entity::find()
-            .filter(filter.condition())
-            .filter(audit_log::Column::Id.gt(after_id))
+            .filter(self.filter.condition())
+            .filter(audit_log::Column::Id.gt(self.after_id))
             .order_by_asc(audit_log::Column::Id)
             .limit(1_000)
             .all(db)
             .await?;
-        let Some(last) = rows.last() else { break };
-        after_id = last.id;
+        if rows.is_empty() && self.header_sent {
+            return Ok(None);
+        }
+        let mut out = csv::Writer::from_writer(Vec::new());
+        if !self.header_sent {
+            out.write_record(CSV_HEADER).map_err(internal)?;
+            self.header_sent = true;
+        }
+        if let Some(last) = rows.last() {
+            self.after_id = last.id;
+        }
         for r in rows {
             out.write_record([
                 r.id.to_string(),
@@ -258,8 +294,10 @@ pub async fn csv(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<u8>> 
             ])
             .map_err(internal)?;
         }
+        out.into_inner()
+            .map(Some)
+            .map_err(|e| internal(e.into_error()))
     }
-    out.into_inner().map_err(|e| internal(e.into_error()))
 }
 
 fn internal(e: impl Into<anyhow::Error>) -> Error {

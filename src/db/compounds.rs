@@ -727,7 +727,11 @@ pub async fn insert_scopes(
 }
 
 /// Inserts a new compound; its code must be new.
-pub async fn create(db: &DatabaseConnection, actor: &Actor, record: &CompoundRecord) -> Result<Value> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    record: &CompoundRecord,
+) -> Result<Value> {
     let txn = super::begin_write(db).await?;
     if find(&txn, record.code.as_str()).await.is_ok() {
         return Err(Error::Conflict {

@@ -122,7 +122,9 @@ impl Throttle {
             return None;
         }
         let last = failures.iter().max()?;
-        let doublings = u32::try_from(failures.len() - self.free).unwrap_or(u32::MAX).min(20);
+        let doublings = u32::try_from(failures.len() - self.free)
+            .unwrap_or(u32::MAX)
+            .min(20);
         let delay = self
             .base
             .checked_mul(1 << doublings)
@@ -137,8 +139,20 @@ mod tests {
 
     #[test]
     fn usernames_are_plain_lowercase() {
-        assert_eq!(Username::parse(" planner.li ").unwrap().as_str(), "planner.li");
-        for bad in ["", "ab", "Admin", "1abc", "张三", "a b c", &"a".repeat(33), "root;--"] {
+        assert_eq!(
+            Username::parse(" planner.li ").unwrap().as_str(),
+            "planner.li"
+        );
+        for bad in [
+            "",
+            "ab",
+            "Admin",
+            "1abc",
+            "张三",
+            "a b c",
+            &"a".repeat(33),
+            "root;--",
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

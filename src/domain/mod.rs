@@ -59,7 +59,9 @@ impl std::fmt::Display for FieldErrors {
 
 /// Reads `T` from JSON, naming the field at fault the way the API reports it: a wrong type at
 /// `consent.owners_total`, a missing `role` as "is required".
-pub fn deserialize<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, FieldErrors> {
+pub fn deserialize<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, FieldErrors> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();

@@ -148,9 +148,12 @@ pub struct Ctx {
 impl Ctx {
     /// The signed-in account. Only absent on public routes, which do not call this.
     pub fn user(&self) -> Result<&Principal> {
-        self.principal
-            .as_ref()
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("{:?} reached without an account", self.route)))
+        self.principal.as_ref().ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!(
+                "{:?} reached without an account",
+                self.route
+            ))
+        })
     }
 
     pub fn actor(&self) -> Result<Actor> {
@@ -190,7 +193,12 @@ pub struct Denied {
 impl warp::reject::Reject for Denied {}
 
 impl Denied {
-    fn new(route: Route, status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(
+        route: Route,
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Denied {
             status,
             code,
@@ -201,7 +209,11 @@ impl Denied {
     }
 }
 
-fn client_address(state: &AppState, remote: Option<SocketAddr>, forwarded: Option<String>) -> String {
+fn client_address(
+    state: &AppState,
+    remote: Option<SocketAddr>,
+    forwarded: Option<String>,
+) -> String {
     let direct = remote.map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     if !state.settings.trust_forwarded_for {
         return direct;
@@ -252,7 +264,10 @@ pub fn allow(
                     .map_err(warp::reject::custom)?;
                 decide(route, principal.as_ref(), path.as_str(), query.as_deref())
                     .map_err(warp::reject::custom)?;
-                let visitor_csrf = match (&principal, visitor.filter(|v| v.len() >= 32 && v.len() <= 64)) {
+                let visitor_csrf = match (
+                    &principal,
+                    visitor.filter(|v| v.len() >= 32 && v.len() <= 64),
+                ) {
                     (Some(_), _) => None,
                     (None, Some(v)) => Some((v, false)),
                     (None, None) => Some((accounts::new_secret(""), true)),
@@ -274,17 +289,36 @@ struct Credentials {
 
 /// Finds the account behind the request's credentials. A bad token is refused outright (the caller
 /// meant to be someone); a stale session cookie just means "not signed in".
-async fn identify(state: &AppState, route: Route, c: &Credentials) -> Result<Option<Principal>, Denied> {
+async fn identify(
+    state: &AppState,
+    route: Route,
+    c: &Credentials,
+) -> Result<Option<Principal>, Denied> {
     let failed = |e: Error| {
         tracing::error!(error = ?e, "checking credentials failed");
-        Denied::new(route, StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        Denied::new(
+            route,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
     };
     if let Some(header) = &c.authorization {
-        let unauthorized = |m: &str| Denied::new(route, StatusCode::UNAUTHORIZED, "unauthorized", m);
-        let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
-            return Err(unauthorized("the Authorization header must be \"Bearer <token>\""));
+        let unauthorized =
+            |m: &str| Denied::new(route, StatusCode::UNAUTHORIZED, "unauthorized", m);
+        let Some(token) = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
+            return Err(unauthorized(
+                "the Authorization header must be \"Bearer <token>\"",
+            ));
         };
-        return match accounts::token_principal(&state.db, token).await.map_err(failed)? {
+        return match accounts::token_principal(&state.db, token)
+            .await
+            .map_err(failed)?
+        {
             Some(p) => Ok(Some(p)),
             None => Err(unauthorized("the token is unknown, expired or revoked")),
         };
@@ -292,14 +326,21 @@ async fn identify(state: &AppState, route: Route, c: &Credentials) -> Result<Opt
     match &c.session {
         // A cookie never writes through the API: a cross-site page could make a browser send one.
         Some(cookie) if !route.is_api() || route.is_read() => {
-            accounts::session_principal(&state.db, cookie).await.map_err(failed)
+            accounts::session_principal(&state.db, cookie)
+                .await
+                .map_err(failed)
         }
         _ => Ok(None),
     }
 }
 
 /// The permission check itself.
-fn decide(route: Route, principal: Option<&Principal>, path: &str, query: Option<&str>) -> Result<(), Denied> {
+fn decide(
+    route: Route,
+    principal: Option<&Principal>,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(), Denied> {
     let rule = route.rule();
     match principal {
         _ if rule == Rule::Public => Ok(()),
@@ -360,29 +401,34 @@ pub fn form(
         .and(warp::header::optional::<String>("sec-fetch-site"))
         .and(warp::body::content_length_limit(MAX_FORM_BYTES))
         .and(warp::body::bytes())
-        .and_then(move |ctx: Ctx, site: Option<String>, body: Bytes| async move {
-            let refuse = |m: &str| {
-                warp::reject::custom(Denied::new(route, StatusCode::FORBIDDEN, "csrf", m))
-            };
-            if site.as_deref() == Some("cross-site") {
-                return Err(refuse("跨站提交的表单不被接受。"));
-            }
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| {
-                warp::reject::custom(Denied::new(
-                    route,
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "表单无法解析（需要 UTF-8 编码的表单）。",
-                ))
-            })?;
-            let form = Form(pairs.into_iter().collect());
-            let expected = ctx.csrf().filter(|_| !matches!(ctx.visitor_csrf, Some((_, true))));
-            let given = form.get("csrf").unwrap_or_default();
-            match expected {
-                Some(e) if bool::from(e.as_bytes().ct_eq(given.as_bytes())) => Ok((ctx, form)),
-                _ => Err(refuse("表单已过期或来源不明，请返回刷新页面后重新提交。")),
-            }
-        })
+        .and_then(
+            move |ctx: Ctx, site: Option<String>, body: Bytes| async move {
+                let refuse = |m: &str| {
+                    warp::reject::custom(Denied::new(route, StatusCode::FORBIDDEN, "csrf", m))
+                };
+                if site.as_deref() == Some("cross-site") {
+                    return Err(refuse("跨站提交的表单不被接受。"));
+                }
+                let pairs: Vec<(String, String)> =
+                    serde_urlencoded::from_bytes(&body).map_err(|_| {
+                        warp::reject::custom(Denied::new(
+                            route,
+                            StatusCode::BAD_REQUEST,
+                            "bad_request",
+                            "表单无法解析（需要 UTF-8 编码的表单）。",
+                        ))
+                    })?;
+                let form = Form(pairs.into_iter().collect());
+                let expected = ctx
+                    .csrf()
+                    .filter(|_| !matches!(ctx.visitor_csrf, Some((_, true))));
+                let given = form.get("csrf").unwrap_or_default();
+                match expected {
+                    Some(e) if bool::from(e.as_bytes().ct_eq(given.as_bytes())) => Ok((ctx, form)),
+                    _ => Err(refuse("表单已过期或来源不明，请返回刷新页面后重新提交。")),
+                }
+            },
+        )
         .untuple_one()
 }
 
@@ -396,7 +442,11 @@ pub fn cookie(
     value: &str,
     max_age: Option<i64>,
 ) -> std::result::Result<warp::http::HeaderValue, warp::http::header::InvalidHeaderValue> {
-    let same_site = if name == SESSION_COOKIE { "Lax" } else { "Strict" };
+    let same_site = if name == SESSION_COOKIE {
+        "Lax"
+    } else {
+        "Strict"
+    };
     let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
     if settings.cookie_secure {
         cookie.push_str("; Secure");

@@ -24,10 +24,12 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(allow(s, Route::SignInPage))
         .and(with_state(s))
         .and(query)
-        .then(|ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
-            let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.as_str());
-            sign_in_form(&s, &ctx, StatusCode::OK, "", safe_next(next), None)
-        });
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.as_str());
+                sign_in_form(&s, &ctx, StatusCode::OK, "", safe_next(next), None)
+            },
+        );
     let sign_in = warp::path!("sign-in")
         .and(warp::post())
         .and(form(s, Route::SignIn))
@@ -61,13 +63,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
                 Err(e) => page(&s, &ctx, Err(e)),
             }
         });
-    let account = warp::path!("account")
-        .and(warp::get())
-        .and(allow(s, Route::AccountPage))
-        .and(with_state(s))
-        .then(|ctx: Ctx, s: AppState| async move {
-            page(&s, &ctx, account_page(&s, &ctx, None).await)
-        });
+    let account =
+        warp::path!("account")
+            .and(warp::get())
+            .and(allow(s, Route::AccountPage))
+            .and(with_state(s))
+            .then(|ctx: Ctx, s: AppState| async move {
+                page(&s, &ctx, account_page(&s, &ctx, None).await)
+            });
     let create_token = warp::path!("account" / "tokens")
         .and(warp::post())
         .and(form(s, Route::AccountCreateToken))
@@ -80,8 +83,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
                         Error::invalid("expires_in_days", "must be a whole number of days")
                     })?),
                 };
-                let (name, days) = accounts::parse_token_request(f.get("name"), days)
-                    .map_err(Error::Invalid)?;
+                let (name, days) =
+                    accounts::parse_token_request(f.get("name"), days).map_err(Error::Invalid)?;
                 let user = ctx.user()?;
                 let (secret, _) =
                     accounts::create_token(&s.db, &ctx.actor()?, user.user_id, &name, days).await?;
@@ -105,9 +108,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::get())
         .and(allow(s, Route::UsersPage))
         .and(with_state(s))
-        .then(|ctx: Ctx, s: AppState| async move {
-            page(&s, &ctx, users_page(&s, None).await)
-        });
+        .then(|ctx: Ctx, s: AppState| async move { page(&s, &ctx, users_page(&s, None).await) });
     let create_user = warp::path!("admin" / "users")
         .and(warp::post())
         .and(form(s, Route::UsersCreate))
@@ -118,11 +119,11 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
                     f.text("username"),
                     f.get("display_name"),
                     f.text("role"),
-                    f.get("contractor").filter(|_| f.text("role") == Role::Contractor.code()),
+                    f.get("contractor")
+                        .filter(|_| f.text("role") == Role::Contractor.code()),
                 )
                 .map_err(Error::Invalid)?;
-                let (user, link) =
-                    accounts::create_user(&s.db, &ctx.actor()?, &new, None).await?;
+                let (user, link) = accounts::create_user(&s.db, &ctx.actor()?, &new, None).await?;
                 let link = link.map(|t| (user.username.clone(), sign_in_link(&s, &t)));
                 users_page(&s, link).await
             };
@@ -132,45 +133,51 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(warp::post())
         .and(form(s, Route::UsersUpdate))
         .and(with_state(s))
-        .then(|username: String, ctx: Ctx, f: Form, s: AppState| async move {
-            let result = async {
-                let version = f
-                    .text("version")
-                    .parse()
-                    .map_err(|_| Error::invalid("version", "missing; reload the page"))?;
-                let changes = accounts::UserChanges::parse(
-                    f.text("display_name"),
-                    f.text("role"),
-                    f.get("contractor"),
-                    f.text("active") == "true",
-                )
-                .map_err(Error::Invalid)?;
-                accounts::update_user(&s.db, &ctx.actor()?, &username, version, &changes).await
-            };
-            match result.await {
-                Ok(_) => see_other("/admin/users"),
-                Err(e) => page(&s, &ctx, Err(e)),
-            }
-        });
+        .then(
+            |username: String, ctx: Ctx, f: Form, s: AppState| async move {
+                let result = async {
+                    let version = f
+                        .text("version")
+                        .parse()
+                        .map_err(|_| Error::invalid("version", "missing; reload the page"))?;
+                    let changes = accounts::UserChanges::parse(
+                        f.text("display_name"),
+                        f.text("role"),
+                        f.get("contractor"),
+                        f.text("active") == "true",
+                    )
+                    .map_err(Error::Invalid)?;
+                    accounts::update_user(&s.db, &ctx.actor()?, &username, version, &changes).await
+                };
+                match result.await {
+                    Ok(_) => see_other("/admin/users"),
+                    Err(e) => page(&s, &ctx, Err(e)),
+                }
+            },
+        );
     let user_link = warp::path!("admin" / "users" / String / "link")
         .and(warp::post())
         .and(form(s, Route::UsersLink))
         .and(with_state(s))
-        .then(|username: String, ctx: Ctx, _: Form, s: AppState| async move {
-            let result = async {
-                let token = accounts::issue_link(&s.db, &ctx.actor()?, &username).await?;
-                users_page(&s, Some((username.clone(), sign_in_link(&s, &token)))).await
-            };
-            page(&s, &ctx, result.await)
-        });
+        .then(
+            |username: String, ctx: Ctx, _: Form, s: AppState| async move {
+                let result = async {
+                    let token = accounts::issue_link(&s.db, &ctx.actor()?, &username).await?;
+                    users_page(&s, Some((username.clone(), sign_in_link(&s, &token)))).await
+                };
+                page(&s, &ctx, result.await)
+            },
+        );
     let audit = warp::path!("admin" / "audit")
         .and(warp::get())
         .and(allow(s, Route::AuditPage))
         .and(with_state(s))
         .and(query)
-        .then(|ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
-            page(&s, &ctx, audit_page(&s, &q).await)
-        });
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                page(&s, &ctx, audit_page(&s, &q).await)
+            },
+        );
     sign_in_page
         .or(sign_in)
         .unify()
@@ -229,7 +236,11 @@ async fn sign_in(state: &AppState, ctx: &Ctx, f: &Form) -> Response {
     let shown: String = username.chars().take(64).collect();
     match accounts::sign_in(&state.db, username, f.text("password"), &ctx.source).await {
         Ok(SignIn::Accepted(principal, session)) => {
-            let target = if principal.role.is_staff() { next } else { "/account" };
+            let target = if principal.role.is_staff() {
+                next
+            } else {
+                "/account"
+            };
             with_session_cookie(state, see_other(target), Some(&session))
         }
         Ok(SignIn::Refused) => sign_in_form(
@@ -259,12 +270,21 @@ async fn sign_in(state: &AppState, ctx: &Ctx, f: &Form) -> Response {
 }
 
 /// Sets (or with `None`, deletes) the session cookie on `response`.
-fn with_session_cookie(state: &AppState, mut response: Response, session: Option<&NewSession>) -> Response {
+fn with_session_cookie(
+    state: &AppState,
+    mut response: Response,
+    session: Option<&NewSession>,
+) -> Response {
     let (value, max_age) = match session {
         Some(s) => (s.cookie.as_str(), (s.expires_at - Utc::now()).num_seconds()),
         None => ("", 0),
     };
-    if let Ok(cookie) = access::cookie(&state.settings, access::SESSION_COOKIE, value, Some(max_age)) {
+    if let Ok(cookie) = access::cookie(
+        &state.settings,
+        access::SESSION_COOKIE,
+        value,
+        Some(max_age),
+    ) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
@@ -294,7 +314,13 @@ async fn redeem(state: &AppState, ctx: &Ctx, token: &str, f: &Form) -> Response 
     };
     let password = f.text("password");
     let refuse = |message: String| {
-        link_form(state, ctx, StatusCode::UNPROCESSABLE_ENTITY, &user, Some(message))
+        link_form(
+            state,
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &user,
+            Some(message),
+        )
     };
     if password != f.text("password_again") {
         return refuse("两次输入的密码不一致。".into());
@@ -304,7 +330,11 @@ async fn redeem(state: &AppState, ctx: &Ctx, token: &str, f: &Form) -> Response 
     }
     match accounts::redeem_link(&state.db, token, password, &ctx.source).await {
         Ok((principal, session)) => {
-            let target = if principal.role.is_staff() { "/" } else { "/account" };
+            let target = if principal.role.is_staff() {
+                "/"
+            } else {
+                "/account"
+            };
             with_session_cookie(state, see_other(target), Some(&session))
         }
         Err(e) => page(state, ctx, Err(e)),
@@ -325,11 +355,18 @@ fn password_rule_zh(e: &str) -> String {
 
 /// Beijing time, as the bureau reads it.
 pub fn beijing(at: DateTime<Utc>) -> String {
-    let offset = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-    at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+    let offset = FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    at.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
-async fn account_page(state: &AppState, ctx: &Ctx, new_token: Option<String>) -> super::pages::Rendered {
+async fn account_page(
+    state: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+) -> super::pages::Rendered {
     let user = ctx.user()?;
     let profile = accounts::user(&state.db, &user.username).await?;
     let tokens: Vec<Value> = accounts::tokens(&state.db, user.user_id)
@@ -382,6 +419,7 @@ async fn audit_page(state: &AppState, query: &[(String, String)]) -> super::page
         .map(|e| {
             json!({"id": e.id, "at": beijing(e.at), "actor": e.actor, "actor_role": e.actor_role,
                    "source": e.source, "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
+                   "created": e.before.is_none(),
                    "changes": changes(e.before.as_ref(), e.after.as_ref())})
         })
         .collect();
@@ -389,7 +427,10 @@ async fn audit_page(state: &AppState, query: &[(String, String)]) -> super::page
     let link = |page: u64| {
         let mut pairs = keep.clone();
         pairs.push(("page".into(), page.to_string()));
-        format!("/admin/audit?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+        format!(
+            "/admin/audit?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
     };
     let csv = format!(
         "/api/audit.csv?{}",
@@ -417,7 +458,11 @@ fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Value> {
         match v {
             // A compound is kept as a GeoJSON feature: its attributes are what people read.
             Some(Value::Object(o)) if o.get("type") == Some(&json!("Feature")) => {
-                let mut m = o.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+                let mut m = o
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 if let Some(g) = o.get("geometry") {
                     m.insert("geometry".into(), g.clone());
                 }
@@ -457,7 +502,12 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/compounds?town=1")), "/compounds?town=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "javascript:alert(1)"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");
@@ -468,7 +518,10 @@ mod tests {
         let before = json!({"type": "Feature", "properties": {"name": "甲", "households": 10}, "geometry": null});
         let after = json!({"type": "Feature", "properties": {"name": "乙", "households": 10}, "geometry": null});
         let list = changes(Some(&before), Some(&after));
-        assert_eq!(list, vec![json!({"field": "name", "before": "甲", "after": "乙"})]);
+        assert_eq!(
+            list,
+            vec![json!({"field": "name", "before": "甲", "after": "乙"})]
+        );
         assert_eq!(changes(None, Some(&json!({"a": 1}))).len(), 1);
     }
 }

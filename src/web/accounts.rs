@@ -5,7 +5,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use warp::http::{HeaderValue, StatusCode, header};
-use warp::reply::Response;
+use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Route, allow};
@@ -75,8 +75,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(allow(s, Route::GetContractor))
         .and(with_state(s))
         .then(|code: String, ctx: Ctx, s: AppState| async move {
-            let result =
-                async { accounts::contractor(&s.db, &code, ctx.own_contractor()?).await };
+            let result = async { accounts::contractor(&s.db, &code, ctx.own_contractor()?).await };
             respond(result.await)
         });
     let create_contractor = warp::path!("api" / "contractors")
@@ -102,14 +101,15 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
                     .map(|items| json!({ "items": items })),
             )
         });
-    let create_user = warp::path!("api" / "users")
-        .and(warp::post())
-        .and(allow(s, Route::CreateUser))
-        .and(with_state(s))
-        .and(body)
-        .then(|ctx: Ctx, s: AppState, b: Bytes| async move {
-            created(create_user(&s, &ctx, &b).await)
-        });
+    let create_user =
+        warp::path!("api" / "users")
+            .and(warp::post())
+            .and(allow(s, Route::CreateUser))
+            .and(with_state(s))
+            .and(body)
+            .then(|ctx: Ctx, s: AppState, b: Bytes| async move {
+                created(create_user(&s, &ctx, &b).await)
+            });
     let update_user = warp::path!("api" / "users" / String)
         .and(warp::put())
         .and(allow(s, Route::UpdateUser))
@@ -154,12 +154,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(with_state(s))
         .and(query)
         .then(|_: Ctx, s: AppState, q: Vec<(String, String)>| async move {
-            let result = async {
-                let (filter, _, _) = parse_audit_query(&q)?;
-                audit::csv(&s.db, &filter).await
-            };
-            match result.await {
-                Ok(bytes) => csv_reply(bytes),
+            match parse_audit_query(&q) {
+                Ok((filter, _, _)) => csv_reply(s, filter),
                 Err(e) => error::reply(&e),
             }
         });
@@ -197,8 +193,28 @@ fn created<T: serde::Serialize>(result: Result<T>) -> Response {
     response
 }
 
-fn csv_reply(bytes: Vec<u8>) -> Response {
-    let mut response = Response::new(bytes.into());
+/// Streams the filtered audit log as CSV.
+fn csv_reply(state: AppState, filter: audit::Filter) -> Response {
+    let mut pages = audit::CsvPages::new(filter);
+    let chunks = super::stream_chunks(move |tx| async move {
+        loop {
+            match pages.next(&state.db).await {
+                Ok(Some(chunk)) => {
+                    if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    // The status is already sent: cut the body short rather than end it cleanly.
+                    tracing::error!(error = ?e, "audit CSV export failed");
+                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                    return;
+                }
+            }
+        }
+    });
+    let mut response = warp::reply::stream(chunks).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -298,8 +314,11 @@ async fn create_user(state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<Value>
     let (Ok(new), true) = (new, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    let password = password.transpose().map_err(|e| Error::invalid("password", e))?;
-    let (user, link) = accounts::create_user(&state.db, &ctx.actor()?, &new, password.as_ref()).await?;
+    let password = password
+        .transpose()
+        .map_err(|e| Error::invalid("password", e))?;
+    let (user, link) =
+        accounts::create_user(&state.db, &ctx.actor()?, &new, password.as_ref()).await?;
     Ok(json!({
         "user": user,
         "sign_in_link": link.map(|t| sign_in_link(state, &t)),

@@ -5,7 +5,6 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use serde_json::{Value, json};
-use tokio_stream::wrappers::ReceiverStream;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
@@ -48,14 +47,15 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
                 Err(e) => error::reply(&e),
             }
         });
-    let geojson = warp::path!("api" / "compounds.geojson")
-        .and(warp::get())
-        .and(allow(s, Route::ExportCompounds))
-        .and(with_state(s))
-        .and(query)
-        .then(|_: Ctx, s: AppState, q| async move {
-            export(s, q).unwrap_or_else(|e| error::reply(&e))
-        });
+    let geojson =
+        warp::path!("api" / "compounds.geojson")
+            .and(warp::get())
+            .and(allow(s, Route::ExportCompounds))
+            .and(with_state(s))
+            .and(query)
+            .then(|_: Ctx, s: AppState, q| async move {
+                export(s, q).unwrap_or_else(|e| error::reply(&e))
+            });
     let create = warp::path!("api" / "compounds")
         .and(warp::post())
         .and(allow(s, Route::CreateCompound))
@@ -92,13 +92,15 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(allow(s, Route::ArchiveCompound))
         .and(with_state(s))
         .and(if_match)
-        .then(|code: String, ctx: Ctx, s: AppState, v: Option<String>| async move {
-            let result = async {
-                let version = expected_version(v.as_deref())?;
-                compounds::archive(&s.db, &ctx.actor()?, &code, version).await
-            };
-            respond(result.await)
-        });
+        .then(
+            |code: String, ctx: Ctx, s: AppState, v: Option<String>| async move {
+                let result = async {
+                    let version = expected_version(v.as_deref())?;
+                    compounds::archive(&s.db, &ctx.actor()?, &code, version).await
+                };
+                respond(result.await)
+            },
+        );
     let towns = warp::path!("api" / "towns")
         .and(warp::get())
         .and(allow(s, Route::Towns))
@@ -237,8 +239,7 @@ async fn list(state: &AppState, pairs: Vec<(String, String)>) -> Result<Bytes> {
 /// Streams the filtered catalog as an RFC 7946 FeatureCollection, a page of features at a time.
 fn export(state: AppState, query: Vec<(String, String)>) -> Result<Response> {
     let filter = parse_list_query(&query)?.filter;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::spawn(async move {
+    let chunks = super::stream_chunks(move |tx| async move {
         let header = Bytes::from_static(b"{\"type\":\"FeatureCollection\",\"features\":[\n");
         if tx.send(Ok(header)).await.is_err() {
             return;
@@ -274,7 +275,7 @@ fn export(state: AppState, query: Vec<(String, String)>) -> Result<Response> {
         };
         let _ = tx.send(end).await;
     });
-    let mut response = warp::reply::stream(ReceiverStream::new(rx)).into_response();
+    let mut response = warp::reply::stream(chunks).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/geo+json"),

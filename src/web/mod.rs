@@ -133,6 +133,20 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
+/// A response body produced by `produce`, which sends chunks into the channel it is given (and stops
+/// when a send fails: the client went away). Runs as its own task, a few chunks ahead of the client.
+pub fn stream_chunks<F, Fut>(
+    produce: F,
+) -> tokio_stream::wrappers::ReceiverStream<Result<bytes::Bytes, std::io::Error>>
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(produce(tx));
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+}
+
 /// Binds the address; returns the listener and the address actually bound (port 0 picks one).
 pub async fn bind(addr: SocketAddr) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -7,8 +7,8 @@ use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
-use super::svg::{self, Projection};
 use super::access::{self, Ctx, Route, allow};
+use super::svg::{self, Projection};
 use super::{AppState, api, with_state};
 use crate::db::{catalog, compounds};
 use crate::domain::compound::{Consent, Origin, PropertyManagement, Severity, Status};
@@ -106,9 +106,11 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(allow(s, Route::CompoundsPage))
         .and(with_state(s))
         .and(query)
-        .then(|ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
-            page(&s, &ctx, compound_list(&s, &q).await)
-        });
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                page(&s, &ctx, compound_list(&s, &q).await)
+            },
+        );
     let one = warp::path!("compounds" / String)
         .and(warp::get())
         .and(allow(s, Route::CompoundPage))

@@ -22,6 +22,7 @@ const WHO: [Who; 4] = [Who::Anonymous, Who::Contractor, Who::Planner, Who::Admin
 /// (method, path template, concrete path, [anonymous, contractor, planner, admin]).
 /// Pages answer a visitor who must sign in with 303 (to the sign-in page); the API with 401.
 /// Bodies are empty (`{}` or no form fields), so an admitted write answers 422 and changes nothing.
+#[rustfmt::skip]
 const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("GET", "/healthz", "/healthz", [200, 200, 200, 200]),
     ("GET", "/openapi.yaml", "/openapi.yaml", [200, 200, 200, 200]),
@@ -112,7 +113,10 @@ async fn ask(app: &TestApp, c: &Caller, method: &str, path: &str) -> u16 {
         }
         request = request.header("cookie", cookies);
         if method == Method::POST {
-            let csrf = c.browser.as_ref().map_or(c.visitor.1.as_str(), |b| b.csrf.as_str());
+            let csrf = c
+                .browser
+                .as_ref()
+                .map_or(c.visitor.1.as_str(), |b| b.csrf.as_str());
             request = request.form(&[("csrf", csrf)]);
         }
     } else if method != Method::GET {
@@ -151,7 +155,10 @@ async fn every_route_answers_every_role_exactly_as_its_permission_says() {
         for (method, _, path, statuses) in MATRIX {
             let got = ask(&app, &c, method, path).await;
             if got != statuses[column] {
-                wrong.push(format!("{who:?} {method} {path}: {got}, expected {}", statuses[column]));
+                wrong.push(format!(
+                    "{who:?} {method} {path}: {got}, expected {}",
+                    statuses[column]
+                ));
             }
         }
     }
@@ -162,14 +169,30 @@ async fn every_route_answers_every_role_exactly_as_its_permission_says() {
 async fn another_contractors_object_is_not_found_exactly_like_a_missing_one() {
     let app = spawn_app().await;
     let other = client_with_token(&app.tokens.other_contractor);
-    let theirs = other.get(app.url("/api/contractors/C-ONE")).send().await.unwrap();
-    let missing = other.get(app.url("/api/contractors/C-NONE")).send().await.unwrap();
-    assert_eq!((theirs.status().as_u16(), missing.status().as_u16()), (404, 404));
+    let theirs = other
+        .get(app.url("/api/contractors/C-ONE"))
+        .send()
+        .await
+        .unwrap();
+    let missing = other
+        .get(app.url("/api/contractors/C-NONE"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (theirs.status().as_u16(), missing.status().as_u16()),
+        (404, 404)
+    );
     let theirs = theirs.text().await.unwrap().replace("C-ONE", "X");
     let missing = missing.text().await.unwrap().replace("C-NONE", "X");
     assert_eq!(theirs, missing);
     let (_, own) = get(&other, &app.url("/api/contractors")).await;
-    let codes: Vec<&str> = own["items"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = own["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["C-TWO"]);
 
     // Tokens are objects too: someone else's cannot be revoked, nor told apart from a missing one.
@@ -177,7 +200,11 @@ async fn another_contractors_object_is_not_found_exactly_like_a_missing_one() {
     let (_, admin_tokens) = get(&admin, &app.url("/api/tokens")).await;
     let admin_token_id = admin_tokens["items"][0]["id"].as_i64().unwrap();
     for id in [admin_token_id, 999_999] {
-        let r = other.delete(app.url(&format!("/api/tokens/{id}"))).send().await.unwrap();
+        let r = other
+            .delete(app.url(&format!("/api/tokens/{id}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 404, "token {id}");
     }
     let (status, _) = get(&admin, &app.url("/api/me")).await;
@@ -187,7 +214,12 @@ async fn another_contractors_object_is_not_found_exactly_like_a_missing_one() {
 #[tokio::test]
 async fn bad_tokens_are_401_and_a_cookie_alone_never_writes_through_the_api() {
     let app = spawn_app().await;
-    for header in ["Bearer jg_not-a-real-token", "Basic YWRtaW46YWRtaW4=", "Bearer ", "jg_abc"] {
+    for header in [
+        "Bearer jg_not-a-real-token",
+        "Basic YWRtaW46YWRtaW4=",
+        "Bearer ",
+        "jg_abc",
+    ] {
         let r = anonymous()
             .get(app.url("/api/compounds"))
             .header("authorization", header)
@@ -199,15 +231,30 @@ async fn bad_tokens_are_401_and_a_cookie_alone_never_writes_through_the_api() {
     }
     // A revoked token stops working at once.
     let planner = client_with_token(&app.tokens.planner);
-    let r = planner.post(app.url("/api/tokens")).json(&json!({"name": "short-lived"})).send().await.unwrap();
+    let r = planner
+        .post(app.url("/api/tokens"))
+        .json(&json!({"name": "short-lived"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let created: serde_json::Value = r.json().await.unwrap();
     let token = created["token"].as_str().unwrap().to_owned();
     assert!(token.starts_with("jg_"));
-    assert_eq!(get(&client_with_token(&token), &app.url("/api/me")).await.0, 200);
-    let r = planner.delete(app.url(&format!("/api/tokens/{}", created["id"]))).send().await.unwrap();
+    assert_eq!(
+        get(&client_with_token(&token), &app.url("/api/me")).await.0,
+        200
+    );
+    let r = planner
+        .delete(app.url(&format!("/api/tokens/{}", created["id"])))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(get(&client_with_token(&token), &app.url("/api/me")).await.0, 401);
+    assert_eq!(
+        get(&client_with_token(&token), &app.url("/api/me")).await.0,
+        401
+    );
     // The list shows what a token is, never the token.
     let (_, list) = get(&planner, &app.url("/api/tokens")).await;
     assert!(!list.to_string().contains(&token));
@@ -222,7 +269,12 @@ async fn bad_tokens_are_401_and_a_cookie_alone_never_writes_through_the_api() {
         .unwrap();
     assert_eq!(r.status(), 401);
     // …while reading with it works (the compound list's GeoJSON link on the pages).
-    assert_eq!(app.browse(&browser.cookie, "/api/compounds?per_page=1").await.status(), 200);
+    assert_eq!(
+        app.browse(&browser.cookie, "/api/compounds?per_page=1")
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -238,9 +290,22 @@ async fn deactivating_an_account_shuts_its_sessions_and_tokens_out() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(get(&client_with_token(&app.tokens.contractor), &app.url("/api/me")).await.0, 401);
+    assert_eq!(
+        get(
+            &client_with_token(&app.tokens.contractor),
+            &app.url("/api/me")
+        )
+        .await
+        .0,
+        401
+    );
     assert_eq!(app.browse(&browser.cookie, "/account").await.status(), 303);
-    assert_eq!(app.try_sign_in("contractor1", crate::helpers::PASSWORD).await.status(), 401);
+    assert_eq!(
+        app.try_sign_in("contractor1", crate::helpers::PASSWORD)
+            .await
+            .status(),
+        401
+    );
     // The last active admin cannot lock everyone out.
     let r = admin
         .put(app.url("/api/users/admin1"))

@@ -119,10 +119,7 @@ async fn spawn_with(data: &seed::DataSet<'_>) -> TestApp {
         ..Settings::default()
     };
     let (listener, addr) = web::bind(settings.addr).await.expect("bind");
-    let settings = Settings {
-        addr,
-        ..settings
-    };
+    let settings = Settings { addr, ..settings };
     let tokens = accounts_for_tests(&db).await;
     let state = web::AppState::new(db.clone(), settings).expect("state");
     tokio::spawn(web::serve(state, listener));
@@ -150,7 +147,10 @@ async fn accounts_for_tests(db: &sea_orm::DatabaseConnection) -> Tokens {
         let (user, _) = accounts::create_user(db, &actor, &new, Some(&password))
             .await
             .expect("create user");
-        let id = accounts::find_user(db, &user.username).await.expect("user").id;
+        let id = accounts::find_user(db, &user.username)
+            .await
+            .expect("user")
+            .id;
         let (token, _) = accounts::create_token(db, &actor, id, "tests", 30)
             .await
             .expect("token");
@@ -216,7 +216,11 @@ pub fn cookie_value(set_cookie: &str) -> String {
 pub fn csrf_field(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..].split('"').next().unwrap_or_default().to_owned()
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 impl TestApp {
@@ -226,7 +230,11 @@ impl TestApp {
 
     /// Opens the sign-in page as a new visitor: the visitor's CSRF cookie and the form's token.
     pub async fn visit_sign_in(&self) -> (String, String) {
-        let r = anonymous().get(self.url("/sign-in")).send().await.expect("sign-in page");
+        let r = anonymous()
+            .get(self.url("/sign-in"))
+            .send()
+            .await
+            .expect("sign-in page");
         assert_eq!(r.status(), 200);
         let cookie = cookie_value(&set_cookie(&r, "jiugai_csrf").expect("a csrf cookie"));
         let csrf = csrf_field(&r.text().await.expect("body"));
@@ -239,7 +247,11 @@ impl TestApp {
         anonymous()
             .post(self.url("/sign-in"))
             .header("cookie", format!("jiugai_csrf={cookie}"))
-            .form(&[("csrf", csrf.as_str()), ("username", username), ("password", password)])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", username),
+                ("password", password),
+            ])
             .send()
             .await
             .expect("sign in")

@@ -40,10 +40,18 @@ async fn every_documented_operation_is_routed_and_answers_as_documented() {
                 continue;
             }
             operations += 1;
-            let route = route(method, path)
-                .unwrap_or_else(|| panic!("{method} {path} is documented but has no permission rule"));
+            let route = route(method, path).unwrap_or_else(|| {
+                panic!("{method} {path} is documented but has no permission rule")
+            });
             let concrete = path
-                .replace("{code}", if path.contains("contractors") { "C-ONE" } else { "RS-0003" })
+                .replace(
+                    "{code}",
+                    if path.contains("contractors") {
+                        "C-ONE"
+                    } else {
+                        "RS-0003"
+                    },
+                )
                 .replace("{username}", "contractor2")
                 .replace("{id}", "999999");
             let mut request = admitted_client(&app, route).request(
@@ -70,7 +78,14 @@ async fn every_documented_operation_is_routed_and_answers_as_documented() {
                 "{method} {path} answered {status}, which openapi.yaml does not document"
             );
             if route.rule() != Rule::Public {
-                for refusal in ["401", if route.rule() == Rule::SignedIn { "401" } else { "403" }] {
+                for refusal in [
+                    "401",
+                    if route.rule() == Rule::SignedIn {
+                        "401"
+                    } else {
+                        "403"
+                    },
+                ] {
                     assert!(
                         documented.keys().any(|k| k.as_str() == Some(refusal)),
                         "{method} {path} does not document {refusal}"
@@ -94,7 +109,11 @@ async fn every_documented_operation_is_routed_and_answers_as_documented() {
 #[tokio::test]
 async fn the_spec_is_served_and_unknown_routes_are_404() {
     let app = spawn_app().await;
-    let r = anonymous().get(app.url("/openapi.yaml")).send().await.unwrap();
+    let r = anonymous()
+        .get(app.url("/openapi.yaml"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let (status, body) = app.get_json("/api/nothing-here").await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));

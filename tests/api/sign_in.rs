@@ -39,7 +39,11 @@ async fn cookies_carry_the_right_flags_and_signing_out_ends_the_session() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert!(set_cookie(&r, "jiugai_session").unwrap().contains("Max-Age=0"));
+    assert!(
+        set_cookie(&r, "jiugai_session")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
     // The session is gone from the database, not just from the browser.
     assert_eq!(app.browse(&cookie, "/").await.status(), 303);
 }
@@ -49,15 +53,32 @@ async fn form_posts_without_the_csrf_token_are_refused_and_change_nothing() {
     let app = spawn_app().await;
     let browser = app.sign_in("planner1").await;
     let tokens = || async {
-        let r = client_with_token(&app.tokens.planner).get(app.url("/api/tokens")).send().await.unwrap();
-        r.json::<serde_json::Value>().await.unwrap()["items"].as_array().unwrap().len()
+        let r = client_with_token(&app.tokens.planner)
+            .get(app.url("/api/tokens"))
+            .send()
+            .await
+            .unwrap();
+        r.json::<serde_json::Value>().await.unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len()
     };
     let before = tokens().await;
     let cross_site = [("name", "from evil.example")];
-    let r = app.post_form(&browser, "/account/tokens", &cross_site, false).await;
+    let r = app
+        .post_form(&browser, "/account/tokens", &cross_site, false)
+        .await;
     assert_eq!(r.status(), 403);
-    let wrong = [("name", "x"), ("csrf", "not-the-token-not-the-token-not-the-token")];
-    assert_eq!(app.post_form(&browser, "/account/tokens", &wrong, false).await.status(), 403);
+    let wrong = [
+        ("name", "x"),
+        ("csrf", "not-the-token-not-the-token-not-the-token"),
+    ];
+    assert_eq!(
+        app.post_form(&browser, "/account/tokens", &wrong, false)
+            .await
+            .status(),
+        403
+    );
     // A browser says when a post comes from another site; that is refused even with a token.
     let r = anonymous()
         .post(app.url("/account/tokens"))
@@ -69,7 +90,9 @@ async fn form_posts_without_the_csrf_token_are_refused_and_change_nothing() {
         .unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(tokens().await, before, "refused posts wrote nothing");
-    let r = app.post_form(&browser, "/account/tokens", &[("name", "mine")], true).await;
+    let r = app
+        .post_form(&browser, "/account/tokens", &[("name", "mine")], true)
+        .await;
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
     assert!(page.contains("只显示这一次") && page.contains("jg_"));
@@ -91,14 +114,27 @@ async fn twenty_wrong_passwords_lock_the_account_but_not_the_others() {
     let app = spawn_app().await;
     let mut statuses = Vec::new();
     for i in 0..20 {
-        statuses.push(app.try_sign_in("planner1", &format!("wrong password {i}")).await.status().as_u16());
+        statuses.push(
+            app.try_sign_in("planner1", &format!("wrong password {i}"))
+                .await
+                .status()
+                .as_u16(),
+        );
     }
     // Five honest mistakes are checked; after that no password is even looked at until the wait is over.
     assert_eq!(&statuses[..5], [401; 5]);
     assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
     let r = app.try_sign_in("planner1", PASSWORD).await;
-    assert_eq!(r.status(), 429, "the right password does not get through the throttle either");
-    let wait: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(
+        r.status(),
+        429,
+        "the right password does not get through the throttle either"
+    );
+    let wait: i64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=30).contains(&wait), "retry after {wait} s");
     assert!(set_cookie(&r, "jiugai_session").is_none());
     assert!(r.text().await.unwrap().contains("秒后再试"));
@@ -110,7 +146,9 @@ async fn twenty_wrong_passwords_lock_the_account_but_not_the_others() {
 async fn many_failures_from_one_address_throttle_that_address() {
     let app = spawn_app().await;
     for i in 0..30 {
-        let r = app.try_sign_in(&format!("guess{i:02}"), "password123").await;
+        let r = app
+            .try_sign_in(&format!("guess{i:02}"), "password123")
+            .await;
         assert_eq!(r.status(), 401, "attempt {i}");
     }
     let r = app.try_sign_in("admin1", PASSWORD).await;
@@ -122,10 +160,21 @@ async fn a_wrong_password_and_an_unknown_account_look_the_same() {
     let app = spawn_app().await;
     let known = app.try_sign_in("planner1", "not the password").await;
     let unknown = app.try_sign_in("nobody-here", "not the password").await;
-    assert_eq!((known.status(), unknown.status()), (reqwest::StatusCode::UNAUTHORIZED, reqwest::StatusCode::UNAUTHORIZED));
+    assert_eq!(
+        (known.status(), unknown.status()),
+        (
+            reqwest::StatusCode::UNAUTHORIZED,
+            reqwest::StatusCode::UNAUTHORIZED
+        )
+    );
     let known = known.text().await.unwrap().replace("planner1", "U");
     let unknown = unknown.text().await.unwrap().replace("nobody-here", "U");
-    let strip = |page: &str| page.lines().filter(|l| !l.contains("name=\"csrf\"")).collect::<Vec<_>>().join("\n");
+    let strip = |page: &str| {
+        page.lines()
+            .filter(|l| !l.contains("name=\"csrf\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(strip(&known), strip(&unknown));
 }
 
@@ -143,7 +192,9 @@ async fn a_new_account_sets_its_password_through_its_one_time_link() {
     let created: serde_json::Value = r.json().await.unwrap();
     assert_eq!(created["user"]["has_password"], false);
     let link = created["sign_in_link"].as_str().unwrap();
-    let path = link.strip_prefix(&format!("http://{}", app.addr)).expect("the link points at this service");
+    let path = link
+        .strip_prefix(&format!("http://{}", app.addr))
+        .expect("the link points at this service");
     let r = anonymous().get(app.url(path)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let cookie = cookie_value(&set_cookie(&r, "jiugai_csrf").unwrap());
@@ -157,90 +208,150 @@ async fn a_new_account_sets_its_password_through_its_one_time_link() {
             .form(&fields)
             .send()
     };
-    let short = post(vec![("password", "short".into()), ("password_again", "short".into())]).await.unwrap();
+    let short = post(vec![
+        ("password", "short".into()),
+        ("password_again", "short".into()),
+    ])
+    .await
+    .unwrap();
     assert_eq!(short.status(), 422);
-    let mismatch = post(vec![("password", "一二三四五六七八九十".into()), ("password_again", "一二三四五六七八九".into())]).await.unwrap();
+    let mismatch = post(vec![
+        ("password", "一二三四五六七八九十".into()),
+        ("password_again", "一二三四五六七八九".into()),
+    ])
+    .await
+    .unwrap();
     assert_eq!(mismatch.status(), 422);
     let good = "一二三四五六七八九十 and more";
-    let r = post(vec![("password", good.into()), ("password_again", good.into())]).await.unwrap();
+    let r = post(vec![
+        ("password", good.into()),
+        ("password_again", good.into()),
+    ])
+    .await
+    .unwrap();
     assert_eq!(r.status(), 303);
     let session = cookie_value(&set_cookie(&r, "jiugai_session").unwrap());
     assert_eq!(app.browse(&session, "/compounds").await.status(), 200);
     // The link is spent.
-    assert_eq!(anonymous().get(app.url(path)).send().await.unwrap().status(), 404);
+    assert_eq!(
+        anonymous()
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     assert_eq!(app.try_sign_in("wang.fang", good).await.status(), 303);
 }
 
 #[tokio::test]
 async fn the_command_line_creates_accounts_and_tokens_for_scripts() {
     let app = spawn_app().await;
-    let out = app.cli(&["user", "create", "--username", "li.ming", "--role", "planner"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = app.cli(&[
+        "user",
+        "create",
+        "--username",
+        "li.ming",
+        "--role",
+        "planner",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "only the link on standard output: {stdout:?}");
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "only the link on standard output: {stdout:?}"
+    );
     assert!(stdout.contains("/sign-in/link/"));
 
-    let out = app.cli(&["token", "create", "--username", "li.ming", "--name", "nightly import"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = app.cli(&[
+        "token",
+        "create",
+        "--username",
+        "li.ming",
+        "--name",
+        "nightly import",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let token = stdout.trim_end_matches('\n');
-    assert!(!token.contains('\n') && token.starts_with("jg_"), "{stdout:?}");
-    let r = client_with_token(token).get(app.url("/api/me")).send().await.unwrap();
+    assert!(
+        !token.contains('\n') && token.starts_with("jg_"),
+        "{stdout:?}"
+    );
+    let r = client_with_token(token)
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .unwrap();
     let me: serde_json::Value = r.json().await.unwrap();
-    assert_eq!((me["username"].as_str(), me["role"].as_str()), (Some("li.ming"), Some("planner")));
+    assert_eq!(
+        (me["username"].as_str(), me["role"].as_str()),
+        (Some("li.ming"), Some("planner"))
+    );
 
-    let out = app.cli(&["user", "create", "--username", "zhao", "--role", "contractor"]);
+    let out = app.cli(&[
+        "user",
+        "create",
+        "--username",
+        "zhao",
+        "--role",
+        "contractor",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("contractor"));
-    let out = app.cli(&["user", "create", "--username", "zhao", "--role", "contractor", "--contractor", "C-ONE"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = app.cli(&[
+        "user",
+        "create",
+        "--username",
+        "zhao",
+        "--role",
+        "contractor",
+        "--contractor",
+        "C-ONE",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = app.cli(&["user", "create", "--username", "zhao", "--role", "planner"]);
     assert!(!out.status.success(), "a taken username is refused");
     // The command line's writes are audited too.
-    let log = app.audit("entity=user&entity_id=li.ming&action=create").await;
-    assert!(log["items"][0]["actor"].as_str().unwrap().starts_with("cli:"));
+    let log = app
+        .audit("entity=user&entity_id=li.ming&action=create")
+        .await;
+    assert!(
+        log["items"][0]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("cli:")
+    );
 }
 
 /// The README's first start, exactly: an empty database, `jiugai` with no arguments, the printed link.
 #[tokio::test]
 async fn the_first_start_prints_a_one_time_link_that_makes_the_first_admin() {
     let (_dir, database_url) = fresh_database_url().await;
-    let start = || {
-        Command::new(env!("CARGO_BIN_EXE_jiugai"))
-            .env("DATABASE_URL", &database_url)
-            .env("JIUGAI_ADDR", "127.0.0.1:0")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start jiugai")
-    };
-    // Reads standard output up to the line that says how to sign in.
-    let read_until_sign_in = |child: &mut std::process::Child| {
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            let done = line.contains("/sign-in");
-            lines.push(line);
-            if done {
-                break;
-            }
-        }
-        lines
-    };
-    let mut child = start();
-    let lines = tokio::task::spawn_blocking(move || {
-        let lines = read_until_sign_in(&mut child);
-        (child, lines)
-    });
-    let (mut child, lines) = lines.await.unwrap();
+    let (mut child, lines) = start(&database_url).await;
     let link = lines
         .iter()
         .find_map(|l| l.split_whitespace().find(|w| w.contains("/sign-in/link/")))
         .unwrap_or_else(|| panic!("no link in {lines:?}"))
         .to_owned();
-    assert!(!lines.iter().any(|l| l.to_lowercase().contains("password:")), "no default password");
+    assert!(
+        !lines.iter().any(|l| l.to_lowercase().contains("password:")),
+        "no default password"
+    );
     let r = anonymous().get(&link).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let cookie = cookie_value(&set_cookie(&r, "jiugai_csrf").unwrap());
@@ -250,7 +361,11 @@ async fn the_first_start_prints_a_one_time_link_that_makes_the_first_admin() {
     let r = anonymous()
         .post(&link)
         .header("cookie", format!("jiugai_csrf={cookie}"))
-        .form(&[("csrf", csrf_field(&page)), ("password", password.into()), ("password_again", password.into())])
+        .form(&[
+            ("csrf", csrf_field(&page)),
+            ("password", password.into()),
+            ("password_again", password.into()),
+        ])
         .send()
         .await
         .unwrap();
@@ -268,14 +383,43 @@ async fn the_first_start_prints_a_one_time_link_that_makes_the_first_admin() {
     child.wait().ok();
 
     // Once an admin has a password, a restart prints no link.
-    let mut child = start();
-    let (mut child, lines) = tokio::task::spawn_blocking(move || {
-        let lines = read_until_sign_in(&mut child);
-        (child, lines)
-    })
-    .await
-    .unwrap();
+    let (mut child, lines) = start(&database_url).await;
     child.kill().ok();
     child.wait().ok();
-    assert!(!lines.iter().any(|l| l.contains("/sign-in/link/")), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.contains("/sign-in/link/")),
+        "{lines:?}"
+    );
+}
+
+/// Starts `jiugai` with no arguments on `database_url` and reads its standard output up to the
+/// line that says how to sign in.
+async fn start(database_url: &str) -> (std::process::Child, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiugai"))
+        .env("DATABASE_URL", database_url)
+        .env("JIUGAI_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start jiugai");
+    let stdout = child.stdout.take().expect("stdout");
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut output = BufReader::new(stdout).lines();
+        let mut lines = Vec::new();
+        for line in output.by_ref() {
+            let line = line.expect("a line of output");
+            let done = line.contains("/sign-in");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        // Keep reading, so the service never writes into a closed pipe.
+        std::thread::spawn(move || output.for_each(drop));
+        lines
+    })
+    .await
+    .expect("reading the output");
+    (child, lines)
 }
