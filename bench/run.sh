@@ -24,7 +24,7 @@ serve() { # serve DB_FILE PORT → pid
 peak_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 token() { # token DB_FILE → an API token of a planner account made for the bench
   local url="sqlite://$1?mode=rwc"
-  echo "a bench password" | DATABASE_URL="$url" RUST_LOG=warn "$BIN" user create --username bench \
+  echo "timing runs only 2026" | DATABASE_URL="$url" RUST_LOG=warn "$BIN" user create --username bench \
     --role planner --password-stdin >/dev/null 2>&1 || true
   DATABASE_URL="$url" RUST_LOG=warn "$BIN" token create --username bench --name bench
 }

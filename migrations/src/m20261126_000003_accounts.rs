@@ -11,6 +11,8 @@
 //!   the load balancer recognises them.
 //! - `sign_in_failures`: recent failed sign-ins per account and per address, for throttling; shared by
 //!   every instance for the same reason.
+//! - a revision counter `accounts`, bumped by every change that could end or alter someone's access,
+//!   so instances may cache who a session or token belongs to between changes.
 //! - `audit_log`: append-only. Triggers refuse UPDATE and DELETE on both databases, so not even a bug in
 //!   a later route can rewrite history.
 
@@ -187,6 +189,14 @@ impl MigrationTrait for Migration {
             }
             manager.create_index(index.to_owned()).await?;
         }
+        // Instances cache who a session or token belongs to while this counter stands still; every
+        // change that could end or alter someone's access bumps it (see the `revisions` migration).
+        let counter = Query::insert()
+            .into_table(Revisions::Table)
+            .columns([Revisions::Name, Revisions::Revision])
+            .values_panic(["accounts".into(), 0.into()])
+            .to_owned();
+        manager.exec_stmt(counter).await?;
         let db = manager.get_connection();
         match manager.get_database_backend() {
             sea_orm::DatabaseBackend::Postgres => {
@@ -218,6 +228,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let counter = Query::delete()
+            .from_table(Revisions::Table)
+            .and_where(Expr::col(Revisions::Name).eq("accounts"))
+            .to_owned();
+        manager.exec_stmt(counter).await?;
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             manager
                 .get_connection()
@@ -239,6 +254,13 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+#[derive(DeriveIden)]
+enum Revisions {
+    Table,
+    Name,
+    Revision,
 }
 
 #[derive(DeriveIden)]

@@ -547,6 +547,7 @@ pub async fn update_user(
             .after(&after),
     )
     .await?;
+    super::revisions::bump(&txn, super::revisions::ACCOUNTS).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -669,6 +670,7 @@ pub async fn redeem_link(
     )
     .await?;
     let session = open_session(&txn, &user, source).await?;
+    super::revisions::bump(&txn, super::revisions::ACCOUNTS).await?;
     txn.commit().await?;
     Ok((principal, session))
 }
@@ -732,11 +734,26 @@ async fn open_session(
     })
 }
 
+/// Who a credential (session cookie or API token) belongs to, and until when it is good.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub principal: Principal,
+    pub expires_at: DateTime<Utc>,
+    /// For an API token: its id and when its use was last written down.
+    pub token: Option<(i32, Option<DateTime<Utc>>)>,
+}
+
+impl Credential {
+    pub fn current(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at > now
+    }
+}
+
 /// Who a session cookie belongs to, if it is current and the account active.
-pub async fn session_principal(
+pub async fn session_credential(
     db: &impl ConnectionTrait,
     cookie: &str,
-) -> Result<Option<Principal>> {
+) -> Result<Option<Credential>> {
     let Some(session) = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(digest(cookie)))
         .one(db)
@@ -750,13 +767,18 @@ pub async fn session_principal(
         .await?
         .filter(|u| u.active);
     Ok(user.and_then(|u| {
-        Principal::of(
+        let principal = Principal::of(
             &u,
             Some(SessionRef {
                 id: session.id,
                 csrf: session.csrf_token,
             }),
-        )
+        )?;
+        Some(Credential {
+            principal,
+            expires_at: session.expires_at,
+            token: None,
+        })
     }))
 }
 
@@ -778,6 +800,7 @@ pub async fn end_session(
         Change::new("sign_out", "session", &principal.username),
     )
     .await?;
+    super::revisions::bump(&txn, super::revisions::ACCOUNTS).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -1055,37 +1078,53 @@ pub async fn revoke_token(
         )
         .await?;
     }
+    super::revisions::bump(&txn, super::revisions::ACCOUNTS).await?;
     txn.commit().await?;
     Ok(after)
 }
 
 /// Who an API token belongs to, if it is current, unrevoked and its account active.
-pub async fn token_principal(db: &impl ConnectionTrait, token: &str) -> Result<Option<Principal>> {
-    let now = Utc::now();
+pub async fn token_credential(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<Credential>> {
     let Some(stored) = api_tokens::Entity::find()
         .filter(api_tokens::Column::TokenHash.eq(digest(token)))
         .one(db)
         .await?
-        .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
+        .filter(|t| t.revoked_at.is_none() && t.expires_at > Utc::now())
     else {
         return Ok(None);
     };
-    // "Last used" to the minute is enough, and spares a write on every request.
-    if stored
-        .last_used_at
-        .is_none_or(|t| now - t > Duration::minutes(1))
-    {
-        api_tokens::Entity::update_many()
-            .col_expr(api_tokens::Column::LastUsedAt, Expr::value(now))
-            .filter(api_tokens::Column::Id.eq(stored.id))
-            .exec(db)
-            .await?;
-    }
     let user = users::Entity::find_by_id(stored.user_id)
         .one(db)
         .await?
         .filter(|u| u.active);
-    Ok(user.and_then(|u| Principal::of(&u, None)))
+    Ok(user.and_then(|u| {
+        Some(Credential {
+            principal: Principal::of(&u, None)?,
+            expires_at: stored.expires_at,
+            token: Some((stored.id, stored.last_used_at)),
+        })
+    }))
+}
+
+/// "Last used" to the minute is enough: returns the time written, if it was stale enough to write.
+pub async fn touch_token(
+    db: &impl ConnectionTrait,
+    id: i32,
+    last_used_at: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>> {
+    let now = Utc::now();
+    if last_used_at.is_some_and(|t| now - t < Duration::minutes(1)) {
+        return Ok(None);
+    }
+    api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::LastUsedAt, Expr::value(now))
+        .filter(api_tokens::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(Some(now))
 }
 
 // ---- first start and demo accounts --------------------------------------------------------------
@@ -1210,6 +1249,7 @@ pub async fn demo_accounts(db: &DatabaseConnection, enabled: bool) -> Result<()>
             }
         }
     }
+    super::revisions::bump(&txn, super::revisions::ACCOUNTS).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -5,17 +5,30 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entities::revisions;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The compound catalog: compounds, their scopes, towns and communities.
 pub const COMPOUNDS: &str = "compounds";
+/// Accounts, sessions and API tokens: bumped by every change that could end or alter someone's access.
+pub const ACCOUNTS: &str = "accounts";
 
-pub async fn current(db: &impl ConnectionTrait, name: &str) -> Result<i64> {
-    revisions::Entity::find_by_id(name.to_owned())
-        .one(db)
-        .await?
-        .map(|r| r.revision)
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no revision counter {name}")))
+/// Every counter, read at once: the one query most requests make.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Revisions {
+    pub compounds: i64,
+    pub accounts: i64,
+}
+
+pub async fn all(db: &impl ConnectionTrait) -> Result<Revisions> {
+    let mut out = Revisions::default();
+    for row in revisions::Entity::find().all(db).await? {
+        match row.name.as_str() {
+            COMPOUNDS => out.compounds = row.revision,
+            ACCOUNTS => out.accounts = row.revision,
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// Call inside the write's transaction, so the new revision is seen exactly when the write is.

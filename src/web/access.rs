@@ -17,6 +17,7 @@ use warp::{Filter, Rejection};
 use super::{AppState, with_state};
 use crate::db::accounts::{self, Principal};
 use crate::db::audit::Actor;
+use crate::db::revisions::{self, Revisions};
 use crate::domain::account::Role;
 use crate::error::{Error, Result};
 
@@ -138,6 +139,8 @@ impl Route {
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub route: Route,
+    /// The data sets' revisions, read once for the request (the list cache checks against them).
+    pub revisions: Revisions,
     pub principal: Option<Principal>,
     /// The client's address (or the proxy's `X-Forwarded-For`, when configured to trust it).
     pub source: String,
@@ -259,7 +262,10 @@ pub fn allow(
                     authorization,
                     session,
                 };
-                let principal = identify(&state, route, &credentials)
+                let revisions = revisions::all(&state.db)
+                    .await
+                    .map_err(|e| warp::reject::custom(failed(route, e)))?;
+                let principal = identify(&state, route, &credentials, revisions)
                     .await
                     .map_err(warp::reject::custom)?;
                 decide(route, principal.as_ref(), path.as_str(), query.as_deref())
@@ -274,6 +280,7 @@ pub fn allow(
                 };
                 Ok::<_, Rejection>(Ctx {
                     route,
+                    revisions,
                     principal,
                     source,
                     visitor_csrf,
@@ -287,51 +294,98 @@ struct Credentials {
     session: Option<String>,
 }
 
+fn failed(route: Route, e: Error) -> Denied {
+    tracing::error!(error = ?e, "checking credentials failed");
+    Denied::new(
+        route,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error",
+    )
+}
+
 /// Finds the account behind the request's credentials. A bad token is refused outright (the caller
 /// meant to be someone); a stale session cookie just means "not signed in".
+///
+/// Who a credential belongs to is kept per instance while the accounts' revision stands still (every
+/// change that could end or alter access bumps it), so a request usually costs no query beyond
+/// reading the revisions.
 async fn identify(
     state: &AppState,
     route: Route,
     c: &Credentials,
+    revisions: Revisions,
 ) -> Result<Option<Principal>, Denied> {
-    let failed = |e: Error| {
-        tracing::error!(error = ?e, "checking credentials failed");
-        Denied::new(
-            route,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error",
-        )
-    };
-    if let Some(header) = &c.authorization {
-        let unauthorized =
-            |m: &str| Denied::new(route, StatusCode::UNAUTHORIZED, "unauthorized", m);
+    let (key, secret, is_token) = if let Some(header) = &c.authorization {
         let Some(token) = header
             .strip_prefix("Bearer ")
             .map(str::trim)
             .filter(|t| !t.is_empty())
         else {
             return Err(unauthorized(
+                route,
                 "the Authorization header must be \"Bearer <token>\"",
             ));
         };
-        return match accounts::token_principal(&state.db, token)
-            .await
-            .map_err(failed)?
-        {
-            Some(p) => Ok(Some(p)),
-            None => Err(unauthorized("the token is unknown, expired or revoked")),
-        };
-    }
-    match &c.session {
-        // A cookie never writes through the API: a cross-site page could make a browser send one.
-        Some(cookie) if !route.is_api() || route.is_read() => {
-            accounts::session_principal(&state.db, cookie)
-                .await
-                .map_err(failed)
+        (format!("t:{}", accounts::digest(token)), token, true)
+    } else {
+        match &c.session {
+            // A cookie never writes through the API: a cross-site page could make a browser send one.
+            Some(cookie) if !route.is_api() || route.is_read() => (
+                format!("s:{}", accounts::digest(cookie)),
+                cookie.as_str(),
+                false,
+            ),
+            _ => return Ok(None),
         }
-        _ => Ok(None),
+    };
+    let now = chrono::Utc::now();
+    let cached = state
+        .credentials
+        .get(&key, revisions.accounts)
+        .filter(|c| c.current(now));
+    let credential = match cached {
+        Some(c) => Some(c),
+        None => {
+            let found = if is_token {
+                accounts::token_credential(&state.db, secret).await
+            } else {
+                accounts::session_credential(&state.db, secret).await
+            }
+            .map_err(|e| failed(route, e))?;
+            if let Some(c) = &found {
+                state
+                    .credentials
+                    .put(key.clone(), revisions.accounts, c.clone());
+            }
+            found
+        }
+    };
+    let Some(mut credential) = credential else {
+        return if is_token {
+            Err(unauthorized(
+                route,
+                "the token is unknown, expired or revoked",
+            ))
+        } else {
+            Ok(None)
+        };
+    };
+    if let Some((id, last_used)) = credential.token
+        && let Some(at) = accounts::touch_token(&state.db, id, last_used)
+            .await
+            .map_err(|e| failed(route, e))?
+    {
+        credential.token = Some((id, Some(at)));
+        state
+            .credentials
+            .put(key, revisions.accounts, credential.clone());
     }
+    Ok(Some(credential.principal))
+}
+
+fn unauthorized(route: Route, message: &str) -> Denied {
+    Denied::new(route, StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
 /// The permission check itself.

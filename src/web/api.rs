@@ -12,7 +12,7 @@ use warp::{Filter, Rejection};
 use super::access::{Ctx, Route, allow};
 use super::{AppState, cache, error, with_state};
 use crate::db::compounds::{Filter as CompoundFilter, ListQuery, SortKey};
-use crate::db::{catalog, compounds, revisions};
+use crate::db::{catalog, compounds};
 use crate::domain::FieldErrors;
 use crate::domain::compound::Status;
 use crate::domain::geometry::Crs;
@@ -34,8 +34,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(allow(s, Route::ListCompounds))
         .and(with_state(s))
         .and(query)
-        .then(|_: Ctx, s: AppState, q| async move {
-            match list(&s, q).await {
+        .then(|ctx: Ctx, s: AppState, q| async move {
+            match list(&s, &ctx, q).await {
                 Ok(body) => {
                     let mut response = Response::new(body.into());
                     response.headers_mut().insert(
@@ -222,11 +222,11 @@ async fn update(
 }
 
 /// The list is the hottest route: its answer is kept per query and reused while the catalog's
-/// revision is unchanged, which costs one primary-key read instead of two queries and a page of rows.
-async fn list(state: &AppState, pairs: Vec<(String, String)>) -> Result<Bytes> {
+/// revision (read with the others by the access filter, in the request's one query) is unchanged.
+async fn list(state: &AppState, ctx: &Ctx, pairs: Vec<(String, String)>) -> Result<Bytes> {
     let query = parse_list_query(&pairs)?;
     let key = cache::key(&pairs);
-    let revision = revisions::current(&state.db, revisions::COMPOUNDS).await?;
+    let revision = ctx.revisions.compounds;
     if let Some(body) = state.list_cache.get(&key, revision) {
         return Ok(body);
     }

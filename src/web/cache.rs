@@ -4,19 +4,24 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use bytes::Bytes;
-
-/// Answers by request key, each with the revision it was made at.
-#[derive(Default)]
-pub struct RevisionCache {
-    entries: Mutex<HashMap<String, (i64, Bytes)>>,
+/// Values by key, each with the revision of its data set it was made at.
+pub struct RevisionCache<V> {
+    entries: Mutex<HashMap<String, (i64, V)>>,
 }
 
-/// Distinct queries kept; past this the cache starts over (filters are few, so this is rarely hit).
+impl<V> Default for RevisionCache<V> {
+    fn default() -> Self {
+        RevisionCache {
+            entries: Mutex::default(),
+        }
+    }
+}
+
+/// Distinct keys kept; past this the cache starts over (filters are few, so this is rarely hit).
 const CAPACITY: usize = 1_024;
 
-impl RevisionCache {
-    pub fn get(&self, key: &str, revision: i64) -> Option<Bytes> {
+impl<V: Clone> RevisionCache<V> {
+    pub fn get(&self, key: &str, revision: i64) -> Option<V> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
@@ -24,7 +29,7 @@ impl RevisionCache {
             .map(|(_, body)| body.clone())
     }
 
-    pub fn put(&self, key: String, revision: i64, body: Bytes) {
+    pub fn put(&self, key: String, revision: i64, body: V) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CAPACITY && !entries.contains_key(&key) {
                 entries.clear();
@@ -43,6 +48,8 @@ pub fn key(pairs: &[(String, String)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
 
     #[test]

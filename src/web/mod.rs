@@ -28,7 +28,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub templates: Arc<minijinja::Environment<'static>>,
     /// Rendered compound lists, checked against the database's revision on every request.
-    pub list_cache: Arc<cache::RevisionCache>,
+    pub list_cache: Arc<cache::RevisionCache<bytes::Bytes>>,
+    /// Who each recently seen session cookie or API token (by digest) belongs to, checked against the
+    /// accounts' revision on every request.
+    pub credentials: Arc<cache::RevisionCache<crate::db::accounts::Credential>>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             settings: Arc::new(settings),
             templates: Arc::new(pages::templates()?),
             list_cache: Arc::default(),
+            credentials: Arc::default(),
         })
     }
 }
