@@ -7,6 +7,7 @@ pub mod cost;
 pub mod gcj02;
 pub mod geometry;
 pub mod policy;
+pub mod priority;
 pub mod record;
 
 use std::collections::BTreeMap;
