@@ -762,22 +762,37 @@ pub async fn session_credential(
     else {
         return Ok(None);
     };
-    let user = users::Entity::find_by_id(session.user_id)
+    let session_ref = SessionRef {
+        id: session.id,
+        csrf: session.csrf_token,
+    };
+    credential_of(
+        db,
+        session.user_id,
+        Some(session_ref),
+        session.expires_at,
+        None,
+    )
+    .await
+}
+
+/// The credential of an active account's session or token; `None` for a deactivated account.
+async fn credential_of(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    session: Option<SessionRef>,
+    expires_at: DateTime<Utc>,
+    token: Option<(i32, Option<DateTime<Utc>>)>,
+) -> Result<Option<Credential>> {
+    let user = users::Entity::find_by_id(user_id)
         .one(db)
         .await?
         .filter(|u| u.active);
     Ok(user.and_then(|u| {
-        let principal = Principal::of(
-            &u,
-            Some(SessionRef {
-                id: session.id,
-                csrf: session.csrf_token,
-            }),
-        )?;
         Some(Credential {
-            principal,
-            expires_at: session.expires_at,
-            token: None,
+            principal: Principal::of(&u, session)?,
+            expires_at,
+            token,
         })
     }))
 }
@@ -1096,17 +1111,8 @@ pub async fn token_credential(
     else {
         return Ok(None);
     };
-    let user = users::Entity::find_by_id(stored.user_id)
-        .one(db)
-        .await?
-        .filter(|u| u.active);
-    Ok(user.and_then(|u| {
-        Some(Credential {
-            principal: Principal::of(&u, None)?,
-            expires_at: stored.expires_at,
-            token: Some((stored.id, stored.last_used_at)),
-        })
-    }))
+    let token = Some((stored.id, stored.last_used_at));
+    credential_of(db, stored.user_id, None, stored.expires_at, token).await
 }
 
 /// "Last used" to the minute is enough: returns the time written, if it was stale enough to write.
