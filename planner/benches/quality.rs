@@ -1,0 +1,427 @@
+//! Exact-optimum quality benchmark: the planner's objective against the optimum of the exact MIP, solved by HiGHS
+//! (through good_lp) to a relative gap of 1e-9.
+//!
+//! ```text
+//! CARGO_TARGET_DIR=/tmp/mip-target cargo bench -p jiugai-planner --features mip --bench quality
+//! ```
+//!
+//! Environment: `MIP_TIME_LIMIT` (seconds per HiGHS solve, default 600), `MIP_THREADS` (HiGHS threads, default
+//! HiGHS's own choice), `MIP_VERBOSE=1` (HiGHS log on the console), `QUALITY_SIZES` (comma-separated compound
+//! counts, default `50,410,2000`), `QUALITY_SHAPES` (default `county,budget`), `QUALITY_SEEDS` (default `1,2`).
+//!
+//! Panics, after printing the table, when the planner's plan breaks a limit or a pin, when its bound is below a
+//! feasible MIP solution's value (the bound must be a true upper bound), or when it scores below 99.9% of an optimum
+//! HiGHS proved.
+
+use std::time::{Duration, Instant};
+
+use good_lp::{Expression, ProblemVariables, SolverModel, Variable, highs, variable};
+use jiugai_planner::synthetic::{Shape, instance};
+use jiugai_planner::{Instance, Plan, RESOURCES, plan};
+
+/// Ratio planner / optimum below which a proven optimum counts as a failure.
+const MIN_RATIO: f64 = 0.999;
+/// Relative slack allowed when comparing the planner's bound with the MIP's value.
+const BOUND_SLACK: f64 = 1e-6;
+/// HiGHS's relative MIP gap: "exact".
+const MIP_REL_GAP: f64 = 1e-9;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(s) => s
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={s:?} does not parse")),
+        Err(_) => default,
+    }
+}
+
+fn env_list(name: &str, default: &[u64]) -> Vec<u64> {
+    match std::env::var(name) {
+        Ok(s) => s
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name}={s:?} does not parse"))
+            })
+            .collect(),
+        Err(_) => default.to_vec(),
+    }
+}
+
+/// Σ value × discount^year of an assignment, computed from scratch.
+fn objective_of(inst: &Instance, year_of: &[Option<usize>]) -> f64 {
+    inst.items
+        .iter()
+        .zip(year_of)
+        .filter_map(|(item, t)| t.map(|t| item.value * inst.discount.powi(t as i32)))
+        .sum()
+}
+
+/// Checks an assignment against the instance independently of the planner: every pin in its year, every year within
+/// every limit. Returns what each year uses, or the list of violations.
+fn check(inst: &Instance, year_of: &[Option<usize>]) -> Result<Vec<[u64; RESOURCES]>, Vec<String>> {
+    let mut problems = Vec::new();
+    if year_of.len() != inst.items.len() {
+        problems.push(format!(
+            "{} assignments for {} items",
+            year_of.len(),
+            inst.items.len()
+        ));
+        return Err(problems);
+    }
+    let mut used = vec![[0u64; RESOURCES]; inst.years.len()];
+    for (i, (item, &t)) in inst.items.iter().zip(year_of).enumerate() {
+        if let Some(f) = item.fixed
+            && t != Some(f)
+        {
+            problems.push(format!(
+                "item {i} is pinned to year {f} but scheduled in {t:?}"
+            ));
+        }
+        if let Some(t) = t {
+            if t >= inst.years.len() {
+                problems.push(format!(
+                    "item {i} scheduled in year {t}, outside the horizon"
+                ));
+                continue;
+            }
+            for (u, need) in used[t].iter_mut().zip(item.needs) {
+                *u += need;
+            }
+        }
+    }
+    for (t, (year, used)) in inst.years.iter().zip(&used).enumerate() {
+        for (r, (&limit, &u)) in year.limits.iter().zip(used).enumerate() {
+            if let Some(limit) = limit
+                && u > limit
+            {
+                problems.push(format!("year {t}, resource {r}: uses {u} of limit {limit}"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(used)
+    } else {
+        Err(problems)
+    }
+}
+
+struct PlannerRun {
+    plan: Plan,
+    best: Duration,
+}
+
+fn run_planner(inst: &Instance) -> PlannerRun {
+    // Best of a few runs; fewer for the big instances so the whole benchmark stays within minutes.
+    let runs = if inst.items.len() > 1000 { 3 } else { 5 };
+    let mut best = Duration::MAX;
+    let mut result = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let p = plan(inst).expect("the planner rejected a synthetic instance");
+        best = best.min(start.elapsed());
+        if let Some(previous) = &result {
+            assert_eq!(previous, &p, "the planner is not deterministic");
+        }
+        result = Some(p);
+    }
+    PlannerRun {
+        plan: result.unwrap(),
+        best,
+    }
+}
+
+struct MipRun {
+    /// Value of HiGHS's incumbent, rounded to 0/1 and re-evaluated from scratch (pins included).
+    objective: f64,
+    /// HiGHS's dual bound (pins included); `NaN` when it gave none.
+    dual_bound: f64,
+    /// HiGHS's model status, as its Debug name.
+    status: String,
+    /// HiGHS's final relative gap.
+    gap: f64,
+    optimal: bool,
+    time: Duration,
+    binaries: usize,
+    year_of: Vec<Option<usize>>,
+}
+
+/// The exact model: a binary x[i][t] for each free item i and each year t whose room (limit less the pins) it fits
+/// on its own; Σ_t x[i][t] ≤ 1; per year and limited resource Σ needs·x ≤ room. Pinned items are constants.
+fn solve_mip(inst: &Instance, time_limit: f64, threads: Option<i32>, verbose: bool) -> MipRun {
+    let years = inst.years.len();
+    let weight: Vec<f64> = (0..years).map(|t| inst.discount.powi(t as i32)).collect();
+
+    let mut fixed_used = vec![[0u64; RESOURCES]; years];
+    let mut fixed_value = 0.0;
+    for item in &inst.items {
+        if let Some(t) = item.fixed {
+            for (u, need) in fixed_used[t].iter_mut().zip(item.needs) {
+                *u += need;
+            }
+            fixed_value += item.value * weight[t];
+        }
+    }
+    let room: Vec<[Option<u64>; RESOURCES]> = (0..years)
+        .map(|t| {
+            std::array::from_fn(|r| {
+                inst.years[t].limits[r].map(|l| {
+                    l.checked_sub(fixed_used[t][r])
+                        .expect("pins exceed a year's limit")
+                })
+            })
+        })
+        .collect();
+
+    let mut vars = ProblemVariables::new();
+    // (item, year, variable), in column order.
+    let mut columns: Vec<(usize, usize, Variable)> = Vec::new();
+    let mut per_item: Vec<Vec<Variable>> = vec![Vec::new(); inst.items.len()];
+    let mut objective = Expression::with_capacity(inst.items.len() * years);
+    for (i, item) in inst.items.iter().enumerate() {
+        if item.fixed.is_some() {
+            continue;
+        }
+        for (t, room) in room.iter().enumerate() {
+            let fits = (0..RESOURCES).all(|r| room[r].is_none_or(|left| item.needs[r] <= left));
+            if fits {
+                let x = vars.add(variable().binary());
+                objective.add_mul(item.value * weight[t], x);
+                columns.push((i, t, x));
+                per_item[i].push(x);
+            }
+        }
+    }
+    let binaries = columns.len();
+
+    let mut problem = vars.maximise(objective).using(highs);
+    for xs in per_item.iter().filter(|xs| xs.len() > 1) {
+        let mut e = Expression::with_capacity(xs.len());
+        for &x in xs {
+            e.add_mul(1.0, x);
+        }
+        problem.add_constraint(e.leq(1.0));
+    }
+    for (t, room) in room.iter().enumerate() {
+        for (r, &left) in room.iter().enumerate() {
+            let Some(left) = left else { continue };
+            let mut e = Expression::with_capacity(binaries / years + 1);
+            for &(i, _, x) in columns.iter().filter(|c| c.1 == t) {
+                let need = inst.items[i].needs[r];
+                if need > 0 {
+                    e.add_mul(need as f64, x);
+                }
+            }
+            problem.add_constraint(e.leq(left as f64));
+        }
+    }
+
+    let start = Instant::now();
+    let mut model = problem.into_inner();
+    model
+        .try_set_option("output_flag", verbose)
+        .expect("HiGHS option output_flag");
+    model
+        .try_set_option("mip_rel_gap", MIP_REL_GAP)
+        .expect("HiGHS option mip_rel_gap");
+    model
+        .try_set_option("time_limit", time_limit)
+        .expect("HiGHS option time_limit");
+    if let Some(threads) = threads {
+        model
+            .try_set_option("threads", threads)
+            .expect("HiGHS option threads");
+    }
+    let solved = model.try_solve().expect("HiGHS failed to solve");
+    let time = start.elapsed();
+
+    let status = format!("{:?}", solved.status());
+    let gap = solved.mip_gap();
+    let dual_bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .map_or(f64::NAN, |b| b + fixed_value);
+    let solution = solved.get_solution();
+    let values = solution.columns();
+
+    let mut year_of: Vec<Option<usize>> = inst.items.iter().map(|item| item.fixed).collect();
+    for (k, &(i, t, _)) in columns.iter().enumerate() {
+        if values[k] > 0.5 {
+            assert!(
+                year_of[i].is_none(),
+                "HiGHS put item {i} in two years ({:?} and {t})",
+                year_of[i]
+            );
+            year_of[i] = Some(t);
+        }
+    }
+    MipRun {
+        objective: objective_of(inst, &year_of),
+        dual_bound,
+        optimal: status == "Optimal",
+        status,
+        gap,
+        time,
+        binaries,
+        year_of,
+    }
+}
+
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{:.1}ms", s * 1e3)
+    } else {
+        format!("{s:.2}s")
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument filters nothing here.
+    let time_limit: f64 = env_or("MIP_TIME_LIMIT", 600.0);
+    let threads: Option<i32> = std::env::var("MIP_THREADS")
+        .ok()
+        .map(|s| s.trim().parse().expect("MIP_THREADS does not parse"));
+    let verbose = env_or("MIP_VERBOSE", 0u8) != 0;
+    let sizes = env_list("QUALITY_SIZES", &[50, 410, 2000]);
+    let seeds = env_list("QUALITY_SEEDS", &[1, 2]);
+    let shapes: Vec<String> = std::env::var("QUALITY_SHAPES")
+        .unwrap_or_else(|_| "county,budget".into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+
+    println!(
+        "jiugai-planner quality vs exact MIP (HiGHS via good_lp, mip_rel_gap {MIP_REL_GAP:e}, time limit {time_limit} s)"
+    );
+    println!(
+        "{:>5} {:<6} {:>4} {:>5} {:>6} | {:>15} {:>15} {:>8} {:>9} | {:>15} {:>15} {:<16} {:>9} | {:>9}",
+        "n",
+        "shape",
+        "seed",
+        "items",
+        "bins",
+        "planner obj",
+        "planner bound",
+        "gap %",
+        "time",
+        "MIP obj",
+        "MIP dual bound",
+        "HiGHS status",
+        "time",
+        "ratio"
+    );
+
+    let mut failures = Vec::new();
+    for &n in &sizes {
+        let all = [
+            ("county", Shape::county(n as usize)),
+            (
+                "budget",
+                Shape {
+                    count_cap: None,
+                    ..Shape::county(n as usize)
+                },
+            ),
+        ];
+        for (shape_name, shape) in all
+            .into_iter()
+            .filter(|(name, _)| shapes.iter().any(|s| s == name))
+        {
+            for &seed in &seeds {
+                let inst = instance(&shape, seed);
+                let tag = format!("n={n} shape={shape_name} seed={seed}");
+
+                let run = run_planner(&inst);
+                let p = &run.plan;
+                match check(&inst, &p.year_of) {
+                    Ok(used) => {
+                        if used != p.used {
+                            failures.push(format!(
+                                "{tag}: plan.used {:?} differs from the recomputed {used:?}",
+                                p.used
+                            ));
+                        }
+                    }
+                    Err(problems) => failures.push(format!(
+                        "{tag}: the planner's plan is infeasible: {}",
+                        problems.join("; ")
+                    )),
+                }
+                let recomputed = objective_of(&inst, &p.year_of);
+                if (recomputed - p.objective).abs() > 1e-9 * recomputed.abs().max(1.0) {
+                    failures.push(format!(
+                        "{tag}: plan.objective {} but its assignment scores {recomputed}",
+                        p.objective
+                    ));
+                }
+
+                let mip = solve_mip(&inst, time_limit, threads, verbose);
+                if let Err(problems) = check(&inst, &mip.year_of) {
+                    failures.push(format!(
+                        "{tag}: HiGHS's solution, rounded, is infeasible (not a planner fault): {}",
+                        problems.join("; ")
+                    ));
+                }
+                let ratio = p.objective / mip.objective;
+                let status = if mip.optimal {
+                    mip.status.clone()
+                } else {
+                    format!("{} {:.3}%", mip.status, mip.gap * 100.0)
+                };
+                println!(
+                    "{:>5} {:<6} {:>4} {:>5} {:>6} | {:>15.2} {:>15.2} {:>8.4} {:>9} | {:>15.2} {:>15.2} {:<16} {:>9} | {:>9.6}",
+                    n,
+                    shape_name,
+                    seed,
+                    inst.items.len(),
+                    mip.binaries,
+                    p.objective,
+                    p.bound,
+                    p.gap() * 100.0,
+                    secs(run.best),
+                    mip.objective,
+                    mip.dual_bound,
+                    status,
+                    secs(mip.time),
+                    ratio
+                );
+
+                // Any feasible MIP solution is a plan, so the planner's bound must be at least its value.
+                if p.bound < mip.objective * (1.0 - BOUND_SLACK) {
+                    failures.push(format!(
+                        "{tag}: planner bound {} is below the value {} of a feasible plan found by HiGHS ({})",
+                        p.bound, mip.objective, mip.status
+                    ));
+                }
+                if mip.optimal && ratio < MIN_RATIO {
+                    failures.push(format!(
+                        "{tag}: planner objective {} is {:.4}% of the proven optimum {}",
+                        p.objective,
+                        ratio * 100.0,
+                        mip.objective
+                    ));
+                }
+                // Not the planner's fault, but it would make the comparison meaningless.
+                if mip.optimal && p.objective > mip.objective * (1.0 + 1e-9) {
+                    failures.push(format!(
+                        "{tag}: planner objective {} exceeds HiGHS's \"optimum\" {}",
+                        p.objective, mip.objective
+                    ));
+                }
+            }
+        }
+    }
+
+    if !failures.is_empty() {
+        panic!(
+            "{} problem(s) found:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        );
+    }
+    println!(
+        "all instances: plans feasible, bounds valid, ratio ≥ {MIN_RATIO} wherever HiGHS proved optimality"
+    );
+}

@@ -1,0 +1,465 @@
+//! The plan itself: a greedy start from the LP relaxation, then improvement.
+//!
+//! A plain greedy by value per yuan serves the budget well but wastes a binding count cap (it fills the year with
+//! many cheap, low-value compounds). The bound's prices weigh every limit at what it is worth, and the LP relaxation
+//! says which items belong in which year; the plan starts from that in two ways — from the LP's shares (best when
+//! caps and budgets both bind) and from the prices alone (best when only budgets bind) — and keeps the better.
+//! What a start leaves — a little room in each year, an item or two in a slightly worse year — is taken back by
+//! upgrades (an item gives way to a more valuable one that fits its place) and by moves and swaps near the margin.
+
+use crate::bound::{Dual, Prices};
+use crate::{Free, RESOURCES};
+
+/// Items near the margin that the local search considers, at most.
+const CANDIDATES: usize = 600;
+const MAX_ROUNDS: usize = 40;
+/// Above this many free items only the better start is improved.
+const IMPROVE_BOTH_UP_TO: usize = 50_000;
+
+/// How the first pass orders and places items.
+#[derive(Clone, Copy)]
+enum Start {
+    /// By the share of each item the LP relaxation schedules, into the year holding most of it.
+    Shares,
+    /// By the best reduced value at the bound's prices, into the year where it is best.
+    Prices,
+}
+
+/// Per free item, its year or `None`.
+pub fn schedule(free: &Free, dual: &Dual) -> Vec<Option<usize>> {
+    let reduced = Reduced::new(free, &dual.prices);
+    let orders = Orders::new(free, &dual.prices, &reduced);
+    let mut starts: Vec<State> = [Start::Shares, Start::Prices]
+        .into_iter()
+        .map(|start| {
+            let mut state = State::new(free);
+            first_pass(free, dual, &reduced, start, &mut state);
+            for t in 0..free.years() {
+                fill(free, &orders, &mut state, t);
+            }
+            state
+        })
+        .collect();
+    if free.len() > IMPROVE_BOTH_UP_TO {
+        // Only the better start is improved: improving is what takes the time at this size.
+        starts = vec![best_of(free, starts)];
+    }
+    let improved = starts
+        .into_iter()
+        .map(|mut state| {
+            for _ in 0..3 {
+                if !upgrade(free, &orders, &mut state) {
+                    break;
+                }
+            }
+            improve(free, &orders, &mut state);
+            state
+        })
+        .collect();
+    best_of(free, improved).year_of
+}
+
+/// The plan with the highest objective; the first of equals.
+fn best_of(free: &Free, states: Vec<State>) -> State {
+    let mut best: Option<(f64, State)> = None;
+    for state in states {
+        let objective = state.objective(free);
+        if best.as_ref().is_none_or(|(b, _)| objective > *b) {
+            best = Some((objective, state));
+        }
+    }
+    best.map(|(_, state)| state).expect("there are two starts")
+}
+
+/// The reduced value of each item in each allowed year (value × weight − priced use; item-major), and its best.
+struct Reduced {
+    years: usize,
+    best: Vec<f64>,
+    by_year: Vec<f64>,
+}
+
+impl Reduced {
+    fn new(free: &Free, prices: &Prices) -> Reduced {
+        let years = free.years();
+        let mut by_year = vec![f64::NEG_INFINITY; free.len() * years];
+        let mut best = vec![f64::NEG_INFINITY; free.len()];
+        for k in 0..free.len() {
+            for t in 0..years {
+                if free.is_allowed(k, t) {
+                    let r = free.value[k] * free.weight[t] - priced(free, prices, k, t);
+                    by_year[k * years + t] = r;
+                    best[k] = best[k].max(r);
+                }
+            }
+        }
+        Reduced {
+            years,
+            best,
+            by_year,
+        }
+    }
+
+    fn of(&self, k: usize) -> &[f64] {
+        &self.by_year[k * self.years..(k + 1) * self.years]
+    }
+}
+
+/// Orders of the items that do not change while a plan is improved.
+struct Orders {
+    /// Per year, the items allowed there by value per priced use, best first.
+    fill: Vec<Vec<usize>>,
+    /// Per year and position in `fill`, the least each resource is needed by the items from there on: once the
+    /// room left is below it, nothing further can fit.
+    least: Vec<Vec<[u64; RESOURCES]>>,
+    /// All items by cost (then index), and their costs.
+    by_cost: Vec<usize>,
+    costs: Vec<u64>,
+    /// The items nearest the margin (smallest best reduced value in magnitude), at most `CANDIDATES`, by index.
+    near: Vec<usize>,
+}
+
+impl Orders {
+    fn new(free: &Free, prices: &Prices, reduced: &Reduced) -> Orders {
+        // A tiny floor on the priced use keeps the ratio finite where every limit is slack.
+        let floor = 1e-12 * free.value.iter().fold(0.0f64, |a, &v| a.max(v));
+        let fill = (0..free.years())
+            .map(|t| {
+                let mut items: Vec<(f64, usize)> = (0..free.len())
+                    .filter(|&k| free.is_allowed(k, t))
+                    .map(|k| (free.value[k] / (priced(free, prices, k, t) + floor), k))
+                    .collect();
+                items.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                items.into_iter().map(|(_, k)| k).collect::<Vec<usize>>()
+            })
+            .collect::<Vec<_>>();
+        let least = fill
+            .iter()
+            .map(|items| {
+                let mut least = vec![[u64::MAX; RESOURCES]; items.len() + 1];
+                for (i, &k) in items.iter().enumerate().rev() {
+                    for r in 0..RESOURCES {
+                        least[i][r] = least[i + 1][r].min(free.needs[k][r]);
+                    }
+                }
+                least
+            })
+            .collect();
+        let mut by_cost: Vec<usize> = (0..free.len()).collect();
+        by_cost.sort_unstable_by_key(|&k| (free.needs[k][0], k));
+        let costs = by_cost.iter().map(|&k| free.needs[k][0]).collect();
+        let mut near: Vec<usize> = (0..free.len()).collect();
+        if near.len() > CANDIDATES {
+            let margin = |k: usize| reduced.best[k].abs();
+            near.select_nth_unstable_by(CANDIDATES, |&a, &b| {
+                margin(a).total_cmp(&margin(b)).then(a.cmp(&b))
+            });
+            near.truncate(CANDIDATES);
+            near.sort_unstable();
+        }
+        Orders {
+            fill,
+            least,
+            by_cost,
+            costs,
+            near,
+        }
+    }
+}
+
+fn priced(free: &Free, prices: &Prices, k: usize, t: usize) -> f64 {
+    (0..RESOURCES)
+        .map(|r| prices[t][r] * free.needs[k][r] as f64)
+        .sum()
+}
+
+struct State {
+    year_of: Vec<Option<usize>>,
+    /// Room left per year and resource (`u64::MAX` where unlimited).
+    left: Vec<[u64; RESOURCES]>,
+}
+
+impl State {
+    fn new(free: &Free) -> State {
+        State {
+            year_of: vec![None; free.len()],
+            left: free
+                .room
+                .iter()
+                .map(|room| room.map(|r| r.unwrap_or(u64::MAX)))
+                .collect(),
+        }
+    }
+
+    fn fits(&self, free: &Free, k: usize, t: usize) -> bool {
+        free.is_allowed(k, t) && (0..RESOURCES).all(|r| free.needs[k][r] <= self.left[t][r])
+    }
+
+    /// Whether `k` fits year `t` once `out` has left it.
+    fn fits_instead(&self, free: &Free, k: usize, out: usize, t: usize) -> bool {
+        free.is_allowed(k, t)
+            && (0..RESOURCES)
+                .all(|r| free.needs[k][r] <= self.left[t][r].saturating_add(free.needs[out][r]))
+    }
+
+    fn objective(&self, free: &Free) -> f64 {
+        (0..free.len())
+            .filter_map(|k| self.year_of[k].map(|t| free.value[k] * free.weight[t]))
+            .sum()
+    }
+
+    fn put(&mut self, free: &Free, k: usize, year: Option<usize>) {
+        if let Some(t) = self.year_of[k] {
+            for r in 0..RESOURCES {
+                self.left[t][r] = self.left[t][r].saturating_add(free.needs[k][r]);
+            }
+        }
+        if let Some(t) = year {
+            for r in 0..RESOURCES {
+                self.left[t][r] -= free.needs[k][r];
+            }
+        }
+        self.year_of[k] = year;
+    }
+}
+
+fn gain(free: &Free, k: usize, from: Option<usize>, to: Option<usize>) -> f64 {
+    let w = |y: Option<usize>| y.map_or(0.0, |t| free.weight[t]);
+    free.value[k] * (w(to) - w(from))
+}
+
+/// Places the items the start ranks first in the year it prefers for them, as long as there is room.
+fn first_pass(free: &Free, dual: &Dual, reduced: &Reduced, start: Start, state: &mut State) {
+    let years = free.years();
+    let shares = |k: usize| &dual.shares[k * years..(k + 1) * years];
+    let largest = |k: usize| shares(k).iter().fold(0.0f32, |a, &s| a.max(s));
+    // (share, reduced value, item), best first.
+    let mut order: Vec<(f32, f64, usize)> = (0..free.len())
+        .filter_map(|k| {
+            let key = match start {
+                Start::Shares => (largest(k), reduced.best[k]),
+                Start::Prices => (0.0, reduced.best[k]),
+            };
+            let wanted = match start {
+                Start::Shares => key.0 > 1e-6,
+                Start::Prices => key.1 > 0.0,
+            };
+            wanted.then_some((key.0, key.1, k))
+        })
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.total_cmp(&a.1))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut choices: Vec<(f64, usize)> = Vec::with_capacity(years);
+    for &(_, _, k) in &order {
+        choices.clear();
+        match start {
+            Start::Shares => choices.extend(
+                (0..years)
+                    .filter(|&t| shares(k)[t] > 1e-6)
+                    .map(|t| (f64::from(shares(k)[t]), t)),
+            ),
+            Start::Prices => choices.extend(
+                (0..years)
+                    .filter(|&t| reduced.of(k)[t] > 0.0)
+                    .map(|t| (reduced.of(k)[t], t)),
+            ),
+        }
+        choices.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        if let Some(&(_, t)) = choices.iter().find(|&&(_, t)| state.fits(free, k, t)) {
+            state.put(free, k, Some(t));
+        }
+    }
+}
+
+/// Fills year `t` with the unscheduled items that fit, by value per priced use.
+fn fill(free: &Free, orders: &Orders, state: &mut State, t: usize) {
+    for (i, &k) in orders.fill[t].iter().enumerate() {
+        let least = &orders.least[t][i];
+        if (0..RESOURCES).any(|r| least[r] > state.left[t][r]) {
+            break;
+        }
+        if state.year_of[k].is_none() && state.fits(free, k, t) {
+            state.put(free, k, Some(t));
+        }
+    }
+}
+
+/// Per year, earliest first: each scheduled item, weakest first, gives way to the most valuable unscheduled item
+/// that fits in its place (its room plus the year's slack), if that is worth more; then the year is filled again.
+/// Catches what the greedy leaves when one limit of a year is full and the other is not. True if anything changed.
+fn upgrade(free: &Free, orders: &Orders, state: &mut State) -> bool {
+    let mut changed = false;
+    let (by_cost, costs) = (&orders.by_cost, &orders.costs);
+    for t in 0..free.years() {
+        let mut out = MaxTree::new(by_cost.iter().map(|&k| {
+            (state.year_of[k].is_none() && free.is_allowed(k, t)).then(|| free.value[k])
+        }));
+        let mut inside: Vec<usize> = (0..free.len())
+            .filter(|&k| state.year_of[k] == Some(t))
+            .collect();
+        inside.sort_unstable_by(|&a, &b| free.value[a].total_cmp(&free.value[b]).then(a.cmp(&b)));
+        let mut upgraded = false;
+        for a in inside {
+            // Weakest first: once an item is worth more than everything left out, so are the rest.
+            if out.top() <= free.value[a] {
+                break;
+            }
+            let most = free.needs[a][0].saturating_add(state.left[t][0]);
+            let end = costs.partition_point(|&c| c <= most);
+            let Some((position, value)) = out.max(end) else {
+                continue;
+            };
+            let b = by_cost[position];
+            if value > free.value[a] * (1.0 + 1e-12) && state.fits_instead(free, b, a, t) {
+                state.put(free, a, None);
+                state.put(free, b, Some(t));
+                out.clear(position);
+                upgraded = true;
+            }
+        }
+        if upgraded {
+            fill(free, orders, state, t);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Maximum over a prefix of slots that can be emptied: a segment tree.
+struct MaxTree {
+    size: usize,
+    /// Best (value, slot) per node, leaves at size..2·size; an empty slot holds −∞.
+    nodes: Vec<(f64, u32)>,
+}
+
+impl MaxTree {
+    const EMPTY: (f64, u32) = (f64::NEG_INFINITY, u32::MAX);
+
+    fn new(values: impl ExactSizeIterator<Item = Option<f64>>) -> MaxTree {
+        let size = values.len().next_power_of_two().max(1);
+        let mut nodes = vec![Self::EMPTY; 2 * size];
+        for (slot, v) in values.enumerate() {
+            if let Some(v) = v {
+                nodes[size + slot] = (v, slot as u32);
+            }
+        }
+        for n in (1..size).rev() {
+            nodes[n] = Self::better(nodes[2 * n], nodes[2 * n + 1]);
+        }
+        MaxTree { size, nodes }
+    }
+
+    /// The higher value; on a tie the lower slot, so that the answer does not depend on the tree's shape.
+    fn better(a: (f64, u32), b: (f64, u32)) -> (f64, u32) {
+        if b.0 > a.0 || (b.0 == a.0 && b.1 < a.1) {
+            b
+        } else {
+            a
+        }
+    }
+
+    /// The highest value of all (−∞ when empty).
+    fn top(&self) -> f64 {
+        self.nodes[1].0
+    }
+
+    /// The best slot below `end`: (slot, value).
+    fn max(&self, end: usize) -> Option<(usize, f64)> {
+        let (mut lo, mut hi) = (self.size, self.size + end.min(self.size));
+        let mut best = Self::EMPTY;
+        while lo < hi {
+            if lo & 1 == 1 {
+                best = Self::better(best, self.nodes[lo]);
+                lo += 1;
+            }
+            if hi & 1 == 1 {
+                hi -= 1;
+                best = Self::better(best, self.nodes[hi]);
+            }
+            lo /= 2;
+            hi /= 2;
+        }
+        (best.1 != u32::MAX).then_some((best.1 as usize, best.0))
+    }
+
+    fn clear(&mut self, slot: usize) {
+        let mut n = self.size + slot;
+        self.nodes[n] = Self::EMPTY;
+        while n > 1 {
+            n /= 2;
+            self.nodes[n] = Self::better(self.nodes[2 * n], self.nodes[2 * n + 1]);
+        }
+    }
+}
+
+/// First-improvement local search among the items nearest the margin: move an item to an earlier year (or into the
+/// plan), or let it take the place of another, which moves to the first's old year or leaves the plan.
+fn improve(free: &Free, orders: &Orders, state: &mut State) {
+    let years = free.years();
+    let near = &orders.near;
+    let tiny = 1e-12 * free.value.iter().fold(0.0f64, |a, &v| a.max(v));
+    // The near items in each year, kept up to date as they move.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); years];
+    for &k in near {
+        if let Some(t) = state.year_of[k] {
+            members[t].push(k);
+        }
+    }
+    let place = |state: &mut State, members: &mut Vec<Vec<usize>>, k: usize, to: Option<usize>| {
+        if let Some(from) = state.year_of[k] {
+            let list = &mut members[from];
+            if let Some(i) = list.iter().position(|&m| m == k) {
+                list.remove(i);
+            }
+        }
+        if let Some(t) = to {
+            members[t].push(k);
+        }
+        state.put(free, k, to);
+    };
+    for _ in 0..MAX_ROUNDS {
+        let mut improved = false;
+        for &b in near {
+            let from = state.year_of[b];
+            for t in 0..from.unwrap_or(years) {
+                if !free.is_allowed(b, t) {
+                    continue;
+                }
+                if state.fits(free, b, t) {
+                    place(state, &mut members, b, Some(t));
+                    improved = true;
+                    break;
+                }
+                // b takes a's place in year t; a moves to b's old year, or out.
+                let gain_b = gain(free, b, from, Some(t));
+                let swap = members[t].iter().copied().find(|&a| {
+                    gain_b + gain(free, a, Some(t), from) > tiny
+                        && state.fits_instead(free, b, a, t)
+                        && from.is_none_or(|f| state.fits_instead(free, a, b, f))
+                });
+                let out = swap.map(|a| (a, from)).or_else(|| {
+                    members[t]
+                        .iter()
+                        .copied()
+                        .find(|&a| {
+                            gain_b + gain(free, a, Some(t), None) > tiny
+                                && state.fits_instead(free, b, a, t)
+                        })
+                        .map(|a| (a, None))
+                });
+                if let Some((a, to)) = out {
+                    place(state, &mut members, a, None);
+                    place(state, &mut members, b, Some(t));
+                    place(state, &mut members, a, to);
+                    improved = true;
+                    break;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+}
