@@ -8,8 +8,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Settings;
 use crate::db::audit::Actor;
-use crate::db::{self, accounts, catalog, compounds, import, seed};
+use crate::db::{self, accounts, batches, catalog, compounds, import, planning, seed};
 use crate::domain::account::NewPassword;
+use crate::domain::batch;
 use crate::domain::geometry::Crs;
 use crate::fixtures::generate;
 use crate::web;
@@ -57,6 +58,47 @@ pub enum Command {
     /// Manage contractors' organisations.
     #[command(subcommand)]
     Contractor(ContractorCommand),
+    /// Plan annual batches over a horizon and print them (nothing is saved unless --approve): each year's
+    /// compounds, cost and budget left, why each unscheduled compound is not in, and how close the plan is to the
+    /// best possible.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// First year of the horizon.
+    #[arg(long)]
+    from: i32,
+    /// Last year of the horizon.
+    #[arg(long)]
+    to: i32,
+    /// A year's budget in yuan, `2022=330000000`; a bare amount is every other year's budget. Repeatable.
+    #[arg(long = "budget", required = true)]
+    budgets: Vec<String>,
+    /// A year's cap on the number of compounds, `2022=81`; a bare number applies to every other year.
+    #[arg(long = "max-compounds")]
+    max_compounds: Vec<String>,
+    /// A year's cap on households, `2022=12000`; a bare number applies to every other year.
+    #[arg(long = "max-households")]
+    max_households: Vec<String>,
+    /// Put a compound in a year: `RS-0007=2023`. Repeatable.
+    #[arg(long = "pin")]
+    pins: Vec<String>,
+    /// Leave a compound out of this plan. Repeatable.
+    #[arg(long = "exclude")]
+    exclusions: Vec<String>,
+    /// Weight of each year relative to the one before; the policy's `planning.discount` by default.
+    #[arg(long)]
+    discount: Option<f64>,
+    /// Schedule every compound on its own, without district projects.
+    #[arg(long)]
+    no_bundles: bool,
+    /// Print the plan as JSON: per compound its code, year (or null), cost, households, priority and reason.
+    #[arg(long)]
+    json: bool,
+    /// Approve this year's batch of the plan: its compounds move to `planned` and no later plan moves them.
+    #[arg(long)]
+    approve: Option<i32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +212,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("contractor {} ({}) registered", c.code, c.name);
             Ok(())
         }
+        Command::Plan(args) => plan(&settings, args).await,
         Command::Migrate => {
             let db = db::connect(&settings.database_url).await?;
             db::migrate(&db).await?;
@@ -396,4 +439,203 @@ async fn export_compounds(settings: &Settings, out: Option<PathBuf>) -> anyhow::
     sink.write_all(b"\n]}\n")?;
     sink.flush()?;
     Ok(())
+}
+
+async fn plan(settings: &Settings, args: PlanArgs) -> anyhow::Result<()> {
+    let horizon = plan_horizon(&args)?;
+    let db = prepare(settings).await?;
+    let plan = if let Some(year) = args.approve {
+        let plan = batches::approve(&db, &Actor::cli(), &horizon, year).await?;
+        eprintln!("approved the {year} batch");
+        plan
+    } else {
+        let policy = catalog::load_policy(&db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
+        let candidates = planning::candidates(&db).await?;
+        tokio::task::block_in_place(|| batch::plan(&policy, &horizon, &candidates))
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &plan)?;
+        writeln!(out)?;
+    } else {
+        write_plan(&mut out, &plan)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The horizon from the command line: every year from `--from` to `--to` with its budget and caps.
+fn plan_horizon(args: &PlanArgs) -> anyhow::Result<batch::Horizon> {
+    if args.to < args.from {
+        anyhow::bail!("--to {} is before --from {}", args.to, args.from);
+    }
+    if (args.to - args.from) as usize >= batch::MAX_YEARS {
+        anyhow::bail!("a horizon spans at most {} years", batch::MAX_YEARS);
+    }
+    let years: Vec<i32> = (args.from..=args.to).collect();
+    let budgets = per_year("--budget", &args.budgets, &years)?;
+    let compounds = per_year("--max-compounds", &args.max_compounds, &years)?;
+    let households = per_year("--max-households", &args.max_households, &years)?;
+    let mut limits = Vec::new();
+    for (i, &year) in years.iter().enumerate() {
+        let budget_yuan =
+            budgets[i].ok_or_else(|| anyhow::anyhow!("--budget: no budget for {year}"))?;
+        let max_compounds = compounds[i]
+            .map(|n| u32::try_from(n).map_err(|_| anyhow::anyhow!("--max-compounds: too large")))
+            .transpose()?;
+        limits.push(batch::YearLimits {
+            year,
+            budget_yuan,
+            max_compounds,
+            max_households: households[i],
+        });
+    }
+    let mut pins = std::collections::BTreeMap::new();
+    for pin in &args.pins {
+        let (code, year) = pin
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--pin {pin}: expected CODE=YEAR"))?;
+        let year = year
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--pin {pin}: {year:?} is not a year"))?;
+        pins.insert(code.trim().to_owned(), year);
+    }
+    Ok(batch::Horizon {
+        years: limits,
+        discount: args.discount,
+        pins,
+        exclusions: args
+            .exclusions
+            .iter()
+            .map(|c| c.trim().to_owned())
+            .collect(),
+        bundles: !args.no_bundles,
+    })
+}
+
+/// `2022=330000000` settings and a bare default, as one value (or none) per year.
+fn per_year(flag: &str, given: &[String], years: &[i32]) -> anyhow::Result<Vec<Option<u64>>> {
+    let number = |s: &str| -> anyhow::Result<u64> {
+        let digits: String = s
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '_' | ','))
+            .collect();
+        digits
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{flag} {s}: not a whole number"))
+    };
+    let mut default = None;
+    let mut values = vec![None; years.len()];
+    for g in given {
+        match g.split_once('=') {
+            Some((year, amount)) => {
+                let year: i32 = year
+                    .trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("{flag} {g}: {year:?} is not a year"))?;
+                let i = years
+                    .iter()
+                    .position(|&y| y == year)
+                    .ok_or_else(|| anyhow::anyhow!("{flag} {g}: {year} is outside the horizon"))?;
+                values[i] = Some(number(amount)?);
+            }
+            None => default = Some(number(g)?),
+        }
+    }
+    Ok(values.into_iter().map(|v| v.or(default)).collect())
+}
+
+/// The plan as tables: each year's batch, then the compounds left out and why.
+fn write_plan(out: &mut impl Write, plan: &batch::BatchPlan) -> std::io::Result<()> {
+    let wan = |fen: i64| format!("{:.1}", fen as f64 / 1_000_000.0); // 万元
+    let by_code: std::collections::HashMap<&str, &batch::CompoundPlan> = plan
+        .compounds
+        .iter()
+        .map(|c| (c.code.as_str(), c))
+        .collect();
+    for y in &plan.years {
+        let caps = [
+            y.max_compounds.map(|n| format!("上限 {n} 个")),
+            y.max_households.map(|n| format!("上限 {n} 户")),
+        ];
+        let caps: Vec<String> = caps.into_iter().flatten().collect();
+        writeln!(
+            out,
+            "{} 年批次：{} 个小区，{} 户，费用 {} 万元 / 预算 {} 万元，结余 {} 万元{}{}",
+            y.year,
+            y.compounds,
+            y.households,
+            wan(y.used_fen),
+            wan(y.budget_fen),
+            wan(y.left_fen),
+            if caps.is_empty() { "" } else { "；" },
+            caps.join("，")
+        )?;
+        writeln!(
+            out,
+            "  {} {} {} {} {}  说明",
+            pad("编号", 12, false),
+            pad("小区", 20, false),
+            pad("户数", 6, true),
+            pad("费用(万元)", 11, true),
+            pad("优先级", 8, true)
+        )?;
+        for code in &y.codes {
+            let c = by_code[code.as_str()];
+            writeln!(
+                out,
+                "  {} {} {} {} {}  {}",
+                pad(&c.code, 12, false),
+                pad(&c.name, 20, false),
+                pad(&c.households.to_string(), 6, true),
+                pad(&wan(c.cost_fen), 11, true),
+                pad(&format!("{:.2}", c.priority), 8, true),
+                c.reason
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let left_out: Vec<&batch::CompoundPlan> = plan
+        .compounds
+        .iter()
+        .filter(|c| {
+            c.year
+                .is_none_or(|y| plan.years.iter().all(|b| b.year != y))
+        })
+        .collect();
+    writeln!(out, "未列入规划期的小区：{} 个", left_out.len())?;
+    for c in left_out {
+        writeln!(
+            out,
+            "  {} {} {}",
+            pad(&c.code, 12, false),
+            pad(&c.name, 20, false),
+            c.reason
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "方案目标值 {:.0}（优先级 × 户数，逐年按 {} 折算）；任何方案都不超过 {:.0}：与最优方案相差至多 {:.4}%",
+        plan.objective,
+        plan.discount,
+        plan.bound,
+        plan.gap * 100.0
+    )
+}
+
+/// `s` padded with spaces to `width` terminal columns (a Chinese character takes two), on the left when `right`.
+fn pad(s: &str, width: usize, right: bool) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let fill = " ".repeat(width.saturating_sub(s.width()));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
 }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_catalog;
 mod m20261125_000002_revisions;
 mod m20261126_000003_accounts;
+mod m20261127_000004_batches;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_catalog::Migration),
             Box::new(m20261125_000002_revisions::Migration),
             Box::new(m20261126_000003_accounts::Migration),
+            Box::new(m20261127_000004_batches::Migration),
         ]
     }
 }

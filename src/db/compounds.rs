@@ -18,7 +18,7 @@ use super::audit::{self, Actor, Change};
 use super::catalog;
 use super::entities::{communities, compounds, scope_items, towns, work_items};
 use crate::domain::catalog::Figures;
-use crate::domain::cost::{self, Estimate, ScopeLine, fen_to_yuan};
+use crate::domain::cost::{self, Estimate, ScopeLine, fen_as_yuan, fen_to_yuan};
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
 
@@ -112,10 +112,6 @@ pub struct ListItem {
     pub estimated_cost_fen: i64,
     pub archived: bool,
     pub version: i32,
-}
-
-fn fen_as_yuan<S: serde::Serializer>(fen: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_f64(fen_to_yuan(*fen))
 }
 
 #[derive(Debug, Serialize)]

@@ -2,10 +2,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod batches;
 pub mod catalog;
 pub mod compounds;
 pub mod entities;
 pub mod import;
+pub mod planning;
 pub mod revisions;
 pub mod seed;
 

@@ -1,4 +1,5 @@
-//! First start: an empty database gets the county's catalog, policy and compounds.
+//! First start: an empty database gets the county's catalog, policy and compounds, and the annual batches the
+//! policy says were decided.
 //!
 //! The Renshou data set is compiled into the binary, so a fresh machine needs nothing else.
 
@@ -6,7 +7,8 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use super::audit::Actor;
 use super::entities::work_classes;
-use super::{catalog, import};
+use super::{batches, catalog, import};
+use crate::domain::batch::{Horizon, YearLimits};
 use crate::domain::catalog::Catalog;
 use crate::domain::geometry::Crs;
 use crate::domain::policy::Policy;
@@ -53,5 +55,34 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     txn.commit().await?;
+    if data.compounds.is_some() {
+        approve_decided_batches(db, &policy).await?;
+    }
     Ok(true)
+}
+
+/// The batches the policy file says were decided (`[batches.2021]` for Renshou) are planned on the data set
+/// with their budget and cap, and approved: a first start shows the seed year's batch.
+async fn approve_decided_batches(db: &DatabaseConnection, policy: &Policy) -> anyhow::Result<()> {
+    for (year, decided) in &policy.batches {
+        let year: i32 = year
+            .parse()
+            .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
+        let horizon = Horizon {
+            years: vec![YearLimits {
+                year,
+                budget_yuan: decided.budget_yuan,
+                max_compounds: decided.max_compounds,
+                max_households: None,
+            }],
+            discount: None,
+            pins: Default::default(),
+            exclusions: Default::default(),
+            bundles: true,
+        };
+        batches::approve(db, &Actor::system(), &horizon, year)
+            .await
+            .map_err(|e| anyhow::anyhow!("approving the {year} batch: {e}"))?;
+    }
+    Ok(())
 }

@@ -47,6 +47,11 @@ pub fn fen_to_yuan(fen: i64) -> f64 {
     fen as f64 / 100.0
 }
 
+/// Serialises an amount kept in fen as yuan, the unit the API speaks.
+pub fn fen_as_yuan<S: serde::Serializer>(fen: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(fen_to_yuan(*fen))
+}
+
 /// Problems with a scope, each tied to the index of the line it concerns.
 pub type ScopeErrors = Vec<(usize, String)>;
 

@@ -1,6 +1,7 @@
 //! Pure domain logic: knows nothing of HTTP or the database.
 
 pub mod account;
+pub mod batch;
 pub mod catalog;
 pub mod compound;
 pub mod cost;

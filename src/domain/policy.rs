@@ -20,6 +20,31 @@ pub struct Policy {
     /// Budgets of annual batches already decided, by year.
     #[serde(default)]
     pub batches: BTreeMap<String, BatchBudget>,
+    #[serde(default)]
+    pub planning: Planning,
+}
+
+/// How the batch planner weighs years and forms district projects (片区).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Planning {
+    /// Weight of each year relative to the one before, in (0, 1]: below 1, serving a household a year earlier counts
+    /// for more.
+    pub discount: f64,
+    /// Compounds of one town whose boundaries are at most this far apart (m) may be bundled into one district
+    /// project, renovated in one year.
+    pub bundle_within_m: f64,
+    pub bundle_max_compounds: usize,
+}
+
+impl Default for Planning {
+    fn default() -> Self {
+        Planning {
+            discount: 0.9,
+            bundle_within_m: 50.0,
+            bundle_max_compounds: 4,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +125,16 @@ impl Policy {
                     "notice_periods.{kind}: days must be ≥ 1 and count \"calendar\" or \"working\""
                 ));
             }
+        }
+        let p = &policy.planning;
+        if !(p.discount > 0.0 && p.discount <= 1.0) {
+            return Err("planning.discount must be above 0 and at most 1".into());
+        }
+        if !(0.0..=1000.0).contains(&p.bundle_within_m) {
+            return Err("planning.bundle_within_m must be between 0 and 1000 (metres)".into());
+        }
+        if !(1..=20).contains(&p.bundle_max_compounds) {
+            return Err("planning.bundle_max_compounds must be between 1 and 20".into());
         }
         Ok(policy)
     }

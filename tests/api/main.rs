@@ -9,4 +9,5 @@ mod compounds;
 mod export_import;
 mod openapi;
 mod pages;
+mod plan;
 mod sign_in;

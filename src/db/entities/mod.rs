@@ -2,6 +2,8 @@
 
 pub mod api_tokens;
 pub mod audit_log;
+pub mod batch_members;
+pub mod batches;
 pub mod communities;
 pub mod compounds;
 pub mod contractors;

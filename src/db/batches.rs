@@ -1,0 +1,138 @@
+//! Approved annual batches: approving one year of a plan, all or nothing.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+
+use super::audit::{self, Actor, Change};
+use super::compounds::{Lookup, feature_value, scopes, versioned_write};
+use super::entities::{batch_members, batches, compounds};
+use super::{catalog, planning};
+use crate::domain::batch::{self, BatchPlan, Horizon};
+use crate::domain::compound::Status;
+use crate::error::{Error, Result};
+
+/// Plans `horizon` on the data as it stands and approves the batch of `year`: the batch and its members are
+/// recorded and every member moves to `planned`, with an audit record each — in one transaction, so a failure
+/// part-way (a compound that can no longer be planned, a batch approved meanwhile) leaves nothing changed.
+pub async fn approve(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    horizon: &Horizon,
+    year: i32,
+) -> Result<BatchPlan> {
+    let txn = super::begin_write(db).await?;
+    if batches::Entity::find()
+        .filter(batches::Column::Year.eq(year))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict {
+            message: format!("the {year} batch is already approved"),
+            current_version: None,
+        });
+    }
+    let policy = catalog::load_policy(&txn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
+    let candidates = planning::candidates(&txn).await?;
+    let plan = batch::plan(&policy, horizon, &candidates).map_err(Error::Invalid)?;
+    let Some(limits) = plan.years.iter().find(|y| y.year == year) else {
+        return Err(Error::invalid(
+            "year",
+            format!("{year} is not in the horizon"),
+        ));
+    };
+    let id = batches::Entity::insert(batches::ActiveModel {
+        year: Set(year),
+        budget_fen: Set(limits.budget_fen),
+        max_compounds: Set(limits.max_compounds.map(|n| n as i32)),
+        max_households: Set(limits.max_households.map(|n| n as i64)),
+        cost_fen: Set(limits.used_fen),
+        compounds: Set(limits.compounds as i32),
+        households: Set(limits.households as i64),
+        approved_at: Set(Utc::now()),
+        approved_by: Set(actor.username.clone()),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+
+    let members = compounds::Entity::find()
+        .filter(compounds::Column::Code.is_in(limits.codes.iter().cloned()))
+        .all(&txn)
+        .await?;
+    let lookup = Lookup::load(&txn).await?;
+    let mut scope = scopes(&txn, members.iter().map(|c| c.id).collect(), &lookup).await?;
+    let mut changes = Vec::with_capacity(members.len() + 1);
+    for stored in members {
+        let row = plan.compounds.iter().find(|c| c.code == stored.code);
+        if Status::parse(&stored.status).is_ok_and(|s| s >= Status::Planned) {
+            return Err(Error::invalid(
+                format!("compounds.{}", stored.code),
+                format!(
+                    "is already {}: a batch takes only compounds not yet planned",
+                    stored.status
+                ),
+            ));
+        }
+        let new = compounds::Model {
+            status: Status::Planned.code().to_owned(),
+            version: stored.version + 1,
+            updated_at: Utc::now(),
+            ..stored.clone()
+        }
+        .with_feature(
+            lookup.names(&stored),
+            &scope.remove(&stored.id).unwrap_or_default(),
+        )?;
+        changes.push(
+            Change::new("approve_batch", "compound", &stored.code)
+                .before(feature_value(&stored))
+                .after(feature_value(&new)),
+        );
+        versioned_write(&txn, &stored, new).await?;
+        batch_members::Entity::insert(batch_members::ActiveModel {
+            batch_id: Set(id),
+            compound_id: Set(stored.id),
+            bundle: Set(row.and_then(|r| r.bundle).map(|b| b as i32)),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+    }
+    changes.push(
+        Change::new("approve", "batch", year.to_string()).after(serde_json::json!({
+            "year": year,
+            "budget_yuan": limits.budget_fen as f64 / 100.0,
+            "cost_yuan": limits.used_fen as f64 / 100.0,
+            "compounds": limits.codes,
+            "horizon": horizon,
+        })),
+    );
+    super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
+    audit::record(&txn, actor, changes).await?;
+    txn.commit().await?;
+    Ok(plan)
+}
+
+/// Compound id → the year of the approved batch it is in.
+pub async fn approved_years(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::HashMap<i32, i32>> {
+    let years: std::collections::HashMap<i32, i32> = batches::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.year))
+        .collect();
+    Ok(batch_members::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| years.get(&m.batch_id).map(|&y| (m.compound_id, y)))
+        .collect())
+}

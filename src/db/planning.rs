@@ -1,0 +1,96 @@
+//! What the batch planner reads from the database: every compound as a planning candidate, with the year of the
+//! approved batch it is in.
+
+use sea_orm::{
+    ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryOrder, QuerySelect, RelationTrait,
+};
+
+use super::entities::{compounds, towns};
+use crate::domain::batch::Candidate;
+use crate::domain::geometry::{Boundary, Crs};
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: i32,
+    code: String,
+    name: String,
+    town_code: String,
+    year_built: i32,
+    households: i32,
+    estimated_cost_fen: i64,
+    survey: Option<String>,
+    consent: Option<String>,
+    requests: i32,
+    deputies_vote_rank: Option<i32>,
+    archived: bool,
+    geometry: String,
+}
+
+/// Every compound, archived ones too (the plan says why they are not in it), in code order.
+pub async fn candidates(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Candidate>> {
+    let rows = compounds::Entity::find()
+        .select_only()
+        .columns([
+            compounds::Column::Id,
+            compounds::Column::Code,
+            compounds::Column::Name,
+            compounds::Column::YearBuilt,
+            compounds::Column::Households,
+            compounds::Column::EstimatedCostFen,
+            compounds::Column::Survey,
+            compounds::Column::Consent,
+            compounds::Column::Requests,
+            compounds::Column::DeputiesVoteRank,
+            compounds::Column::Archived,
+            compounds::Column::Geometry,
+        ])
+        .column_as(towns::Column::Code, "town_code")
+        .join(JoinType::InnerJoin, compounds::Relation::Town.def())
+        .order_by_asc(compounds::Column::Code)
+        .into_model::<Row>()
+        .all(db)
+        .await?;
+    let approved = super::batches::approved_years(db).await?;
+    rows.into_iter()
+        .map(|row| {
+            let year = approved.get(&row.id).copied();
+            candidate(row, year)
+        })
+        .collect()
+}
+
+fn candidate(row: Row, approved: Option<i32>) -> anyhow::Result<Candidate> {
+    let context = |what: &str| format!("compound {}: stored {what} does not parse", row.code);
+    let survey = row
+        .survey
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", context("survey")))?;
+    let consent = row
+        .consent
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", context("consent")))?;
+    let geometry: serde_json::Value = serde_json::from_str(&row.geometry)?;
+    let outline = Boundary::from_geojson(&geometry, Crs::Wgs84)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", context("geometry")))?
+        .shape()
+        .clone();
+    Ok(Candidate {
+        code: row.code,
+        name: row.name,
+        town_code: row.town_code,
+        year_built: row.year_built,
+        households: row.households,
+        cost_fen: row.estimated_cost_fen,
+        survey,
+        consent,
+        requests: row.requests,
+        deputies_vote_rank: row.deputies_vote_rank,
+        archived: row.archived,
+        outline,
+        approved,
+    })
+}
