@@ -10,8 +10,8 @@
 //! counts, default `50,410,2000`), `QUALITY_SHAPES` (default `county,budget`), `QUALITY_SEEDS` (default `1,2`).
 //!
 //! Panics, after printing the table, when the planner's plan breaks a limit or a pin, when its bound is below a
-//! feasible MIP solution's value (the bound must be a true upper bound), or when it scores below 99.9% of an optimum
-//! HiGHS proved.
+//! feasible MIP solution's value (the bound must be a true upper bound), or when it scores below 99.9% of the value of
+//! HiGHS's solution (proven optimal or not: the optimum is at least that).
 
 use std::time::{Duration, Instant};
 
@@ -395,9 +395,19 @@ fn main() {
                         p.bound, mip.objective, mip.status
                     ));
                 }
-                if mip.optimal && ratio < MIN_RATIO {
+                // HiGHS's solution is feasible, so the optimum is at least its value: a ratio below the threshold
+                // against it is below the threshold against the optimum too, proven or not.
+                if ratio < MIN_RATIO {
+                    let what = if mip.optimal {
+                        "the proven optimum".to_string()
+                    } else {
+                        format!(
+                            "a feasible plan found by HiGHS ({}; the optimum is at least that)",
+                            mip.status
+                        )
+                    };
                     failures.push(format!(
-                        "{tag}: planner objective {} is {:.4}% of the proven optimum {}",
+                        "{tag}: planner objective {} is {:.4}% of {what} {}",
                         p.objective,
                         ratio * 100.0,
                         mip.objective
@@ -422,6 +432,6 @@ fn main() {
         );
     }
     println!(
-        "all instances: plans feasible, bounds valid, ratio ≥ {MIN_RATIO} wherever HiGHS proved optimality"
+        "all instances: plans feasible, bounds valid, ratio ≥ {MIN_RATIO} against HiGHS's solution"
     );
 }
