@@ -92,6 +92,7 @@ fn horizon(policy: &Policy, count: usize) -> Horizon {
         pins: Default::default(),
         exclusions: Default::default(),
         bundles: true,
+        overrides: Default::default(),
     }
 }
 

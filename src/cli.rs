@@ -445,7 +445,7 @@ async fn plan(settings: &Settings, args: PlanArgs) -> anyhow::Result<()> {
     let horizon = plan_horizon(&args)?;
     let db = prepare(settings).await?;
     let plan = if let Some(year) = args.approve {
-        let plan = batches::approve(&db, &Actor::cli(), &horizon, year).await?;
+        let plan = batches::approve(&db, &Actor::cli(), &horizon, year, None).await?;
         eprintln!("approved the {year} batch");
         plan
     } else {
@@ -514,6 +514,7 @@ fn plan_horizon(args: &PlanArgs) -> anyhow::Result<batch::Horizon> {
             .map(|c| c.trim().to_owned())
             .collect(),
         bundles: !args.no_bundles,
+        overrides: Default::default(),
     })
 }
 

@@ -7,6 +7,7 @@ mod m20261125_000001_catalog;
 mod m20261125_000002_revisions;
 mod m20261126_000003_accounts;
 mod m20261127_000004_batches;
+mod m20261128_000005_plan_scenarios;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_revisions::Migration),
             Box::new(m20261126_000003_accounts::Migration),
             Box::new(m20261127_000004_batches::Migration),
+            Box::new(m20261128_000005_plan_scenarios::Migration),
         ]
     }
 }

@@ -16,11 +16,14 @@ use crate::error::{Error, Result};
 /// Plans `horizon` on the data as it stands and approves the batch of `year`: the batch and its members are
 /// recorded and every member moves to `planned`, with an audit record each — in one transaction, so a failure
 /// part-way (a compound that can no longer be planned, a batch approved meanwhile) leaves nothing changed.
+/// With `expected` (the codes a scenario showed for the year), a re-plan that differs is refused: the bureau approves
+/// what it saw, or nothing.
 pub async fn approve(
     db: &DatabaseConnection,
     actor: &Actor,
     horizon: &Horizon,
     year: i32,
+    expected: Option<&[String]>,
 ) -> Result<BatchPlan> {
     let txn = super::begin_write(db).await?;
     if batches::Entity::find()
@@ -45,6 +48,20 @@ pub async fn approve(
             format!("{year} is not in the horizon"),
         ));
     };
+    if let Some(expected) = expected {
+        let mut want = expected.to_vec();
+        let mut got = limits.codes.clone();
+        want.sort_unstable();
+        got.sort_unstable();
+        if want != got {
+            return Err(Error::Conflict {
+                message: format!(
+                    "planned on today's data, the {year} batch is no longer the one shown; re-run the plan and check it before approving"
+                ),
+                current_version: None,
+            });
+        }
+    }
     let id = batches::Entity::insert(batches::ActiveModel {
         year: Set(year),
         budget_fen: Set(limits.budget_fen),

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod import;
 pub mod planning;
 pub mod revisions;
+pub mod scenarios;
 pub mod seed;
 
 use std::time::Duration;

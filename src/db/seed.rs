@@ -79,8 +79,9 @@ async fn approve_decided_batches(db: &DatabaseConnection, policy: &Policy) -> an
             pins: Default::default(),
             exclusions: Default::default(),
             bundles: true,
+            overrides: Default::default(),
         };
-        batches::approve(db, &Actor::system(), &horizon, year)
+        batches::approve(db, &Actor::system(), &horizon, year, None)
             .await
             .map_err(|e| anyhow::anyhow!("approving the {year} batch: {e}"))?;
     }

@@ -76,6 +76,10 @@ pub struct Horizon {
     /// Whether adjacent compounds are bundled into district projects (default: yes).
     #[serde(default = "yes")]
     pub bundles: bool,
+    /// Years whose approved and pinned compounds may exceed the year's limits: an explicit override (超预算安排),
+    /// set only by a manual move that says why. The planner adds nothing else to such a year beyond its limits.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub overrides: BTreeSet<i32>,
 }
 
 fn yes() -> bool {
@@ -132,6 +136,14 @@ impl Horizon {
             errors.add("discount", "must be above 0 and at most 1");
         }
         let years: BTreeSet<i32> = self.years.iter().map(|y| y.year).collect();
+        for year in &self.overrides {
+            if !years.contains(year) {
+                errors.add(
+                    format!("overrides.{year}"),
+                    "the year is not in the horizon",
+                );
+            }
+        }
         for (code, year) in &self.pins {
             if !known.contains(code.as_str()) {
                 errors.add(format!("pins.{code}"), "no such compound");
@@ -202,6 +214,8 @@ pub struct YearBatch {
     pub left_fen: i64,
     pub max_compounds: Option<u32>,
     pub max_households: Option<u64>,
+    /// The approved and pinned compounds may exceed this year's limits (an explicit override).
+    pub overridden: bool,
     pub compounds: u32,
     pub households: u64,
     /// Codes of the compounds in the batch, by descending priority.
@@ -277,7 +291,9 @@ pub fn plan(
             free.push(i);
             (Outcome::Unscheduled, None, String::new())
         };
-        if pin.is_some() && outcome != Outcome::Pinned {
+        // A pin its approved batch has since confirmed is no contradiction.
+        let confirmed = outcome == Outcome::Approved && pin == c.approved;
+        if pin.is_some() && outcome != Outcome::Pinned && !confirmed {
             let mut errors = FieldErrors::default();
             errors.add(
                 format!("pins.{}", c.code),
@@ -345,7 +361,7 @@ pub fn plan(
         add(group, None);
     }
 
-    let instance = planner::Instance {
+    let mut instance = planner::Instance {
         years: horizon
             .years
             .iter()
@@ -360,6 +376,23 @@ pub fn plan(
         discount,
         items,
     };
+    // An overridden year's limits stretch to what its fixed compounds need, and no further.
+    for (t, y) in horizon.years.iter().enumerate() {
+        if !horizon.overrides.contains(&y.year) {
+            continue;
+        }
+        for r in 0..planner::RESOURCES {
+            let fixed: u64 = instance
+                .items
+                .iter()
+                .filter(|item| item.fixed == Some(t))
+                .map(|item| item.needs[r])
+                .sum();
+            if let Some(limit) = &mut instance.years[t].limits[r] {
+                *limit = (*limit).max(fixed);
+            }
+        }
+    }
     let schedule = planner::plan(&instance).map_err(|e| match e {
         planner::Error::FixedOverLimit {
             year,
@@ -443,6 +476,7 @@ pub fn plan(
                 left_fen: (y.budget_yuan * 100) as i64 - used[0] as i64,
                 max_compounds: y.max_compounds,
                 max_households: y.max_households,
+                overridden: horizon.overrides.contains(&y.year),
                 compounds: used[1] as u32,
                 households: used[2],
                 codes: codes.iter().map(|r| r.code.clone()).collect(),
@@ -688,6 +722,7 @@ mod tests {
             pins: BTreeMap::new(),
             exclusions: BTreeSet::new(),
             bundles: true,
+            overrides: BTreeSet::new(),
         }
     }
 
@@ -792,6 +827,17 @@ mod tests {
         tight.exclusions.clear();
         let errors = super::plan(&policy(), &tight, &cands).unwrap_err();
         assert!(errors.0.contains_key("years[0].budget_yuan"), "{errors}");
+
+        // An explicit override lets the fixed compounds exceed the year, and nothing else joins them.
+        tight.overrides.insert(2022);
+        let over = super::plan(&policy(), &tight, &cands).unwrap();
+        assert!(over.years[0].overridden && !over.years[1].overridden);
+        assert_eq!(over.years[0].used_fen, 350_000_000);
+        assert_eq!(over.years[0].left_fen, -150_000_000);
+        assert_eq!(over.years[0].codes.len(), 3);
+        tight.overrides.insert(2030);
+        let errors = super::plan(&policy(), &tight, &cands).unwrap_err();
+        assert!(errors.0.contains_key("overrides.2030"), "{errors}");
     }
 
     #[test]

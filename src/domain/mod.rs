@@ -72,6 +72,16 @@ pub fn deserialize<T: serde::de::DeserializeOwned>(
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next())
             .map(str::to_owned);
+        // An unknown field is named too, so a misspelt one is found at once.
+        let unknown = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned);
+        if let Some(field) = unknown {
+            // The path already ends with the unknown field's name, except at the top.
+            let field = if path == "." { field } else { path };
+            return FieldErrors::single(field, message);
+        }
         match (path.as_str(), missing) {
             (".", Some(field)) => FieldErrors::single(field, "is required"),
             (".", None) => FieldErrors::single("body", message),

@@ -146,11 +146,13 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(policy)
         .unify()
+        .or(super::plans::api_routes(state.clone()))
+        .unify()
         .or(super::accounts::routes(state))
         .unify()
 }
 
-/// A JSON reply; a compound carries its version as a strong ETag for `If-Match`.
+/// A JSON reply; a compound or a scenario carries its version as a strong ETag for `If-Match`.
 pub fn respond<T: serde::Serialize>(result: Result<T>) -> Response {
     match result.and_then(|v| serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))) {
         Ok(value) => with_etag(warp::reply::json(&value).into_response(), &value),
@@ -160,7 +162,7 @@ pub fn respond<T: serde::Serialize>(result: Result<T>) -> Response {
 
 fn with_etag(mut response: Response, value: &Value) -> Response {
     if let Some(version) = value.get("version").and_then(Value::as_i64)
-        && value.get("code").is_some()
+        && (value.get("code").is_some() || value.get("id").is_some())
         && let Ok(tag) = HeaderValue::from_str(&format!("\"{version}\""))
     {
         response.headers_mut().insert(header::ETAG, tag);

@@ -7,6 +7,7 @@ pub mod api;
 pub mod cache;
 pub mod error;
 pub mod pages;
+pub mod plans;
 pub mod svg;
 
 use std::convert::Infallible;

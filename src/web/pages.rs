@@ -30,6 +30,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/compound.html"),
     ),
     ("map.html", include_str!("../../templates/map.html")),
+    ("plans.html", include_str!("../../templates/plans.html")),
+    ("plan.html", include_str!("../../templates/plan.html")),
+    (
+        "plan_compare.html",
+        include_str!("../../templates/plan_compare.html"),
+    ),
     (
         "county_map.html",
         include_str!("../../templates/county_map.html"),
@@ -52,6 +58,8 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     }
     env.add_filter("yuan", |v: f64| format_yuan(v));
     env.add_filter("thousands", |v: f64| thousands(v.round() as i64));
+    // A share as a percentage to a thousandth of a percent (a plan's gap to the best possible).
+    env.add_filter("percent", |v: f64| format!("{:.3}%", v * 100.0));
     env.add_filter("money", |v: f64| {
         let fen = (v * 100.0).round() as i64;
         format!("{}.{:02}", thousands(fen / 100), (fen % 100).abs())
@@ -140,6 +148,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .or(map)
         .unify()
         .or(css)
+        .unify()
+        .or(super::plans::page_routes(state.clone()))
         .unify()
         .or(super::account_pages::routes(state))
         .unify()

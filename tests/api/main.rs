@@ -10,4 +10,5 @@ mod export_import;
 mod openapi;
 mod pages;
 mod plan;
+mod scenarios;
 mod sign_in;

@@ -7,6 +7,7 @@ pub mod batches;
 pub mod communities;
 pub mod compounds;
 pub mod contractors;
+pub mod plan_scenarios;
 pub mod revisions;
 pub mod scope_items;
 pub mod sessions;
