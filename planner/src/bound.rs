@@ -14,7 +14,7 @@
 //! stands: it is still a bound.
 
 use crate::master::Master;
-use crate::{Free, RESOURCES};
+use crate::{Free, PARALLEL_ABOVE, RESOURCES};
 
 /// Stop when the model promises less than this share of the bound.
 const TOLERANCE: f64 = 1e-7;
@@ -195,17 +195,36 @@ fn assign(
     limits: &[Limit],
     y: &[f64],
     scale: f64,
-    mut each: impl FnMut(usize, Option<usize>),
+    each: impl FnMut(usize, Option<usize>),
 ) -> f64 {
-    let years = free.years();
-    // Price per unit of each resource, per year, in scaled value.
-    let mut price = vec![[0.0f64; RESOURCES]; years];
+    let (price, weight) = unit_prices(free, limits, y, scale);
+    assign_range(free, &price, &weight, 0..free.len(), each)
+}
+
+/// Price per unit of each resource per year, and the years' weights, in scaled value.
+fn unit_prices(
+    free: &Free,
+    limits: &[Limit],
+    y: &[f64],
+    scale: f64,
+) -> (Vec<[f64; RESOURCES]>, Vec<f64>) {
+    let mut price = vec![[0.0f64; RESOURCES]; free.years()];
     for (limit, y) in limits.iter().zip(y) {
         price[limit.year][limit.resource] = y / limit.size;
     }
-    let weight: Vec<f64> = free.weight.iter().map(|w| w / scale).collect();
+    let weight = free.weight.iter().map(|w| w / scale).collect();
+    (price, weight)
+}
+
+fn assign_range(
+    free: &Free,
+    price: &[[f64; RESOURCES]],
+    weight: &[f64],
+    items: std::ops::Range<usize>,
+    mut each: impl FnMut(usize, Option<usize>),
+) -> f64 {
     let mut total = 0.0;
-    for k in 0..free.len() {
+    for k in items {
         let needs = free.needs[k].map(|n| n as f64);
         let mut best = 0.0;
         let mut best_year = None;
@@ -227,15 +246,38 @@ fn assign(
     total
 }
 
+/// L at `y` and a subgradient. Large instances are split in two halves evaluated on two threads; the halves are
+/// always the same and added in the same order, so the result does not depend on the threads.
 fn evaluate(free: &Free, limits: &[Limit], y: &[f64], scale: f64) -> Evaluation {
-    let mut usage = vec![[0.0f64; RESOURCES]; free.years()];
-    let items = assign(free, limits, y, scale, |k, year| {
-        if let Some(t) = year {
+    let (price, weight) = unit_prices(free, limits, y, scale);
+    let part = |items: std::ops::Range<usize>| {
+        let mut usage = vec![[0.0f64; RESOURCES]; free.years()];
+        let total = assign_range(free, &price, &weight, items, |k, year| {
+            if let Some(t) = year {
+                for r in 0..RESOURCES {
+                    usage[t][r] += free.needs[k][r] as f64;
+                }
+            }
+        });
+        (total, usage)
+    };
+    let n = free.len();
+    let (items, usage) = if n > PARALLEL_ABOVE {
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| part(n / 2..n));
+            let first = part(0..n / 2);
+            (first, second.join().expect("an evaluation thread panicked"))
+        });
+        let mut usage = first.1;
+        for (u, v) in usage.iter_mut().zip(&second.1) {
             for r in 0..RESOURCES {
-                usage[t][r] += free.needs[k][r] as f64;
+                u[r] += v[r];
             }
         }
-    });
+        (first.0 + second.0, usage)
+    } else {
+        part(0..n)
+    };
     let slope = limits
         .iter()
         .map(|l| 1.0 - usage[l.year][l.resource] / l.size)

@@ -17,7 +17,9 @@
 #![allow(clippy::needless_range_loop)]
 
 mod bound;
+mod knapsack;
 mod master;
+mod reshape;
 mod search;
 pub mod synthetic;
 
@@ -238,6 +240,10 @@ pub fn plan(instance: &Instance) -> Result<Plan, Error> {
         iterations: dual.iterations,
     })
 }
+
+/// From this many free items the heavy loops of the bound and the plan are shared between two threads, in fixed
+/// halves combined in a fixed order: the plan does not depend on the threads.
+const PARALLEL_ABOVE: usize = 50_000;
 
 /// Instances with more free items than this start the bound from a sample of `SAMPLE` items.
 const SAMPLE_ABOVE: usize = 40_000;

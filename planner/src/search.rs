@@ -5,16 +5,22 @@
 //! says which items belong in which year; the plan starts from that in two ways — from the LP's shares (best when
 //! caps and budgets both bind) and from the prices alone (best when only budgets bind) — and keeps the better.
 //! What a start leaves — a little room in each year, an item or two in a slightly worse year — is taken back by
-//! upgrades (an item gives way to a more valuable one that fits its place) and by moves and swaps near the margin.
+//! upgrades (an item gives way to a more valuable one that fits its place) and by moves and swaps near the margin;
+//! up to a few thousand items, the deeper searches of [`reshape`] follow.
 
 use crate::bound::{Dual, Prices};
-use crate::{Free, RESOURCES};
+use crate::reshape;
+use crate::{Free, PARALLEL_ABOVE, RESOURCES};
 
 /// Items near the margin that the local search considers, at most.
 const CANDIDATES: usize = 600;
 const MAX_ROUNDS: usize = 40;
+/// Upgrade passes, at most: a third one gains almost nothing.
+const UPGRADE_ROUNDS: usize = 2;
 /// Above this many free items only the better start is improved.
 const IMPROVE_BOTH_UP_TO: usize = 50_000;
+/// Block size of the coarse index of costs.
+const COARSE: usize = 64;
 
 /// How the first pass orders and places items.
 #[derive(Clone, Copy)]
@@ -29,25 +35,33 @@ enum Start {
 pub fn schedule(free: &Free, dual: &Dual) -> Vec<Option<usize>> {
     let reduced = Reduced::new(free, &dual.prices);
     let orders = Orders::new(free, &dual.prices, &reduced);
-    let mut starts: Vec<State> = [Start::Shares, Start::Prices]
-        .into_iter()
-        .map(|start| {
-            let mut state = State::new(free);
-            first_pass(free, dual, &reduced, start, &mut state);
-            for t in 0..free.years() {
-                fill(free, &orders, &mut state, t);
-            }
-            state
+    let start = |start: Start| {
+        let mut state = State::new(free);
+        first_pass(free, dual, &reduced, start, &mut state);
+        for t in 0..free.years() {
+            fill(free, &orders, &mut state, t);
+        }
+        state
+    };
+    // On large instances the two starts run side by side; they are independent, so the result is the same.
+    let mut starts: Vec<State> = if free.len() > PARALLEL_ABOVE {
+        std::thread::scope(|scope| {
+            let prices = scope.spawn(|| start(Start::Prices));
+            let shares = start(Start::Shares);
+            vec![shares, prices.join().expect("a start panicked")]
         })
-        .collect();
-    if free.len() > IMPROVE_BOTH_UP_TO {
-        // Only the better start is improved: improving is what takes the time at this size.
+    } else {
+        vec![start(Start::Shares), start(Start::Prices)]
+    };
+    if free.len() > IMPROVE_BOTH_UP_TO || free.len() <= reshape::REPACK_UP_TO {
+        // Only the better start is improved: at this size improving is what takes the time; at the small sizes the
+        // deeper searches that follow make up for it.
         starts = vec![best_of(free, starts)];
     }
     let improved = starts
         .into_iter()
         .map(|mut state| {
-            for _ in 0..3 {
+            for _ in 0..UPGRADE_ROUNDS {
                 if !upgrade(free, &orders, &mut state) {
                     break;
                 }
@@ -56,11 +70,16 @@ pub fn schedule(free: &Free, dual: &Dual) -> Vec<Option<usize>> {
             state
         })
         .collect();
-    best_of(free, improved).year_of
+    let mut best = best_of(free, improved);
+    // Nothing to gain where the plan already meets the bound (everything fits, say).
+    if best.objective(free) < dual.value * (1.0 - 1e-9) {
+        reshape::deepen(free, &orders, &dual.prices, &mut best);
+    }
+    best.year_of
 }
 
 /// The plan with the highest objective; the first of equals.
-fn best_of(free: &Free, states: Vec<State>) -> State {
+pub fn best_of(free: &Free, states: Vec<State>) -> State {
     let mut best: Option<(f64, State)> = None;
     for state in states {
         let objective = state.objective(free);
@@ -105,15 +124,21 @@ impl Reduced {
 }
 
 /// Orders of the items that do not change while a plan is improved.
-struct Orders {
+pub struct Orders {
     /// Per year, the items allowed there by value per priced use, best first.
     fill: Vec<Vec<usize>>,
     /// Per year and position in `fill`, the least each resource is needed by the items from there on: once the
     /// room left is below it, nothing further can fit.
     least: Vec<Vec<[u64; RESOURCES]>>,
-    /// All items by cost (then index), and their costs.
+    /// All items by cost (then index), and their costs, values and allowed years in that order; each item's place
+    /// in it. Kept in cost order so that building an upgrade's tree reads memory in sequence.
     by_cost: Vec<usize>,
     costs: Vec<u64>,
+    values_by_cost: Vec<f64>,
+    allowed_by_cost: Vec<u64>,
+    cost_rank: Vec<u32>,
+    /// Every `COARSE`-th cost: a small index that narrows a search of `costs` to one block.
+    coarse: Vec<u64>,
     /// The items nearest the margin (smallest best reduced value in magnitude), at most `CANDIDATES`, by index.
     near: Vec<usize>,
 }
@@ -122,16 +147,33 @@ impl Orders {
     fn new(free: &Free, prices: &Prices, reduced: &Reduced) -> Orders {
         // A tiny floor on the priced use keeps the ratio finite where every limit is slack.
         let floor = 1e-12 * free.value.iter().fold(0.0f64, |a, &v| a.max(v));
-        let fill = (0..free.years())
-            .map(|t| {
-                let mut items: Vec<(f64, usize)> = (0..free.len())
-                    .filter(|&k| free.is_allowed(k, t))
-                    .map(|k| (free.value[k] / (priced(free, prices, k, t) + floor), k))
-                    .collect();
-                items.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                items.into_iter().map(|(_, k)| k).collect::<Vec<usize>>()
+        let order = |t: usize| {
+            let mut items: Vec<u128> = (0..free.len())
+                .filter(|&k| free.is_allowed(k, t))
+                .map(|k| {
+                    let ratio = free.value[k] / (priced(free, prices, k, t) + floor);
+                    u128::from(!ordered(ratio)) << 64 | k as u128
+                })
+                .collect();
+            // Best ratio first, then by index: as one integer, which sorts faster than a pair of keys.
+            items.sort_unstable();
+            items
+                .into_iter()
+                .map(|key| key as u64 as usize)
+                .collect::<Vec<usize>>()
+        };
+        let years = free.years();
+        // On large instances the later years are sorted on a second thread.
+        let fill: Vec<Vec<usize>> = if free.len() > PARALLEL_ABOVE {
+            std::thread::scope(|scope| {
+                let later = scope.spawn(|| (years / 2..years).map(order).collect::<Vec<_>>());
+                let mut fill: Vec<Vec<usize>> = (0..years / 2).map(order).collect();
+                fill.extend(later.join().expect("a sort panicked"));
+                fill
             })
-            .collect::<Vec<_>>();
+        } else {
+            (0..years).map(order).collect()
+        };
         let least = fill
             .iter()
             .map(|items| {
@@ -146,7 +188,14 @@ impl Orders {
             .collect();
         let mut by_cost: Vec<usize> = (0..free.len()).collect();
         by_cost.sort_unstable_by_key(|&k| (free.needs[k][0], k));
-        let costs = by_cost.iter().map(|&k| free.needs[k][0]).collect();
+        let costs: Vec<u64> = by_cost.iter().map(|&k| free.needs[k][0]).collect();
+        let coarse = costs.iter().step_by(COARSE).copied().collect();
+        let values_by_cost = by_cost.iter().map(|&k| free.value[k]).collect();
+        let allowed_by_cost = by_cost.iter().map(|&k| free.allowed[k]).collect();
+        let mut cost_rank = vec![0u32; free.len()];
+        for (rank, &k) in by_cost.iter().enumerate() {
+            cost_rank[k] = rank as u32;
+        }
         let mut near: Vec<usize> = (0..free.len()).collect();
         if near.len() > CANDIDATES {
             let margin = |k: usize| reduced.best[k].abs();
@@ -161,8 +210,44 @@ impl Orders {
             least,
             by_cost,
             costs,
+            values_by_cost,
+            allowed_by_cost,
+            cost_rank,
+            coarse,
             near,
         }
+    }
+}
+
+/// `x` as an integer in the same order as `f64::total_cmp`.
+fn ordered(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+fn ordered32(x: f32) -> u32 {
+    let bits = x.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    }
+}
+
+impl Orders {
+    /// How many items cost at most `most`.
+    fn cost_end(&self, most: u64) -> usize {
+        let block = self.coarse.partition_point(|&c| c <= most);
+        if block == 0 {
+            return 0;
+        }
+        let start = (block - 1) * COARSE;
+        let end = (block * COARSE).min(self.costs.len());
+        start + self.costs[start..end].partition_point(|&c| c <= most)
     }
 }
 
@@ -172,10 +257,11 @@ fn priced(free: &Free, prices: &Prices, k: usize, t: usize) -> f64 {
         .sum()
 }
 
-struct State {
-    year_of: Vec<Option<usize>>,
+#[derive(Clone)]
+pub struct State {
+    pub year_of: Vec<Option<usize>>,
     /// Room left per year and resource (`u64::MAX` where unlimited).
-    left: Vec<[u64; RESOURCES]>,
+    pub left: Vec<[u64; RESOURCES]>,
 }
 
 impl State {
@@ -201,13 +287,13 @@ impl State {
                 .all(|r| free.needs[k][r] <= self.left[t][r].saturating_add(free.needs[out][r]))
     }
 
-    fn objective(&self, free: &Free) -> f64 {
+    pub fn objective(&self, free: &Free) -> f64 {
         (0..free.len())
             .filter_map(|k| self.year_of[k].map(|t| free.value[k] * free.weight[t]))
             .sum()
     }
 
-    fn put(&mut self, free: &Free, k: usize, year: Option<usize>) {
+    pub fn put(&mut self, free: &Free, k: usize, year: Option<usize>) {
         if let Some(t) = self.year_of[k] {
             for r in 0..RESOURCES {
                 self.left[t][r] = self.left[t][r].saturating_add(free.needs[k][r]);
@@ -232,8 +318,8 @@ fn first_pass(free: &Free, dual: &Dual, reduced: &Reduced, start: Start, state: 
     let years = free.years();
     let shares = |k: usize| &dual.shares[k * years..(k + 1) * years];
     let largest = |k: usize| shares(k).iter().fold(0.0f32, |a, &s| a.max(s));
-    // (share, reduced value, item), best first.
-    let mut order: Vec<(f32, f64, usize)> = (0..free.len())
+    // By share, then reduced value, best first, then by index; as one integer (32 + 64 + 32 bits).
+    let mut order: Vec<u128> = (0..free.len())
         .filter_map(|k| {
             let key = match start {
                 Start::Shares => (largest(k), reduced.best[k]),
@@ -243,16 +329,13 @@ fn first_pass(free: &Free, dual: &Dual, reduced: &Reduced, start: Start, state: 
                 Start::Shares => key.0 > 1e-6,
                 Start::Prices => key.1 > 0.0,
             };
-            wanted.then_some((key.0, key.1, k))
+            let share = u128::from(!ordered32(key.0));
+            wanted.then(|| share << 96 | u128::from(!ordered(key.1)) << 32 | k as u128)
         })
         .collect();
-    order.sort_unstable_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(b.1.total_cmp(&a.1))
-            .then(a.2.cmp(&b.2))
-    });
+    order.sort_unstable();
     let mut choices: Vec<(f64, usize)> = Vec::with_capacity(years);
-    for &(_, _, k) in &order {
+    for k in order.into_iter().map(|key| key as u32 as usize) {
         choices.clear();
         match start {
             Start::Shares => choices.extend(
@@ -274,7 +357,7 @@ fn first_pass(free: &Free, dual: &Dual, reduced: &Reduced, start: Start, state: 
 }
 
 /// Fills year `t` with the unscheduled items that fit, by value per priced use.
-fn fill(free: &Free, orders: &Orders, state: &mut State, t: usize) {
+pub fn fill(free: &Free, orders: &Orders, state: &mut State, t: usize) {
     for (i, &k) in orders.fill[t].iter().enumerate() {
         let least = &orders.least[t][i];
         if (0..RESOURCES).any(|r| least[r] > state.left[t][r]) {
@@ -291,32 +374,45 @@ fn fill(free: &Free, orders: &Orders, state: &mut State, t: usize) {
 /// Catches what the greedy leaves when one limit of a year is full and the other is not. True if anything changed.
 fn upgrade(free: &Free, orders: &Orders, state: &mut State) -> bool {
     let mut changed = false;
-    let (by_cost, costs) = (&orders.by_cost, &orders.costs);
+    let by_cost = &orders.by_cost;
     for t in 0..free.years() {
-        let mut out = MaxTree::new(by_cost.iter().map(|&k| {
-            (state.year_of[k].is_none() && free.is_allowed(k, t)).then(|| free.value[k])
+        let mut open = vec![false; free.len()];
+        for (k, year) in state.year_of.iter().enumerate() {
+            open[orders.cost_rank[k] as usize] = year.is_none();
+        }
+        let mut out = MaxTree::new((0..free.len()).map(|p| {
+            (open[p] && orders.allowed_by_cost[p] & (1 << t) != 0).then(|| orders.values_by_cost[p])
         }));
-        let mut inside: Vec<usize> = (0..free.len())
+        // (value, cost, item), weakest first; carried along so that the loop reads memory in sequence.
+        let mut inside: Vec<(f64, u64, usize)> = (0..free.len())
             .filter(|&k| state.year_of[k] == Some(t))
+            .map(|k| (free.value[k], free.needs[k][0], k))
             .collect();
-        inside.sort_unstable_by(|&a, &b| free.value[a].total_cmp(&free.value[b]).then(a.cmp(&b)));
+        inside.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+        let dearest = inside.iter().map(|i| i.1).max().unwrap_or(0);
+        // The most valuable item left out that could take any place here: once an item is worth more, so are the
+        // rest. Only falls as items come in, so it is brought up to date after each upgrade.
+        let reachable = |out: &MaxTree, left: u64| {
+            out.max(orders.cost_end(dearest.saturating_add(left)))
+                .map_or(f64::NEG_INFINITY, |(_, v)| v)
+        };
+        let mut best_reachable = reachable(&out, state.left[t][0]);
         let mut upgraded = false;
-        for a in inside {
-            // Weakest first: once an item is worth more than everything left out, so are the rest.
-            if out.top() <= free.value[a] {
+        for (value_a, cost_a, a) in inside {
+            if best_reachable <= value_a {
                 break;
             }
-            let most = free.needs[a][0].saturating_add(state.left[t][0]);
-            let end = costs.partition_point(|&c| c <= most);
-            let Some((position, value)) = out.max(end) else {
+            let most = cost_a.saturating_add(state.left[t][0]);
+            let Some((position, value)) = out.max(orders.cost_end(most)) else {
                 continue;
             };
             let b = by_cost[position];
-            if value > free.value[a] * (1.0 + 1e-12) && state.fits_instead(free, b, a, t) {
+            if value > value_a * (1.0 + 1e-12) && state.fits_instead(free, b, a, t) {
                 state.put(free, a, None);
                 state.put(free, b, Some(t));
                 out.clear(position);
                 upgraded = true;
+                best_reachable = reachable(&out, state.left[t][0]);
             }
         }
         if upgraded {
@@ -360,11 +456,6 @@ impl MaxTree {
         }
     }
 
-    /// The highest value of all (−∞ when empty).
-    fn top(&self) -> f64 {
-        self.nodes[1].0
-    }
-
     /// The best slot below `end`: (slot, value).
     fn max(&self, end: usize) -> Option<(usize, f64)> {
         let (mut lo, mut hi) = (self.size, self.size + end.min(self.size));
@@ -396,7 +487,7 @@ impl MaxTree {
 
 /// First-improvement local search among the items nearest the margin: move an item to an earlier year (or into the
 /// plan), or let it take the place of another, which moves to the first's old year or leaves the plan.
-fn improve(free: &Free, orders: &Orders, state: &mut State) {
+pub fn improve(free: &Free, orders: &Orders, state: &mut State) {
     let years = free.years();
     let near = &orders.near;
     let tiny = 1e-12 * free.value.iter().fold(0.0f64, |a, &v| a.max(v));
