@@ -198,11 +198,19 @@ pub struct Summary {
     pub years: Vec<Value>,
 }
 
+fn stored_horizon(model: &Model) -> Result<Horizon> {
+    serde_json::from_str(&model.horizon)
+        .map_err(|e| anyhow::anyhow!("scenario {}: stored horizon: {e}", model.id).into())
+}
+
+fn stored_plan(model: &Model) -> Result<Value> {
+    serde_json::from_str(&model.plan)
+        .map_err(|e| anyhow::anyhow!("scenario {}: stored plan: {e}", model.id).into())
+}
+
 fn scenario(model: Model, revision: i64) -> Result<Scenario> {
-    let horizon: Horizon = serde_json::from_str(&model.horizon)
-        .map_err(|e| anyhow::anyhow!("scenario {}: stored horizon: {e}", model.id))?;
-    let plan: Value = serde_json::from_str(&model.plan)
-        .map_err(|e| anyhow::anyhow!("scenario {}: stored plan: {e}", model.id))?;
+    let horizon = stored_horizon(&model)?;
+    let plan = stored_plan(&model)?;
     Ok(Scenario {
         id: model.id,
         name: model.name,
@@ -302,13 +310,21 @@ async fn run(db: &DatabaseConnection, horizon: &Horizon) -> Result<Run> {
     Ok(Run { plan, revision })
 }
 
-/// Field errors of a nested object, named from the body's top (`horizon.years[0].budget_yuan`).
+/// The planner's field errors named from the body's top (`horizon.years[0].budget_yuan`); errors about other
+/// things (the policy, a compound an approval refuses) keep their names.
 fn within(prefix: &str, errors: FieldErrors) -> FieldErrors {
+    const HORIZON_FIELDS: [&str; 5] = ["years", "pins", "exclusions", "overrides", "discount"];
     FieldErrors(
         errors
             .0
             .into_iter()
-            .map(|(field, messages)| (format!("{prefix}.{field}"), messages))
+            .map(|(field, messages)| {
+                if HORIZON_FIELDS.iter().any(|f| field.starts_with(f)) {
+                    (format!("{prefix}.{field}"), messages)
+                } else {
+                    (field, messages)
+                }
+            })
             .collect(),
     )
 }
@@ -472,8 +488,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32, version: i3
 /// Runs the scenario again on the data as it stands (after imports, edits or an approved batch).
 pub async fn rerun(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<Scenario> {
     let old = find(db, id).await?;
-    let horizon: Horizon = serde_json::from_str(&old.horizon)
-        .map_err(|e| anyhow::anyhow!("scenario {id}: stored horizon: {e}"))?;
+    let horizon = stored_horizon(&old)?;
     let run = run(db, &horizon).await?;
     let mut new = old.clone();
     stored(&mut new, &horizon, &run)?;
@@ -522,10 +537,8 @@ pub async fn move_compound(
     mv: &Move,
 ) -> Result<Moved> {
     let old = current(db, id, version).await?;
-    let mut horizon: Horizon = serde_json::from_str(&old.horizon)
-        .map_err(|e| anyhow::anyhow!("scenario {id}: stored horizon: {e}"))?;
-    let before: Value = serde_json::from_str(&old.plan)
-        .map_err(|e| anyhow::anyhow!("scenario {id}: stored plan: {e}"))?;
+    let mut horizon = stored_horizon(&old)?;
+    let before = stored_plan(&old)?;
     let was = years_of(&before);
     let Some((_, from)) = was.get(&mv.code).cloned() else {
         return Err(Error::invalid("code", "no such compound in this plan"));
@@ -627,10 +640,8 @@ pub async fn approve(
             current_version: Some(old.version),
         });
     }
-    let horizon: Horizon = serde_json::from_str(&old.horizon)
-        .map_err(|e| anyhow::anyhow!("scenario {id}: stored horizon: {e}"))?;
-    let plan: Value = serde_json::from_str(&old.plan)
-        .map_err(|e| anyhow::anyhow!("scenario {id}: stored plan: {e}"))?;
+    let horizon = stored_horizon(&old)?;
+    let plan = stored_plan(&old)?;
     let Some(shown) = plan["years"].as_array().and_then(|ys| {
         ys.iter()
             .find(|y| y["year"].as_i64() == Some(i64::from(year)))
