@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Settings;
 use crate::db::audit::Actor;
+use crate::db::contractors::ContractorRecord;
 use crate::db::{self, accounts, batches, catalog, compounds, import, planning, seed};
 use crate::domain::account::NewPassword;
 use crate::domain::batch;
@@ -149,6 +150,21 @@ pub enum ContractorCommand {
         code: String,
         #[arg(long)]
         name: String,
+        /// 统一社会信用代码: 18 characters, the last a check character (GB 32100).
+        #[arg(long)]
+        credit_code: String,
+        /// Contact person.
+        #[arg(long)]
+        contact: String,
+        /// Contact phone: mobile or fixed line with area code.
+        #[arg(long)]
+        phone: String,
+        /// Qualification, e.g. 建筑工程施工总承包二级.
+        #[arg(long)]
+        qualification: Option<String>,
+        /// Projects the firm can run at once.
+        #[arg(long, default_value_t = 3)]
+        capacity: i64,
     },
 }
 
@@ -206,9 +222,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
-        Command::Contractor(ContractorCommand::Create { code, name }) => {
+        Command::Contractor(ContractorCommand::Create {
+            code,
+            name,
+            credit_code,
+            contact,
+            phone,
+            qualification,
+            capacity,
+        }) => {
+            let record = ContractorRecord::parse(
+                &serde_json::json!({
+                    "code": code, "name": name, "credit_code": credit_code, "contact_person": contact,
+                    "phone": phone, "qualification": qualification, "capacity": capacity,
+                }),
+                None,
+            )?;
             let db = prepare(&settings).await?;
-            let c = accounts::create_contractor(&db, &Actor::cli(), &code, &name).await?;
+            let c = db::contractors::create(&db, &Actor::cli(), &record).await?;
             eprintln!("contractor {} ({}) registered", c.code, c.name);
             Ok(())
         }

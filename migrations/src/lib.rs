@@ -8,6 +8,7 @@ mod m20261125_000002_revisions;
 mod m20261126_000003_accounts;
 mod m20261127_000004_batches;
 mod m20261128_000005_plan_scenarios;
+mod m20261129_000006_work_orders;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_accounts::Migration),
             Box::new(m20261127_000004_batches::Migration),
             Box::new(m20261128_000005_plan_scenarios::Migration),
+            Box::new(m20261129_000006_work_orders::Migration),
         ]
     }
 }

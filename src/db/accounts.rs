@@ -1,4 +1,4 @@
-//! Accounts and everything that lets a person in: contractors' organisations, users, browser
+//! Accounts and everything that lets a person in: users, browser
 //! sessions, API tokens, one-time sign-in links and the sign-in throttle.
 //!
 //! Secrets (session cookies, tokens, links) are random 256-bit values shown once and stored only as
@@ -20,9 +20,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, Actor, Change};
+use super::contractors::ContractorRecord;
 use super::entities::{api_tokens, contractors, sessions, sign_in_failures, sign_in_links, users};
 use crate::domain::FieldErrors;
 use crate::domain::account::{NewPassword, Role, Throttle, Username};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::phone::Phone;
 use crate::error::{Error, Result};
 
 /// A browser session lasts one working day.
@@ -127,116 +130,6 @@ fn verify_password(hash: Option<&str>, password: &str) -> bool {
         })
         .unwrap_or(false);
     ok && real
-}
-
-// ---- contractors --------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ContractorView {
-    pub code: String,
-    pub name: String,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<contractors::Model> for ContractorView {
-    fn from(m: contractors::Model) -> Self {
-        ContractorView {
-            code: m.code,
-            name: m.name,
-            version: m.version,
-            created_at: m.created_at,
-        }
-    }
-}
-
-/// Parses a contractor's code and name: the code is 2–32 of A–Z, 0–9 and '-'.
-pub fn parse_contractor(code: &str, name: &str) -> Result<(String, String), FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let code = code.trim();
-    if !(2..=32).contains(&code.len())
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-    {
-        errors.add("code", "must be 2 to 32 of A–Z, 0–9 and '-'");
-    }
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.add("name", "must be 1 to 200 characters");
-    }
-    if errors.is_empty() {
-        Ok((code.to_owned(), name.to_owned()))
-    } else {
-        Err(errors)
-    }
-}
-
-pub async fn create_contractor(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    code: &str,
-    name: &str,
-) -> Result<ContractorView> {
-    let (code, name) = parse_contractor(code, name).map_err(Error::Invalid)?;
-    let txn = super::begin_write(db).await?;
-    if contractors::Entity::find()
-        .filter(contractors::Column::Code.eq(&code))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(Error::Conflict {
-            message: format!("a contractor with code {code} already exists"),
-            current_version: None,
-        });
-    }
-    let model = contractors::ActiveModel {
-        id: NotSet,
-        code: Set(code.clone()),
-        name: Set(name),
-        version: Set(1),
-        created_at: Set(Utc::now()),
-    };
-    let stored = contractors::Entity::insert(model)
-        .exec_with_returning(&txn)
-        .await?;
-    let view = ContractorView::from(stored);
-    audit::record_one(
-        &txn,
-        actor,
-        Change::new("create", "contractor", &code).after(&view),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(view)
-}
-
-/// All contractors, or only the one with id `only` (a contractor sees its own organisation only).
-pub async fn contractors(
-    db: &impl ConnectionTrait,
-    only: Option<i32>,
-) -> Result<Vec<ContractorView>> {
-    let mut query = contractors::Entity::find().order_by_asc(contractors::Column::Code);
-    if let Some(id) = only {
-        query = query.filter(contractors::Column::Id.eq(id));
-    }
-    Ok(query.all(db).await?.into_iter().map(Into::into).collect())
-}
-
-/// One contractor. With `only`, any other organisation is "not found", exactly like a missing one.
-pub async fn contractor(
-    db: &impl ConnectionTrait,
-    code: &str,
-    only: Option<i32>,
-) -> Result<ContractorView> {
-    contractors::Entity::find()
-        .filter(contractors::Column::Code.eq(code))
-        .one(db)
-        .await?
-        .filter(|c| only.is_none_or(|id| id == c.id))
-        .map(Into::into)
-        .ok_or_else(|| Error::NotFound(format!("no contractor {code}")))
 }
 
 // ---- users --------------------------------------------------------------------------------------
@@ -1181,7 +1074,28 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("demo-contractor", "演示施工单位", Role::Contractor),
 ];
 pub const DEMO_PASSWORD: &str = "jiugai-demo-2021";
-pub const DEMO_CONTRACTOR: (&str, &str) = ("DEMO", "演示建筑工程有限公司（虚构）");
+/// The firm the demo contractor account works for: the first contractor on record (with the demo data, one
+/// that has work orders to show), or else a fictional one made for it.
+async fn demo_contractor(txn: &impl ConnectionTrait, actor: &Actor) -> Result<String> {
+    let first = contractors::Entity::find()
+        .order_by_asc(contractors::Column::Code)
+        .one(txn)
+        .await?;
+    if let Some(firm) = first {
+        return Ok(firm.code);
+    }
+    let record = ContractorRecord {
+        code: "DEMO".to_owned(),
+        name: "演示建筑工程有限公司（虚构）".to_owned(),
+        credit_code: CreditCode::parse("91511421MA62U8W3XU")
+            .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
+        qualification: None,
+        contact_person: "演示联系人".to_owned(),
+        phone: Phone::parse("028-36200000").map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
+        capacity: super::contractors::DEFAULT_CAPACITY,
+    };
+    Ok(super::contractors::insert(txn, actor, &record).await?.code)
+}
 
 /// With `enabled`, creates (or reactivates) the demo accounts; without, deactivates any that exist,
 /// so that a database once started with `--demo` does not keep published passwords working.
@@ -1214,31 +1128,7 @@ pub async fn demo_accounts(db: &DatabaseConnection, enabled: bool) -> Result<()>
             (Some(_), _) | (None, false) => {}
             (None, true) => {
                 let contractor = if *role == Role::Contractor {
-                    let (code, name) = DEMO_CONTRACTOR;
-                    if contractors::Entity::find()
-                        .filter(contractors::Column::Code.eq(code))
-                        .one(&txn)
-                        .await?
-                        .is_none()
-                    {
-                        let stored = contractors::Entity::insert(contractors::ActiveModel {
-                            id: NotSet,
-                            code: Set(code.into()),
-                            name: Set(name.into()),
-                            version: Set(1),
-                            created_at: Set(Utc::now()),
-                        })
-                        .exec_with_returning(&txn)
-                        .await?;
-                        audit::record_one(
-                            &txn,
-                            &actor,
-                            Change::new("create", "contractor", code)
-                                .after(ContractorView::from(stored)),
-                        )
-                        .await?;
-                    }
-                    Some(code.to_owned())
+                    Some(demo_contractor(&txn, &actor).await?)
                 } else {
                     None
                 };

@@ -14,8 +14,8 @@ use crate::domain::compound::Status;
 use crate::error::{Error, Result};
 
 /// Plans `horizon` on the data as it stands and approves the batch of `year`: the batch and its members are
-/// recorded and every member moves to `planned`, with an audit record each — in one transaction, so a failure
-/// part-way (a compound that can no longer be planned, a batch approved meanwhile) leaves nothing changed.
+/// recorded, every member moves to `planned` and the batch's projects are made (`db::projects`), with an audit
+/// record each — in one transaction, so a failure part-way (a compound that can no longer be planned, a batch approved meanwhile) leaves nothing changed.
 /// With `expected` (the codes a scenario showed for the year), a re-plan that differs is refused: the bureau approves
 /// what it saw, or nothing.
 pub async fn approve(
@@ -132,6 +132,7 @@ pub async fn approve(
     );
     super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
     audit::record(&txn, actor, changes).await?;
+    super::projects::create_for_batch(&txn, actor, id, year, &policy.code_prefix).await?;
     txn.commit().await?;
     Ok(plan)
 }

@@ -5,12 +5,16 @@ pub mod audit;
 pub mod batches;
 pub mod catalog;
 pub mod compounds;
+pub mod contractors;
 pub mod entities;
 pub mod import;
 pub mod planning;
+pub mod projects;
 pub mod revisions;
 pub mod scenarios;
 pub mod seed;
+pub mod seed_work;
+pub mod work_orders;
 
 use std::time::Duration;
 

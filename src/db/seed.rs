@@ -6,6 +6,7 @@
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use super::audit::Actor;
+use super::contractors::{self, ContractorRecord};
 use super::entities::work_classes;
 use super::{batches, catalog, import};
 use crate::domain::batch::{Horizon, YearLimits};
@@ -16,6 +17,7 @@ use crate::domain::policy::Policy;
 pub const RENSHOU_CATALOG: &str = include_str!("../../fixtures/renshou/work_items.toml");
 pub const RENSHOU_POLICY: &str = include_str!("../../fixtures/renshou/policy.toml");
 pub const RENSHOU_COMPOUNDS: &str = include_str!("../../fixtures/renshou/compounds.geojson");
+pub const RENSHOU_CONTRACTORS: &str = include_str!("../../fixtures/renshou/contractors.toml");
 
 /// What a first start loads.
 pub struct DataSet<'a> {
@@ -23,12 +25,16 @@ pub struct DataSet<'a> {
     pub policy: &'a str,
     /// A GeoJSON FeatureCollection, or `None` for an empty catalog.
     pub compounds: Option<&'a str>,
+    /// The contractors (`[[contractors]]` in TOML) that the decided batches' projects are given to, with their
+    /// work orders issued; `None` leaves the projects unassigned.
+    pub contractors: Option<&'a str>,
 }
 
 pub const RENSHOU: DataSet<'static> = DataSet {
     catalog: RENSHOU_CATALOG,
     policy: RENSHOU_POLICY,
     compounds: Some(RENSHOU_COMPOUNDS),
+    contractors: Some(RENSHOU_CONTRACTORS),
 };
 
 /// Loads `data` if the database has no catalog yet. Returns whether it did.
@@ -58,7 +64,36 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
     if data.compounds.is_some() {
         approve_decided_batches(db, &policy).await?;
     }
+    if let Some(text) = data.contractors {
+        let firms = load_contractors(db, text).await?;
+        if data.compounds.is_some() {
+            super::seed_work::contract_decided_batches(db, &policy, &firms).await?;
+        }
+    }
     Ok(true)
+}
+
+/// The data set's contractors, in the file's order.
+async fn load_contractors(db: &DatabaseConnection, text: &str) -> anyhow::Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        contractors: Vec<serde_json::Value>,
+    }
+    let file: File = toml::from_str(text)
+        .map_err(|e| anyhow::anyhow!("the data set's contractors do not read: {e}"))?;
+    let txn = super::begin_write(db).await?;
+    let mut codes = Vec::with_capacity(file.contractors.len());
+    for (i, firm) in file.contractors.iter().enumerate() {
+        let record = ContractorRecord::parse(firm, None)
+            .map_err(|e| anyhow::anyhow!("contractor {} of the data set: {e}", i + 1))?;
+        codes.push(
+            contractors::insert(&txn, &Actor::system(), &record)
+                .await?
+                .code,
+        );
+    }
+    txn.commit().await?;
+    Ok(codes)
 }
 
 /// The batches the policy file says were decided (`[batches.2021]` for Renshou) are planned on the data set

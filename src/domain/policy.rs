@@ -22,6 +22,55 @@ pub struct Policy {
     pub batches: BTreeMap<String, BatchBudget>,
     #[serde(default)]
     pub planning: Planning,
+    #[serde(default)]
+    pub work_orders: WorkOrders,
+}
+
+/// What every work order (施工任务单) carries besides its project: the bureau's contact for contractors, and the
+/// safety (安全施工) and civilised-construction (文明施工) requirements, which change with provincial notices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkOrders {
+    pub contact: String,
+    pub phone: String,
+    pub safety: Vec<String>,
+    pub civilised: Vec<String>,
+}
+
+impl Default for WorkOrders {
+    /// No contact (a county must name its own before issuing orders); the requirements of the national rules
+    /// that every county's orders repeat.
+    fn default() -> Self {
+        WorkOrders {
+            contact: String::new(),
+            phone: String::new(),
+            safety: [
+                "施工单位应严格执行《建设工程安全生产管理条例》，落实安全生产责任制，项目负责人、专职安全员持证上岗。",
+                "施工现场设置围挡和安全警示标志，高处作业、临时用电、动火作业须办理审批并落实防护措施。",
+                "涉及燃气、供水、供电、通信等管线的施工，应提前与产权单位对接，查明管线走向后方可开挖。",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            civilised: [
+                "施工期间做好扬尘治理，裸露土方覆盖，出入车辆冲洗，建筑垃圾日产日清。",
+                "合理安排工期，夜间（22时至次日6时）不得进行产生噪声的作业，减少对居民生活的影响。",
+                "在小区醒目位置公示施工内容、工期、施工单位、项目负责人及投诉电话，主动接受居民监督。",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        }
+    }
+}
+
+impl WorkOrders {
+    /// The requirements as printed: safety first, each clause tagged with its kind.
+    pub fn requirements(&self) -> Vec<String> {
+        self.safety
+            .iter()
+            .map(|c| format!("安全施工：{c}"))
+            .chain(self.civilised.iter().map(|c| format!("文明施工：{c}")))
+            .collect()
+    }
 }
 
 /// How the batch planner weighs years and forms district projects (片区).

@@ -37,6 +37,8 @@ pub enum Rule {
     Staff,
     /// Planners: the bureau's writes to catalog, scope, plans, contractors, work orders, notices.
     Planner,
+    /// Contractor accounts, acting on what was issued to their own firm (acknowledgements, progress).
+    Contractor,
     /// Admins: accounts, policy settings, the audit log.
     Admin,
 }
@@ -47,6 +49,7 @@ impl Rule {
             Rule::Public | Rule::SignedIn => true,
             Rule::Staff => role.is_staff(),
             Rule::Planner => role == Role::Planner,
+            Rule::Contractor => role == Role::Contractor,
             Rule::Admin => role == Role::Admin,
         }
     }
@@ -107,6 +110,14 @@ routes! {
     PlanRun = ("POST", "/plans/{id}/runs", Planner),
     PlanMove = ("POST", "/plans/{id}/moves", Planner),
     PlanApprove = ("POST", "/plans/{id}/approve", Planner),
+    ProjectsPage = ("GET", "/projects", Staff),
+    ProjectPage = ("GET", "/projects/{code}", Staff),
+    AssignPage = ("POST", "/projects/{code}", Planner),
+    IssuePage = ("POST", "/projects/{code}/work-orders", Planner),
+    WorkOrdersPage = ("GET", "/work-orders", SignedIn),
+    WorkOrderPage = ("GET", "/work-orders/{number}", SignedIn),
+    AcknowledgePage = ("POST", "/work-orders/{number}/acknowledge", Contractor),
+    ReportPage = ("POST", "/work-orders/{number}/reports", Contractor),
     Me = ("GET", "/api/me", SignedIn),
     ListTokens = ("GET", "/api/tokens", SignedIn),
     CreateToken = ("POST", "/api/tokens", SignedIn),
@@ -114,6 +125,7 @@ routes! {
     ListContractors = ("GET", "/api/contractors", SignedIn),
     GetContractor = ("GET", "/api/contractors/{code}", SignedIn),
     CreateContractor = ("POST", "/api/contractors", Planner),
+    UpdateContractor = ("PUT", "/api/contractors/{code}", Planner),
     ListCompounds = ("GET", "/api/compounds", Staff),
     ExportCompounds = ("GET", "/api/compounds.geojson", Staff),
     GetCompound = ("GET", "/api/compounds/{code}", Staff),
@@ -132,6 +144,16 @@ routes! {
     RunScenario = ("POST", "/api/scenarios/{id}/runs", Planner),
     MoveCompound = ("POST", "/api/scenarios/{id}/moves", Planner),
     ApproveBatch = ("POST", "/api/scenarios/{id}/approve", Planner),
+    ListProjects = ("GET", "/api/projects", SignedIn),
+    GetProject = ("GET", "/api/projects/{code}", SignedIn),
+    UpdateProject = ("PUT", "/api/projects/{code}", Planner),
+    IssueWorkOrder = ("POST", "/api/projects/{code}/work-orders", Planner),
+    ListWorkOrders = ("GET", "/api/work-orders", SignedIn),
+    WorkOrdersZip = ("GET", "/api/work-orders.zip", SignedIn),
+    GetWorkOrder = ("GET", "/api/work-orders/{number}", SignedIn),
+    WorkOrderPdf = ("GET", "/api/work-orders/{number}/pdf", SignedIn),
+    AcknowledgeWorkOrder = ("POST", "/api/work-orders/{number}/acknowledge", Contractor),
+    ReportProgress = ("POST", "/api/work-orders/{number}/reports", Contractor),
     ListUsers = ("GET", "/api/users", Admin),
     CreateUser = ("POST", "/api/users", Admin),
     UpdateUser = ("PUT", "/api/users/{username}", Admin),

@@ -397,7 +397,7 @@ async fn users_page(state: &AppState, link: Option<(String, String)>) -> super::
                    "created": beijing(u.created_at)})
         })
         .collect();
-    let contractors = accounts::contractors(&state.db, None).await?;
+    let contractors = crate::db::contractors::list(&state.db, None).await?;
     let roles: Vec<Value> = Role::ALL
         .iter()
         .map(|r| json!({"code": r.code(), "label": r.label()}))

@@ -4,13 +4,14 @@
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::{HeaderValue, header};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Route, allow};
-use super::api::{expected_version, json_body, respond};
+use super::api::{created, expected_version, json_body, respond};
 use super::{AppState, error, with_state};
+use crate::db::contractors::{self, ContractorRecord};
 use crate::db::{accounts, audit};
 use crate::domain::account::NewPassword;
 use crate::domain::{FieldErrors, deserialize};
@@ -65,7 +66,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(with_state(s))
         .then(|ctx: Ctx, s: AppState| async move {
             let result = async {
-                let items = accounts::contractors(&s.db, ctx.own_contractor()?).await?;
+                let items = contractors::list(&s.db, ctx.own_contractor()?).await?;
                 Ok(json!({ "items": items }))
             };
             respond(result.await)
@@ -75,7 +76,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(allow(s, Route::GetContractor))
         .and(with_state(s))
         .then(|code: String, ctx: Ctx, s: AppState| async move {
-            let result = async { accounts::contractor(&s.db, &code, ctx.own_contractor()?).await };
+            let result = async { contractors::get(&s.db, &code, ctx.own_contractor()?).await };
             respond(result.await)
         });
     let create_contractor = warp::path!("api" / "contractors")
@@ -85,11 +86,27 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(body)
         .then(|ctx: Ctx, s: AppState, b: Bytes| async move {
             let result = async {
-                let input: ContractorInput = parse(&b)?;
-                accounts::create_contractor(&s.db, &ctx.actor()?, &input.code, &input.name).await
+                let record = ContractorRecord::parse(&json_body(&b)?, None)?;
+                contractors::create(&s.db, &ctx.actor()?, &record).await
             };
             created(result.await)
         });
+    let update_contractor = warp::path!("api" / "contractors" / String)
+        .and(warp::put())
+        .and(allow(s, Route::UpdateContractor))
+        .and(with_state(s))
+        .and(warp::header::optional::<String>("if-match"))
+        .and(body)
+        .then(
+            |code: String, ctx: Ctx, s: AppState, v: Option<String>, b: Bytes| async move {
+                let result = async {
+                    let version = expected_version(v.as_deref())?;
+                    let record = ContractorRecord::parse(&json_body(&b)?, Some(&code))?;
+                    contractors::update(&s.db, &ctx.actor()?, version, &record).await
+                };
+                respond(result.await)
+            },
+        );
     let users = warp::path!("api" / "users")
         .and(warp::get())
         .and(allow(s, Route::ListUsers))
@@ -171,6 +188,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(create_contractor)
         .unify()
+        .or(update_contractor)
+        .unify()
         .or(users)
         .unify()
         .or(create_user)
@@ -183,14 +202,6 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(audit_csv)
         .unify()
-}
-
-fn created<T: serde::Serialize>(result: Result<T>) -> Response {
-    let mut response = respond(result);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = StatusCode::CREATED;
-    }
-    response
 }
 
 /// Streams the filtered audit log as CSV.
@@ -243,7 +254,7 @@ fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T> {
 async fn me(state: &AppState, ctx: &Ctx) -> Result<Value> {
     let p = ctx.user()?;
     let contractor = match p.contractor_id {
-        Some(_) => accounts::contractors(&state.db, p.contractor_id)
+        Some(_) => contractors::list(&state.db, p.contractor_id)
             .await?
             .into_iter()
             .next(),
@@ -275,13 +286,6 @@ async fn create_token(state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<Value
     let mut value = serde_json::to_value(view).map_err(|e| Error::Internal(e.into()))?;
     value["token"] = json!(secret);
     Ok(value)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ContractorInput {
-    code: String,
-    name: String,
 }
 
 #[derive(Deserialize)]

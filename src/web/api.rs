@@ -148,8 +148,21 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(super::plans::api_routes(state.clone()))
         .unify()
+        .or(super::projects::api_routes(state.clone()))
+        .unify()
+        .or(super::work_orders::api_routes(state.clone()))
+        .unify()
         .or(super::accounts::routes(state))
         .unify()
+}
+
+/// A JSON reply to a create: 201 with the new object.
+pub fn created<T: serde::Serialize>(result: Result<T>) -> Response {
+    let mut response = respond(result);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::CREATED;
+    }
+    response
 }
 
 /// A JSON reply; a compound or a scenario carries its version as a strong ETag for `If-Match`.

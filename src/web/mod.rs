@@ -8,7 +8,10 @@ pub mod cache;
 pub mod error;
 pub mod pages;
 pub mod plans;
+pub mod projects;
 pub mod svg;
+pub mod work_orders;
+pub mod work_pages;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -41,6 +41,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/county_map.html"),
     ),
     ("error.html", include_str!("../../templates/error.html")),
+    (
+        "projects.html",
+        include_str!("../../templates/projects.html"),
+    ),
+    ("project.html", include_str!("../../templates/project.html")),
+    (
+        "work_orders.html",
+        include_str!("../../templates/work_orders.html"),
+    ),
+    (
+        "work_order.html",
+        include_str!("../../templates/work_order.html"),
+    ),
     ("sign_in.html", include_str!("../../templates/sign_in.html")),
     ("link.html", include_str!("../../templates/link.html")),
     ("account.html", include_str!("../../templates/account.html")),
@@ -150,6 +163,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .or(css)
         .unify()
         .or(super::plans::page_routes(state.clone()))
+        .unify()
+        .or(super::work_pages::page_routes(state.clone()))
         .unify()
         .or(super::account_pages::routes(state))
         .unify()

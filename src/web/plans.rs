@@ -10,7 +10,7 @@ use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Form, Route, allow, form};
-use super::api::{expected_version, json_body, respond};
+use super::api::{created, expected_version, json_body, respond};
 use super::pages::{Rendered, page, see_other};
 use super::svg::{self, Projection};
 use super::{AppState, error, with_state};
@@ -48,7 +48,7 @@ pub fn api_routes(
                 let input = scenarios::Input::parse(&json_body(&b)?)?;
                 scenarios::create(&s.db, &ctx.actor()?, &input).await
             };
-            created(respond(result.await))
+            created(result.await)
         });
     let compare = warp::path!("api" / "scenarios" / "compare")
         .and(warp::get())
@@ -164,13 +164,6 @@ pub fn api_routes(
         .unify()
         .or(approve)
         .unify()
-}
-
-fn created(mut response: Response) -> Response {
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = StatusCode::CREATED;
-    }
-    response
 }
 
 /// `?ids=1,2`: nothing else is understood.

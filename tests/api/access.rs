@@ -52,6 +52,15 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/plans/{id}/runs", "/plans/999999/runs", [303, 403, 404, 403]),
     ("POST", "/plans/{id}/moves", "/plans/999999/moves", [303, 403, 422, 403]),
     ("POST", "/plans/{id}/approve", "/plans/999999/approve", [303, 403, 422, 403]),
+    ("GET", "/projects", "/projects", [303, 403, 200, 200]),
+    ("GET", "/projects/{code}", "/projects/RS-2021-P001", [303, 403, 200, 200]),
+    // A form without its version, or a new issue without a reason: the planner is told; nothing changes.
+    ("POST", "/projects/{code}", "/projects/RS-2021-P001", [303, 403, 422, 403]),
+    ("POST", "/projects/{code}/work-orders", "/projects/RS-2021-P001/work-orders", [303, 403, 422, 403]),
+    ("GET", "/work-orders", "/work-orders", [303, 200, 200, 200]),
+    ("GET", "/work-orders/{number}", "/work-orders/RS-2021-0001", [303, 404, 200, 200]),
+    ("POST", "/work-orders/{number}/acknowledge", "/work-orders/RS-2021-0001/acknowledge", [303, 404, 403, 403]),
+    ("POST", "/work-orders/{number}/reports", "/work-orders/RS-2021-0001/reports", [303, 404, 403, 403]),
     ("GET", "/api/me", "/api/me", [401, 200, 200, 200]),
     ("GET", "/api/tokens", "/api/tokens", [401, 200, 200, 200]),
     ("POST", "/api/tokens", "/api/tokens", [401, 201, 201, 201]),
@@ -60,6 +69,23 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     // contractor1 belongs to C-ONE.
     ("GET", "/api/contractors/{code}", "/api/contractors/C-ONE", [401, 200, 200, 200]),
     ("POST", "/api/contractors", "/api/contractors", [401, 403, 422, 403]),
+    // An empty record: the planner is told what is missing; nothing changes.
+    ("PUT", "/api/contractors/{code}", "/api/contractors/C-ONE", [401, 403, 422, 403]),
+    ("GET", "/api/projects", "/api/projects", [401, 200, 200, 200]),
+    // Not assigned to contractor1's firm: not found for it.
+    ("GET", "/api/projects/{code}", "/api/projects/RS-2021-P001", [401, 404, 200, 200]),
+    // If-Match "1" is stale: the demo data assigned the project.
+    ("PUT", "/api/projects/{code}", "/api/projects/RS-2021-P001", [401, 403, 409, 403]),
+    // The order exists: a new version needs a reason.
+    ("POST", "/api/projects/{code}/work-orders", "/api/projects/RS-2021-P001/work-orders", [401, 403, 422, 403]),
+    ("GET", "/api/work-orders", "/api/work-orders", [401, 200, 200, 200]),
+    // contractor1's firm has no orders; the bureau must name the year.
+    ("GET", "/api/work-orders.zip", "/api/work-orders.zip", [401, 404, 422, 422]),
+    ("GET", "/api/work-orders/{number}", "/api/work-orders/RS-2021-0001", [401, 404, 200, 200]),
+    ("GET", "/api/work-orders/{number}/pdf", "/api/work-orders/RS-2021-0001/pdf", [401, 404, 200, 200]),
+    ("POST", "/api/work-orders/{number}/acknowledge", "/api/work-orders/RS-2021-0001/acknowledge", [401, 404, 403, 403]),
+    // An empty report names the missing kind before anything is looked up.
+    ("POST", "/api/work-orders/{number}/reports", "/api/work-orders/RS-2021-0001/reports", [401, 422, 403, 403]),
     ("GET", "/api/compounds", "/api/compounds", [401, 403, 200, 200]),
     ("GET", "/api/compounds.geojson", "/api/compounds.geojson", [401, 403, 200, 200]),
     ("GET", "/api/compounds/{code}", "/api/compounds/RS-0003", [401, 403, 200, 200]),

@@ -5,7 +5,7 @@ use reqwest::Method;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, client_with_token, new_compound, spawn_app};
+use crate::helpers::{TestApp, client_with_token, contractor_body, new_compound, spawn_app};
 
 /// Sends a JSON request with `token` and returns the status and body.
 async fn send(
@@ -131,7 +131,7 @@ async fn every_api_write_is_recorded_with_before_and_after_and_failed_ones_are_n
         (&planner, Method::POST, "/api/compounds", Some(new_compound("RS-7001")), None, 409),
         (&admin, Method::POST, "/api/compounds", Some(new_compound("RS-7003")), None, 403),
         (&planner, Method::POST, "/api/compounds/RS-7001/archive", None, Some("\"1\""), 409),
-        (&planner, Method::POST, "/api/contractors", Some(json!({"code": "C-ONE", "name": "重复"})), None, 409),
+        (&planner, Method::POST, "/api/contractors", Some(contractor_body("C-ONE", 90)), None, 409),
         (&planner, Method::POST, "/api/contractors", Some(json!({"code": "bad code", "name": ""})), None, 422),
         (&admin, Method::POST, "/api/users", Some(json!({"username": "planner1", "role": "planner"})), None, 409),
         (&admin, Method::POST, "/api/users", Some(json!({"username": "x", "role": "boss"})), None, 422),
@@ -173,7 +173,7 @@ async fn every_api_write_is_recorded_with_before_and_after_and_failed_ones_are_n
         &planner,
         Method::POST,
         "/api/contractors",
-        Some(json!({"code": "C-NEW", "name": "眉山新建建筑有限公司"})),
+        Some(contractor_body("C-NEW", 91)),
         None,
     )
     .await;
@@ -188,7 +188,7 @@ async fn every_api_write_is_recorded_with_before_and_after_and_failed_ones_are_n
         (
             Some("contractor"),
             Some("C-NEW"),
-            Some("眉山新建建筑有限公司")
+            Some("C-NEW 建筑工程有限公司")
         )
     );
 

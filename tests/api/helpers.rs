@@ -4,11 +4,12 @@ use std::sync::Once;
 
 use jiugai::config::Settings;
 use jiugai::db::audit::Actor;
+use jiugai::db::contractors::{self, ContractorRecord};
 use jiugai::db::{self, accounts, seed};
 use jiugai::domain::account::{NewPassword, Role};
 use jiugai::web;
 use sea_orm::{ConnectionTrait, Database};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A server on port 0 with its own database, and an account of every role.
 pub struct TestApp {
@@ -135,8 +136,10 @@ async fn spawn_with(data: &seed::DataSet<'_>) -> TestApp {
 
 async fn accounts_for_tests(db: &sea_orm::DatabaseConnection) -> Tokens {
     let actor = Actor::cli();
-    for code in ["C-ONE", "C-TWO"] {
-        accounts::create_contractor(db, &actor, code, &format!("{code} 建筑工程有限公司"))
+    for (i, code) in ["C-ONE", "C-TWO"].into_iter().enumerate() {
+        let record =
+            ContractorRecord::parse(&contractor_body(code, i as u32), None).expect("valid");
+        contractors::create(db, &actor, &record)
             .await
             .expect("contractor");
     }
@@ -394,5 +397,17 @@ pub fn new_compound(code: &str) -> Value {
         "scope": [{"item": "B01"}, {"item": "B04"}, {"item": "I08"}],
         // Far from the generated compounds, so it overlaps none of them.
         "geometry": {"type": "Polygon", "coordinates": [[[104.30, 30.30], [104.301, 30.30], [104.301, 30.3008], [104.30, 30.3008], [104.30, 30.30]]]}
+    })
+}
+
+/// A valid contractor record; `n` makes its credit code (and so the record) distinct from others.
+pub fn contractor_body(code: &str, n: u32) -> Value {
+    let credit_code =
+        jiugai::domain::credit_code::with_check_character(&format!("91511421MA6{n:06}"))
+            .expect("17 characters of the alphabet");
+    json!({
+        "code": code, "name": format!("{code} 建筑工程有限公司"), "credit_code": credit_code,
+        "qualification": "建筑工程施工总承包三级", "contact_person": "王建国", "phone": "028-36201234",
+        "capacity": 5,
     })
 }

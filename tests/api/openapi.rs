@@ -20,6 +20,7 @@ fn admitted_client(app: &TestApp, route: Route) -> reqwest::Client {
     match route.rule() {
         Rule::Public => anonymous(),
         Rule::Admin => client_with_token(&app.tokens.admin),
+        Rule::Contractor => client_with_token(&app.tokens.contractor),
         Rule::Staff | Rule::Planner | Rule::SignedIn => client_with_token(&app.tokens.planner),
     }
 }
@@ -52,6 +53,7 @@ async fn every_documented_operation_is_routed_and_answers_as_documented() {
                         "RS-0003"
                     },
                 )
+                .replace("{number}", "RS-1999-0001")
                 .replace("{username}", "contractor2")
                 .replace("{id}", "999999");
             let mut request = admitted_client(&app, route).request(

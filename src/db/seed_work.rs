@@ -1,0 +1,125 @@
+//! First start, continued: the decided batches' projects are contracted and their work orders issued, and the
+//! contractors' acknowledgements and progress reports are played in, so a newcomer sees orders in every state —
+//! completed, under way, just started, revised, not yet acknowledged.
+
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+
+use super::audit::Actor;
+use super::{projects, work_orders};
+use crate::domain::policy::Policy;
+
+/// The two halves of the works season; a firm's projects in one half overlap each other, not the other half's.
+fn phase(year: i32, i: usize) -> anyhow::Result<(NaiveDate, NaiveDate)> {
+    let date = |m, d| {
+        NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| anyhow::anyhow!("no date {year}-{m}-{d}"))
+    };
+    Ok(if i.is_multiple_of(2) {
+        (date(3, 1)?, date(6, 30)?)
+    } else {
+        (date(7, 1)?, date(11, 30)?)
+    })
+}
+
+/// Gives every project of the decided batches to the firms in turn (contract amount: the estimate less a 3% bid
+/// discount), issues the work orders, and reports on them.
+pub async fn contract_decided_batches(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    firms: &[String],
+) -> anyhow::Result<()> {
+    if firms.is_empty() {
+        return Ok(());
+    }
+    let actor = Actor::system();
+    for year in policy.batches.keys() {
+        let year: i32 = year
+            .parse()
+            .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
+        let list = projects::list(db, Some(year), None).await?;
+        let mut issued = Vec::new();
+        for (i, project) in list.iter().enumerate() {
+            let amount_yuan = (project.estimated_cost_fen as f64 / 100.0 * 0.97).floor();
+            if amount_yuan <= 0.0 {
+                continue;
+            }
+            let (start, end) = phase(year, i / firms.len())?;
+            let body = json!({
+                "contractor": firms[i % firms.len()], "contract_amount_yuan": amount_yuan,
+                "planned_start": start.to_string(), "planned_end": end.to_string(),
+            });
+            projects::update(db, &actor, &project.code, project.version, &body)
+                .await
+                .map_err(|e| anyhow::anyhow!("contracting {}: {e}", project.code))?;
+            let issued_on = start - chrono::Duration::days(10);
+            let order = work_orders::issue_on(db, &actor, &project.code, None, issued_on)
+                .await
+                .map_err(|e| anyhow::anyhow!("issuing the order of {}: {e}", project.code))?;
+            issued.push((project.code.clone(), order.summary.number));
+        }
+        report_progress(db, &actor, year, &issued).await?;
+    }
+    Ok(())
+}
+
+/// Of every ten orders: seven completed, two under way, one not yet acknowledged; and the second order revised
+/// (its start moved), so a superseded version is there to see.
+async fn report_progress(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    year: i32,
+    issued: &[(String, String)],
+) -> anyhow::Result<()> {
+    for (i, (project, number)) in issued.iter().enumerate() {
+        let firm = work_orders::firm_of(db, number).await?;
+        let fail = |e: crate::error::Error| anyhow::anyhow!("reporting on {number}: {e}");
+        if i == 1 {
+            let current = projects::get(db, project, None).await.map_err(fail)?;
+            let start = NaiveDate::from_ymd_opt(year, 3, 20)
+                .ok_or_else(|| anyhow::anyhow!("no date {year}-03-20"))?;
+            let body = json!({
+                "contractor": current.contractor, "contract_amount_yuan": current.contract_amount_fen.map(|f| f as f64 / 100.0),
+                "planned_start": start.to_string(), "planned_end": current.planned_end.map(|d| d.to_string()),
+            });
+            projects::update(db, actor, project, current.version, &body)
+                .await
+                .map_err(fail)?;
+            let issued_on = NaiveDate::from_ymd_opt(year, 2, 25)
+                .ok_or_else(|| anyhow::anyhow!("no date {year}-02-25"))?;
+            work_orders::issue_on(
+                db,
+                actor,
+                project,
+                Some("应居民意见，避开春节后返乡高峰，开工日期调整为3月20日"),
+                issued_on,
+            )
+            .await
+            .map_err(fail)?;
+        }
+        if i % 10 == 9 {
+            continue;
+        }
+        work_orders::acknowledge(db, actor, number, firm)
+            .await
+            .map_err(fail)?;
+        let steps: Vec<serde_json::Value> = match i % 10 {
+            7 => vec![
+                json!({"kind": "started"}),
+                json!({"kind": "progress", "percent": 60, "note": "外墙及屋面防水完成"}),
+            ],
+            8 => vec![json!({"kind": "started", "note": "围挡已搭设，管网开挖"})],
+            _ => vec![
+                json!({"kind": "started"}),
+                json!({"kind": "progress", "percent": 50}),
+                json!({"kind": "completed", "note": "已完成全部改造内容，待竣工验收"}),
+            ],
+        };
+        for step in steps {
+            work_orders::report(db, actor, number, firm, &step)
+                .await
+                .map_err(fail)?;
+        }
+    }
+    Ok(())
+}

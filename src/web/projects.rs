@@ -1,0 +1,87 @@
+//! Projects over the API: the bureau assigns contractor, amount and dates; a contractor sees its own projects.
+
+use bytes::Bytes;
+use serde_json::json;
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+use super::access::{Ctx, Route, allow};
+use super::api::{expected_version, json_body, respond};
+use super::{AppState, with_state};
+use crate::db::projects;
+use crate::error::{Error, Result};
+
+pub fn api_routes(
+    state: AppState,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let s = &state;
+    let body =
+        warp::body::content_length_limit(state.settings.max_body_bytes).and(warp::body::bytes());
+    let query = warp::query::<Vec<(String, String)>>();
+
+    let list = warp::path!("api" / "projects")
+        .and(warp::get())
+        .and(allow(s, Route::ListProjects))
+        .and(with_state(s))
+        .and(query)
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                let result = async {
+                    let year = year_query(&q)?;
+                    let items = projects::list(&s.db, year, ctx.own_contractor()?).await?;
+                    Ok(json!({ "items": items }))
+                };
+                respond(result.await)
+            },
+        );
+    let get = warp::path!("api" / "projects" / String)
+        .and(warp::get())
+        .and(allow(s, Route::GetProject))
+        .and(with_state(s))
+        .then(|code: String, ctx: Ctx, s: AppState| async move {
+            let result = async { projects::get(&s.db, &code, ctx.own_contractor()?).await };
+            respond(result.await)
+        });
+    let update = warp::path!("api" / "projects" / String)
+        .and(warp::put())
+        .and(allow(s, Route::UpdateProject))
+        .and(with_state(s))
+        .and(warp::header::optional::<String>("if-match"))
+        .and(body)
+        .then(
+            |code: String, ctx: Ctx, s: AppState, v: Option<String>, b: Bytes| async move {
+                let result = async {
+                    let version = expected_version(v.as_deref())?;
+                    projects::update(&s.db, &ctx.actor()?, &code, version, &json_body(&b)?).await
+                };
+                respond(result.await)
+            },
+        );
+    list.or(get).unify().or(update).unify()
+}
+
+/// `?year=2021` or nothing; any other parameter is refused by name.
+pub fn year_query(query: &[(String, String)]) -> Result<Option<i32>> {
+    let mut year = None;
+    for (key, value) in query {
+        match key.as_str() {
+            "year" => {
+                year = Some(
+                    value
+                        .trim()
+                        .parse::<i32>()
+                        .ok()
+                        .filter(|y| (2000..=2100).contains(y))
+                        .ok_or_else(|| Error::invalid("year", "must be a year, e.g. 2021"))?,
+                );
+            }
+            other => {
+                return Err(Error::invalid(
+                    other,
+                    "unknown parameter; the known one is year",
+                ));
+            }
+        }
+    }
+    Ok(year)
+}

@@ -1,0 +1,328 @@
+//! Work orders over the API: the bureau issues and revises them from a project; a contractor lists, downloads
+//! (one PDF, or all its current orders as one ZIP), acknowledges and reports progress on its own. PDFs are
+//! rendered off the async executor and carry a strong ETag (identical input gives identical bytes).
+
+use std::io::Write;
+
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::{Reply, Response};
+use warp::{Filter, Rejection};
+
+use super::access::{Ctx, Route, allow};
+use super::api::{created, json_body, respond};
+use super::projects::year_query;
+use super::{AppState, error, with_state};
+use crate::db::work_orders;
+use crate::error::{Error, Result};
+
+pub fn api_routes(
+    state: AppState,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let s = &state;
+    let body =
+        warp::body::content_length_limit(state.settings.max_body_bytes).and(warp::body::bytes());
+    let query = warp::query::<Vec<(String, String)>>();
+    let if_none_match = warp::header::optional::<String>("if-none-match");
+
+    let issue = warp::path!("api" / "projects" / String / "work-orders")
+        .and(warp::post())
+        .and(allow(s, Route::IssueWorkOrder))
+        .and(with_state(s))
+        .and(body)
+        .then(|code: String, ctx: Ctx, s: AppState, b: Bytes| async move {
+            let result = async {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Issue {
+                    #[serde(default)]
+                    reason: Option<String>,
+                }
+                let body = if b.is_empty() {
+                    json!({})
+                } else {
+                    json_body(&b)?
+                };
+                let input: Issue = crate::domain::deserialize(&body).map_err(Error::Invalid)?;
+                work_orders::issue(&s.db, &ctx.actor()?, &code, input.reason.as_deref()).await
+            };
+            created(result.await)
+        });
+    let list = warp::path!("api" / "work-orders")
+        .and(warp::get())
+        .and(allow(s, Route::ListWorkOrders))
+        .and(with_state(s))
+        .and(query)
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                let result = async {
+                    let year = year_query(&q)?;
+                    let items = work_orders::list(&s.db, year, ctx.own_contractor()?).await?;
+                    Ok(json!({ "items": items }))
+                };
+                respond(result.await)
+            },
+        );
+    let zip = warp::path!("api" / "work-orders.zip")
+        .and(warp::get())
+        .and(allow(s, Route::WorkOrdersZip))
+        .and(with_state(s))
+        .and(query)
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                zip_response(&s, &ctx, &q)
+                    .await
+                    .unwrap_or_else(|e| error::reply(&e))
+            },
+        );
+    let get = warp::path!("api" / "work-orders" / String)
+        .and(warp::get())
+        .and(allow(s, Route::GetWorkOrder))
+        .and(with_state(s))
+        .then(|number: String, ctx: Ctx, s: AppState| async move {
+            let result = async { work_orders::get(&s.db, &number, ctx.own_contractor()?).await };
+            respond(result.await)
+        });
+    let pdf = warp::path!("api" / "work-orders" / String / "pdf")
+        .and(warp::get())
+        .and(allow(s, Route::WorkOrderPdf))
+        .and(with_state(s))
+        .and(query)
+        .and(if_none_match)
+        .then(
+            |number: String,
+             ctx: Ctx,
+             s: AppState,
+             q: Vec<(String, String)>,
+             inm: Option<String>| async move {
+                pdf_response(&s, &ctx, &number, &q, inm.as_deref())
+                    .await
+                    .unwrap_or_else(|e| error::reply(&e))
+            },
+        );
+    let acknowledge = warp::path!("api" / "work-orders" / String / "acknowledge")
+        .and(warp::post())
+        .and(allow(s, Route::AcknowledgeWorkOrder))
+        .and(with_state(s))
+        .then(|number: String, ctx: Ctx, s: AppState| async move {
+            let result = async {
+                let own = own_firm(&ctx)?;
+                work_orders::acknowledge(&s.db, &ctx.actor()?, &number, own).await
+            };
+            respond(result.await)
+        });
+    let report = warp::path!("api" / "work-orders" / String / "reports")
+        .and(warp::post())
+        .and(allow(s, Route::ReportProgress))
+        .and(with_state(s))
+        .and(body)
+        .then(
+            |number: String, ctx: Ctx, s: AppState, b: Bytes| async move {
+                let result = async {
+                    let own = own_firm(&ctx)?;
+                    work_orders::report(&s.db, &ctx.actor()?, &number, own, &json_body(&b)?).await
+                };
+                created(result.await)
+            },
+        );
+    issue
+        .or(list)
+        .unify()
+        .or(zip)
+        .unify()
+        .or(get)
+        .unify()
+        .or(pdf)
+        .unify()
+        .or(acknowledge)
+        .unify()
+        .or(report)
+        .unify()
+}
+
+/// The firm of a contractor account (the route admits contractors only).
+fn own_firm(ctx: &Ctx) -> Result<i32> {
+    ctx.own_contractor()?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("{:?} reached by staff", ctx.route)))
+}
+
+/// `?revision=2&download=1`: which revision (the newest visible one by default), and whether the browser should
+/// save the file rather than show it.
+fn pdf_query(query: &[(String, String)]) -> Result<(Option<i32>, bool)> {
+    let mut revision = None;
+    let mut download = false;
+    for (key, value) in query {
+        match key.as_str() {
+            "revision" => {
+                revision = Some(value.parse::<i32>().ok().filter(|r| *r >= 1).ok_or_else(
+                    || Error::invalid("revision", "must be a version number, 1 or more"),
+                )?);
+            }
+            "download" => download = matches!(value.as_str(), "1" | "true" | "yes"),
+            other => {
+                return Err(Error::invalid(
+                    other,
+                    "unknown parameter; the known ones are revision and download",
+                ));
+            }
+        }
+    }
+    Ok((revision, download))
+}
+
+async fn render(
+    state: &AppState,
+    number: &str,
+    mut doc: jiugai_document::WorkOrder,
+) -> Result<Vec<u8>> {
+    doc.url = work_orders::page_url(&state.settings.public_base(), number);
+    tokio::task::spawn_blocking(move || jiugai_document::render_work_order(&doc))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering work order {number}: {e:?}")))
+}
+
+async fn pdf_response(
+    state: &AppState,
+    ctx: &Ctx,
+    number: &str,
+    query: &[(String, String)],
+    if_none_match: Option<&str>,
+) -> Result<Response> {
+    let (revision, download) = pdf_query(query)?;
+    let doc = work_orders::document_of(&state.db, number, revision, ctx.own_contractor()?).await?;
+    let file_name = work_orders::file_name(number, doc.revision);
+    let revision = doc.revision;
+    let bytes = render(state, number, doc).await?;
+    let tag = format!("\"{}\"", hex(&Sha256::digest(&bytes)[..16]));
+    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == tag)) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        insert(&mut response, header::ETAG, &tag);
+        return Ok(response);
+    }
+    let ascii = format!("work-order-{number}-v{revision}.pdf");
+    Ok(file_response(
+        bytes,
+        "application/pdf",
+        &file_name,
+        &ascii,
+        download,
+        Some(&tag),
+    ))
+}
+
+/// The current orders as one ZIP: a contractor's own (of one year, or all), or for the bureau one year's batch.
+async fn zip_response(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -> Result<Response> {
+    let year = year_query(query)?;
+    let own = ctx.own_contractor()?;
+    if own.is_none() && year.is_none() {
+        return Err(Error::invalid("year", "say which year's batch to download"));
+    }
+    let orders = work_orders::list(&state.db, year, own).await?;
+    if orders.is_empty() {
+        return Err(Error::NotFound("no work orders to download".to_owned()));
+    }
+    let mut documents = Vec::with_capacity(orders.len());
+    for order in &orders {
+        let mut doc =
+            work_orders::document_of(&state.db, &order.number, Some(order.revision), own).await?;
+        doc.url = work_orders::page_url(&state.settings.public_base(), &order.number);
+        documents.push(doc);
+    }
+    let bytes = tokio::task::spawn_blocking(move || zip_orders(&documents))
+        .await
+        .map_err(|e| Error::Internal(e.into()))??;
+    let (name, ascii) = match year {
+        Some(y) => (
+            format!("施工任务单-{y}.zip"),
+            format!("work-orders-{y}.zip"),
+        ),
+        None => ("施工任务单.zip".to_owned(), "work-orders.zip".to_owned()),
+    };
+    Ok(file_response(
+        bytes,
+        "application/zip",
+        &name,
+        &ascii,
+        true,
+        None,
+    ))
+}
+
+/// The documents rendered into one ZIP, each under its file name and dated by its issue date, so the same orders
+/// give the same archive.
+pub fn zip_orders(documents: &[jiugai_document::WorkOrder]) -> Result<Vec<u8>> {
+    let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for doc in documents {
+        let pdf = jiugai_document::render_work_order(doc).map_err(|e| {
+            Error::Internal(anyhow::anyhow!(
+                "rendering work order {}: {e:?}",
+                doc.number
+            ))
+        })?;
+        let date = doc.issued_on;
+        let modified = zip::DateTime::from_date_and_time(
+            u16::try_from(chrono::Datelike::year(&date)).unwrap_or(1980),
+            chrono::Datelike::month(&date) as u8,
+            chrono::Datelike::day(&date) as u8,
+            0,
+            0,
+            0,
+        )
+        .unwrap_or_default();
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(modified);
+        archive
+            .start_file(work_orders::file_name(&doc.number, doc.revision), options)
+            .and_then(|()| archive.write_all(&pdf).map_err(Into::into))
+            .map_err(|e| Error::Internal(e.into()))?;
+    }
+    let cursor = archive.finish().map_err(|e| Error::Internal(e.into()))?;
+    Ok(cursor.into_inner())
+}
+
+/// What RFC 5987 leaves unencoded in a file name besides letters and digits.
+const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A file download: `inline` or `attachment`, with the UTF-8 name (RFC 6266 / 5987) and an ASCII one for clients
+/// that know no better.
+fn file_response(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    name: &str,
+    ascii: &str,
+    download: bool,
+    etag: Option<&str>,
+) -> Response {
+    let encoded = percent_encoding::utf8_percent_encode(name, ATTR_CHAR);
+    let disposition = format!(
+        "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
+        if download { "attachment" } else { "inline" }
+    );
+    let mut response = Response::new(bytes.into());
+    insert(&mut response, header::CONTENT_TYPE, content_type);
+    insert(&mut response, header::CONTENT_DISPOSITION, &disposition);
+    insert(&mut response, header::CACHE_CONTROL, "private, no-cache");
+    if let Some(tag) = etag {
+        insert(&mut response, header::ETAG, tag);
+    }
+    response
+}
+
+fn insert(response: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, v);
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

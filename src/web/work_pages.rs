@@ -1,0 +1,239 @@
+//! The pages of projects and work orders: the contractor's portal (its orders, download, acknowledge, report
+//! progress) and the bureau's project pages (assign, issue, revise) and order list.
+
+use serde_json::{Value, json};
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+use super::access::{Ctx, Form, Route, allow, form};
+use super::pages::{Rendered, page, see_other};
+use super::projects::year_query;
+use super::{AppState, with_state};
+use crate::db::{contractors, projects, work_orders};
+use crate::error::{Error, Result};
+
+pub fn page_routes(
+    state: AppState,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let s = &state;
+    let query = warp::query::<Vec<(String, String)>>();
+    let orders = warp::path!("work-orders")
+        .and(warp::get())
+        .and(allow(s, Route::WorkOrdersPage))
+        .and(with_state(s))
+        .and(query)
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                page(&s, &ctx, orders_page(&s, &ctx, &q).await)
+            },
+        );
+    let order = warp::path!("work-orders" / String)
+        .and(warp::get())
+        .and(allow(s, Route::WorkOrderPage))
+        .and(with_state(s))
+        .then(|number: String, ctx: Ctx, s: AppState| async move {
+            page(&s, &ctx, order_page(&s, &ctx, &number).await)
+        });
+    let acknowledge = warp::path!("work-orders" / String / "acknowledge")
+        .and(warp::post())
+        .and(form(s, Route::AcknowledgePage))
+        .and(with_state(s))
+        .then(
+            |number: String, ctx: Ctx, _: Form, s: AppState| async move {
+                let result = async {
+                    let own = own_firm(&ctx)?;
+                    work_orders::acknowledge(&s.db, &ctx.actor()?, &number, own).await
+                };
+                after(&s, &ctx, result.await, &format!("/work-orders/{number}"))
+            },
+        );
+    let report = warp::path!("work-orders" / String / "reports")
+        .and(warp::post())
+        .and(form(s, Route::ReportPage))
+        .and(with_state(s))
+        .then(
+            |number: String, ctx: Ctx, f: Form, s: AppState| async move {
+                let result = async {
+                    let own = own_firm(&ctx)?;
+                    let percent = match f.text("percent").trim() {
+                        "" => Value::Null,
+                        p => json!(
+                            p.parse::<i64>()
+                                .map_err(|_| Error::invalid("percent", "must be a whole number"))?
+                        ),
+                    };
+                    let body =
+                        json!({"kind": f.text("kind"), "percent": percent, "note": f.get("note")});
+                    work_orders::report(&s.db, &ctx.actor()?, &number, own, &body).await
+                };
+                after(&s, &ctx, result.await, &format!("/work-orders/{number}"))
+            },
+        );
+    let list = warp::path!("projects")
+        .and(warp::get())
+        .and(allow(s, Route::ProjectsPage))
+        .and(with_state(s))
+        .and(query)
+        .then(
+            |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                page(&s, &ctx, projects_page(&s, &q).await)
+            },
+        );
+    let one = warp::path!("projects" / String)
+        .and(warp::get())
+        .and(allow(s, Route::ProjectPage))
+        .and(with_state(s))
+        .then(|code: String, ctx: Ctx, s: AppState| async move {
+            page(&s, &ctx, project_page(&s, &ctx, &code).await)
+        });
+    let assign = warp::path!("projects" / String)
+        .and(warp::post())
+        .and(form(s, Route::AssignPage))
+        .and(with_state(s))
+        .then(|code: String, ctx: Ctx, f: Form, s: AppState| async move {
+            let result = async {
+                let version = f
+                    .text("version")
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::invalid("version", "the page is out of date; reload it"))?;
+                let optional = |key: &str| {
+                    Some(f.text(key).trim())
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned)
+                };
+                let amount = match optional("contract_amount_yuan") {
+                    None => Value::Null,
+                    Some(a) => json!(a.parse::<f64>().map_err(|_| {
+                        Error::invalid("contract_amount_yuan", "must be an amount in yuan")
+                    })?),
+                };
+                let body = json!({
+                    "contractor": optional("contractor"), "contract_amount_yuan": amount,
+                    "planned_start": optional("planned_start"), "planned_end": optional("planned_end"),
+                    "dates_reason": optional("dates_reason"),
+                });
+                projects::update(&s.db, &ctx.actor()?, &code, version, &body).await
+            };
+            after(&s, &ctx, result.await, &format!("/projects/{code}"))
+        });
+    let issue = warp::path!("projects" / String / "work-orders")
+        .and(warp::post())
+        .and(form(s, Route::IssuePage))
+        .and(with_state(s))
+        .then(|code: String, ctx: Ctx, f: Form, s: AppState| async move {
+            let result =
+                async { work_orders::issue(&s.db, &ctx.actor()?, &code, f.get("reason")).await };
+            match result.await {
+                Ok(order) => see_other(&format!("/work-orders/{}", order.summary.number)),
+                Err(e) => page(&s, &ctx, Err(e)),
+            }
+        });
+    orders
+        .or(order)
+        .unify()
+        .or(acknowledge)
+        .unify()
+        .or(report)
+        .unify()
+        .or(list)
+        .unify()
+        .or(one)
+        .unify()
+        .or(assign)
+        .unify()
+        .or(issue)
+        .unify()
+}
+
+/// After a form: back to the page on success, the error page (naming the field) otherwise.
+fn after<T>(state: &AppState, ctx: &Ctx, result: Result<T>, back: &str) -> Response {
+    match result {
+        Ok(_) => see_other(back),
+        Err(e) => page(state, ctx, Err(e)),
+    }
+}
+
+fn own_firm(ctx: &Ctx) -> Result<i32> {
+    ctx.own_contractor()?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("{:?} reached by staff", ctx.route)))
+}
+
+fn labels() -> Value {
+    json!({
+        "progress": {"not_started": "未开工", "started": "施工中", "completed": "已完工"},
+        "reports": {"acknowledged": "签收", "started": "开工", "progress": "进度", "completed": "完工"},
+    })
+}
+
+fn with_labels(mut context: Value) -> Value {
+    if let (Some(object), Value::Object(labels)) = (context.as_object_mut(), labels()) {
+        object.extend(labels);
+    }
+    context
+}
+
+async fn years(state: &AppState) -> Result<Vec<i32>> {
+    let mut years: Vec<i32> = projects::list(&state.db, None, None)
+        .await?
+        .iter()
+        .map(|p| p.year)
+        .collect();
+    years.dedup();
+    Ok(years)
+}
+
+async fn orders_page(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -> Rendered {
+    let own = ctx.own_contractor()?;
+    let year = year_query(query)?;
+    let items = work_orders::list(&state.db, year, own).await?;
+    Ok((
+        "work_orders.html",
+        with_labels(json!({
+            "title": "施工任务单", "nav": "work-orders", "items": items, "own": own.is_some(),
+            "year": year, "years": years(state).await?,
+        })),
+    ))
+}
+
+async fn order_page(state: &AppState, ctx: &Ctx, number: &str) -> Rendered {
+    let own = ctx.own_contractor()?;
+    let order = work_orders::get(&state.db, number, own).await?;
+    Ok((
+        "work_order.html",
+        with_labels(json!({
+            "title": format!("施工任务单 {number}"), "nav": "work-orders", "o": order,
+            "can_act": own.is_some(),
+        })),
+    ))
+}
+
+async fn projects_page(state: &AppState, query: &[(String, String)]) -> Rendered {
+    let year = year_query(query)?;
+    let items = projects::list(&state.db, year, None).await?;
+    Ok((
+        "projects.html",
+        with_labels(json!({
+            "title": "改造项目", "nav": "projects", "items": items, "year": year,
+            "years": years(state).await?,
+        })),
+    ))
+}
+
+async fn project_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
+    let project = projects::get(&state.db, code, None).await?;
+    let order = work_orders::list(&state.db, Some(project.year), None)
+        .await?
+        .into_iter()
+        .find(|o| o.project == project.code);
+    let can_plan = ctx
+        .user()
+        .is_ok_and(|p| Route::UpdateProject.rule().admits(p.role));
+    Ok((
+        "project.html",
+        with_labels(json!({
+            "title": project.name, "nav": "projects", "p": project, "order": order,
+            "contractors": contractors::list(&state.db, None).await?, "can_plan": can_plan,
+        })),
+    ))
+}
