@@ -1,8 +1,10 @@
-//! How long rendering takes, on one thread: a one-page notice with a 12-row table and a work order
-//! with 25 scope rows over two compounds with outlines.
+//! How long rendering takes: on one thread, a one-page notice with a 12-row table and work orders
+//! of 8 and 25 scope rows over two compounds with outlines; then a batch of 81 work orders rendered
+//! on every core, as the batch ZIP and `jiugai render work-orders` do.
 //!
 //! `taskset -c 0 cargo bench -p jiugai-document` (targets: notice < 2 ms, work order < 4 ms, each
-//! under 60 KB).
+//! under 60 KB; pin to one core for the single-document numbers); without `taskset` for the batch
+//! (target: 81 orders < 1 s).
 
 #[path = "../tests/common/samples.rs"]
 mod samples;
@@ -15,13 +17,50 @@ const RUNS: usize = 200;
 
 fn main() {
     let notice = samples::notice();
-    let order = samples::work_order(25);
     bench("notice (12-row table)", || {
         jiugai_document::render_notice(black_box(&notice))
     });
-    bench("work order (25 rows, 2 sites)", || {
-        jiugai_document::render_work_order(black_box(&order))
-    });
+    for rows in [8, 25] {
+        let order = samples::work_order(rows);
+        bench(&format!("work order ({rows} rows, 2 sites)"), || {
+            jiugai_document::render_work_order(black_box(&order))
+        });
+    }
+    batch();
+}
+
+/// 81 different orders (numbers, rows and compounds vary), all rendered, 10 times.
+fn batch() {
+    let orders: Vec<_> = (0..81)
+        .map(|i| {
+            let mut order = samples::work_order(3 + i % 12);
+            order.number = format!("RS-2021-{:04}", i + 1);
+            order.url = format!("https://jiugai.renshou.gov.cn/work-orders/{}", order.number);
+            order.sites.truncate(1 + i % 2);
+            order
+        })
+        .collect();
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..10 {
+        let start = Instant::now();
+        let rendered = jiugai_document::render_work_orders(black_box(&orders), &|| ());
+        times.push(start.elapsed());
+        bytes = rendered
+            .iter()
+            .map(|r| r.as_ref().map_or(0, Vec::len))
+            .sum();
+    }
+    times.sort();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "{:32} median {:7.1} ms   min {:7.1} ms   max {:7.1} ms   {threads} threads   {:6.1} KB per order",
+        "81 work orders, in parallel",
+        times[5].as_secs_f64() * 1000.0,
+        times[0].as_secs_f64() * 1000.0,
+        times[9].as_secs_f64() * 1000.0,
+        bytes as f64 / 81.0 / 1024.0,
+    );
 }
 
 fn bench(name: &str, render: impl Fn() -> Result<Vec<u8>, jiugai_document::RenderError>) {

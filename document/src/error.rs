@@ -19,6 +19,9 @@ pub enum RenderError {
     /// The URL does not fit in a QR code (longer than about 2,900 bytes).
     #[error("the URL cannot be encoded as a QR code: {0}")]
     QrCode(String),
+    /// The shipped font could not be cut down (a defect of the build, never of the input).
+    #[error("the font could not be embedded: {0}")]
+    Font(String),
 }
 
 fn describe(missing: &[MissingGlyph]) -> String {

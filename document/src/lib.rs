@@ -5,6 +5,7 @@
 //! re-renders identically forever and its hash can serve as an ETag.
 
 mod check;
+mod content;
 mod documents;
 mod error;
 mod fonts;
@@ -23,6 +24,45 @@ pub use model::{Contact, Contractor, Notice, ScopeRow, Site, WorkOrder};
 /// the font cannot print.
 pub fn render_work_order(order: &WorkOrder) -> Result<Vec<u8>, RenderError> {
     documents::work_order::render(order)
+}
+
+/// Many work orders at once (a batch's ZIP, `jiugai render work-orders`), on every core: the
+/// results in the orders' order. `done` is called after each document, from the rendering threads.
+pub fn render_work_orders(
+    orders: &[WorkOrder],
+    done: &(dyn Fn() + Sync),
+) -> Vec<Result<Vec<u8>, RenderError>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(orders.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut rendered: Vec<(usize, Result<Vec<u8>, RenderError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(order) = orders.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, render_work_order(order)));
+                        done();
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker only panics if rendering does, which is a defect: pass it on.
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    rendered.sort_unstable_by_key(|(i, _)| *i);
+    rendered.into_iter().map(|(_, r)| r).collect()
 }
 
 /// 公示 as a one-page PDF (more pages only if the table is too long for one).

@@ -31,7 +31,7 @@ pub fn map_prims(sites: &[Site], area: MapBox) -> Vec<Prim> {
         fill: None,
         stroke: Some((0.5, FRAME)),
     }];
-    let label_style = Style::new(Face::Song, 8.0).leading(1.25);
+    let label_style = Style::new(Face::Regular, 8.0).leading(1.25);
     let points: Vec<[f64; 2]> = sites
         .iter()
         .flat_map(|s| s.outline.iter().flatten().flatten().copied())
@@ -43,7 +43,7 @@ pub fn map_prims(sites: &[Site], area: MapBox) -> Vec<Prim> {
             area.w,
             y,
             Align::Center,
-            &Style::new(Face::Song, 10.5).color(Rgb::GREY),
+            &Style::new(Face::Regular, 10.5).color(Rgb::GREY),
             "（未绘制小区边界）",
         ));
         return prims;
@@ -240,7 +240,7 @@ fn north_arrow(area: MapBox) -> Vec<Prim> {
             16.0,
             y + 27.0,
             Align::Center,
-            &Style::new(Face::Hei, 9.0),
+            &Style::new(Face::Bold, 9.0),
             "北",
         ),
     ]
@@ -258,7 +258,7 @@ fn scale_bar(projection: &Projection, area: MapBox) -> Vec<Prim> {
         .unwrap_or(magnitude);
     let length = (length_m * projection.scale) as f32;
     let (x, y) = (area.x + 10.0, area.y + area.h - 10.0);
-    let style = Style::new(Face::Song, 7.5);
+    let style = Style::new(Face::Regular, 7.5);
     let rule = |x1, y1, x2, y2| Prim::Line {
         x1,
         y1,

@@ -1,6 +1,6 @@
 //! QR codes drawn as vector rectangles (sharp at any zoom and in print, and tiny in the file).
 
-use qrcode::{Color, EcLevel, QrCode};
+use fast_qr::{ECL, QRBuilder};
 
 use crate::error::RenderError;
 use crate::layout::{Prim, Rgb};
@@ -9,22 +9,27 @@ use crate::layout::{Prim, Rgb};
 /// wide, quiet zone not included (leave four modules' width of white around it). Level M: the code
 /// survives a crease or a stain on a posted notice.
 pub fn qr_prims(data: &str, x: f32, y: f32, size: f32) -> Result<Vec<Prim>, RenderError> {
-    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M)
-        .map_err(|e| RenderError::QrCode(e.to_string()))?;
-    let modules = code.width();
-    let colors = code.to_colors();
+    let code = QRBuilder::new(data)
+        .ecl(ECL::M)
+        .build()
+        .map_err(|e| RenderError::QrCode(format!("{e:?}")))?;
+    let modules = code.size;
+    let dark: Vec<bool> = code.data[..modules * modules]
+        .iter()
+        .map(|m| m.value())
+        .collect();
     let unit = size / modules as f32;
     let mut rings = Vec::new();
     // One rectangle per horizontal run of dark modules keeps the path short.
-    for (row, line) in colors.chunks(modules).enumerate() {
+    for (row, line) in dark.chunks(modules).enumerate() {
         let mut col = 0;
         while col < modules {
-            if line[col] != Color::Dark {
+            if !line[col] {
                 col += 1;
                 continue;
             }
             let start = col;
-            while col < modules && line[col] == Color::Dark {
+            while col < modules && line[col] {
                 col += 1;
             }
             let (x0, x1) = (x + start as f32 * unit, x + col as f32 * unit);

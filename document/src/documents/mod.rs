@@ -8,14 +8,14 @@ use chrono::NaiveDate;
 use crate::fonts::Face;
 use crate::layout::{Align, Block, Prim, Rgb, Style, baseline, mm, page, size, text_prim};
 
-/// 宋体 at a size.
-pub const fn song(size: f32) -> Style {
-    Style::new(Face::Song, size)
+/// Body text at a size (GB/T 9704's 宋体/仿宋 role).
+pub const fn plain(size: f32) -> Style {
+    Style::new(Face::Regular, size)
 }
 
-/// 黑体 at a size.
-pub const fn hei(size: f32) -> Style {
-    Style::new(Face::Hei, size)
+/// Bold at a size (GB/T 9704's 黑体 and 小标宋 roles).
+pub const fn bold(size: f32) -> Style {
+    Style::new(Face::Bold, size)
 }
 
 /// "2021年3月1日".
@@ -58,9 +58,7 @@ pub fn quantity(value: f64) -> String {
 /// The GB/T 9704 header (版头): the issuer's name in red, the document number under it, and the
 /// red rule across the text width.
 pub fn letterhead(authority: &str, number_line: &str) -> Vec<Block> {
-    let issuer = Style::new(Face::SongBold, 24.0)
-        .color(Rgb::RED)
-        .leading(1.3);
+    let issuer = Style::new(Face::Bold, 24.0).color(Rgb::RED).leading(1.3);
     let rule_gap = 6.0;
     let rule = Prim::Line {
         x1: page::LEFT,
@@ -72,18 +70,18 @@ pub fn letterhead(authority: &str, number_line: &str) -> Vec<Block> {
     };
     vec![
         Block::text(authority, issuer, Align::Center, false),
-        Block::text(number_line, song(size::SI), Align::Center, false)
+        Block::text(number_line, plain(size::SI), Align::Center, false)
             .gap(mm(3.0))
             .keep_with_next(),
         Block::fixed(rule_gap + 1.0, vec![rule]).keep_with_next(),
     ]
 }
 
-/// The title (2号 小标宋, centred).
+/// The title (2号 bold, centred).
 pub fn title(text: &str) -> Block {
     Block::text(
         text,
-        Style::new(Face::SongBold, size::ER).leading(1.4),
+        Style::new(Face::Bold, size::ER).leading(1.4),
         Align::Center,
         false,
     )
@@ -91,9 +89,9 @@ pub fn title(text: &str) -> Block {
     .keep_with_next()
 }
 
-/// A first-level heading ("一、项目概况"), 3号 黑体.
+/// A first-level heading ("一、项目概况"), 3号 bold.
 pub fn heading(text: &str) -> Block {
-    Block::heading(text, hei(size::SAN).leading(1.6)).gap(mm(4.0))
+    Block::heading(text, bold(size::SAN).leading(1.6)).gap(mm(4.0))
 }
 
 /// "一", "二", … for headings (up to 99, which no document comes near).
@@ -127,11 +125,11 @@ pub fn decorate(pages: &mut [Vec<Prim>], decorations: &Decorations) {
             page::TEXT_WIDTH,
             y,
             Align::Center,
-            &song(size::XIAO_WU + 1.5),
+            &plain(size::XIAO_WU + 1.5),
             &footer,
         ));
         if let (Some((left, right)), true) = (decorations.running_header, i > 0) {
-            let style = song(size::XIAO_WU).color(Rgb::GREY);
+            let style = plain(size::XIAO_WU).color(Rgb::GREY);
             let y = page::TOP - mm(5.0);
             prims.push(text_prim(
                 page::LEFT,
@@ -169,7 +167,7 @@ pub fn decorate(pages: &mut [Vec<Prim>], decorations: &Decorations) {
 }
 
 fn banner_prims(text: &str) -> Vec<Prim> {
-    let style = hei(size::XIAO_SI).color(Rgb::RED);
+    let style = bold(size::XIAO_SI).color(Rgb::RED);
     let (top, height) = (mm(12.0), mm(9.0));
     vec![
         Prim::Rect {
@@ -194,7 +192,7 @@ fn banner_prims(text: &str) -> Vec<Prim> {
 /// A large, faint diagonal mark across the middle of the page.
 fn watermark(text: &str) -> Vec<Prim> {
     let size = 120.0;
-    let width = crate::fonts::width(Face::Hei, size, text);
+    let width = crate::fonts::width(size, text);
     let angle: f32 = 35.0;
     let (sin, cos) = angle.to_radians().sin_cos();
     // Start so that the rotated text's middle falls on the page's middle.
@@ -206,7 +204,7 @@ fn watermark(text: &str) -> Vec<Prim> {
     vec![Prim::Text {
         x,
         y,
-        face: Face::Hei,
+        face: Face::Bold,
         size,
         color: Rgb(1.0, 0.88, 0.88),
         text: text.to_owned(),

@@ -10,11 +10,11 @@ use crate::model::Notice;
 use crate::pdf::{self, Meta};
 use crate::{linebreak, qr};
 
-use super::{Decorations, date_zh, decorate, letterhead, song, title};
+use super::{Decorations, date_zh, decorate, letterhead, plain, title};
 
-const BODY: Style = Style::new(Face::Song, size::SI).leading(1.6);
-const TABLE: Style = Style::new(Face::Song, size::WU).leading(1.35);
-const TABLE_HEAD: Style = Style::new(Face::Hei, size::WU).leading(1.35);
+const BODY: Style = Style::new(Face::Regular, size::SI).leading(1.6);
+const TABLE: Style = Style::new(Face::Regular, size::WU).leading(1.35);
+const TABLE_HEAD: Style = Style::new(Face::Bold, size::WU).leading(1.35);
 
 /// The side of the QR code: large enough to scan from a metre away on a notice board.
 const QR_SIDE: f32 = mm(36.0);
@@ -76,7 +76,7 @@ pub fn render(notice: &Notice) -> Result<Vec<u8>, RenderError> {
         keywords: vec!["公示".into(), notice.number.clone()],
         date: notice.issued_on,
     };
-    Ok(pdf::write(pages, &meta))
+    pdf::write(pages, &meta)
 }
 
 /// Column widths follow the longest text in each column, so names get room and numbers do not.
@@ -148,7 +148,7 @@ fn looks_numeric(text: &str) -> bool {
 fn closing(notice: &Notice) -> Result<Block, RenderError> {
     let quiet = mm(1.5);
     let mut prims = qr::qr_prims(&notice.url, page::LEFT + quiet, quiet, QR_SIDE)?;
-    let caption = song(size::XIAO_WU + 1.0);
+    let caption = plain(size::XIAO_WU + 1.0);
     let caption_y = quiet + QR_SIDE + 12.0;
     prims.push(text_prim(
         page::LEFT,
@@ -178,7 +178,7 @@ fn closing(notice: &Notice) -> Result<Block, RenderError> {
             &line.text,
         ));
     }
-    let issuer = song(size::SI);
+    let issuer = plain(size::SI);
     let signature_w = right_w - mm(4.0);
     prims.push(text_prim(
         right_x,

@@ -12,16 +12,16 @@ use crate::pdf::{self, Meta};
 use crate::{money, qr};
 
 use super::{
-    Decorations, chinese_ordinal, date_zh, decorate, heading, hei, letterhead, number, quantity,
-    song, title,
+    Decorations, bold, chinese_ordinal, date_zh, decorate, heading, letterhead, number, plain,
+    quantity, title,
 };
 
 /// Table text: 五号.
-const TABLE: Style = Style::new(Face::Song, size::WU).leading(1.35);
-/// Table headers and labels: 五号 黑体.
-const TABLE_HEAD: Style = Style::new(Face::Hei, size::WU).leading(1.35);
+const TABLE: Style = Style::new(Face::Regular, size::WU).leading(1.35);
+/// Table headers and labels: 五号 bold.
+const TABLE_HEAD: Style = Style::new(Face::Bold, size::WU).leading(1.35);
 /// Body paragraphs: 小四, which keeps a form-like order on few pages.
-const BODY: Style = Style::new(Face::Song, size::XIAO_SI).leading(1.7);
+const BODY: Style = Style::new(Face::Regular, size::WU).leading(1.6);
 
 impl WorkOrder {
     /// Every character of the order the font cannot print, with the field it is in; empty when
@@ -79,7 +79,7 @@ pub fn render(order: &WorkOrder) -> Result<Vec<u8>, RenderError> {
     blocks.push(
         Block::text(
             &format!("{}：", order.contractor.name),
-            song(size::SI),
+            plain(size::SI),
             Align::Left,
             false,
         )
@@ -149,7 +149,7 @@ pub fn render(order: &WorkOrder) -> Result<Vec<u8>, RenderError> {
         keywords: vec!["施工任务单".into(), order.number.clone()],
         date: order.issued_on,
     };
-    Ok(pdf::write(pages, &meta))
+    pdf::write(pages, &meta)
 }
 
 /// A label cell of a key–value grid.
@@ -256,7 +256,7 @@ fn sites_table(order: &WorkOrder) -> Table {
 
 /// The map of the outlines with its caption, kept together.
 fn site_map(order: &WorkOrder) -> Block {
-    let height = mm(46.0);
+    let height = mm(40.0);
     let area = MapBox {
         x: page::LEFT,
         y: 0.0,
@@ -264,7 +264,7 @@ fn site_map(order: &WorkOrder) -> Block {
         h: height,
     };
     let mut prims = map_prims(&order.sites, area);
-    let caption = song(size::XIAO_WU).color(Rgb::GREY);
+    let caption = plain(size::XIAO_WU).color(Rgb::GREY);
     prims.push(text_prim(
         page::LEFT,
         page::TEXT_WIDTH,
@@ -389,13 +389,13 @@ fn contacts_table(order: &WorkOrder) -> Table {
 /// The closing strip: boxes for the two parties' seals and signatures, and the QR code of the
 /// order's page (to check that a paper copy is the current revision) with the address under it.
 fn closing(url: &str) -> Result<Block, RenderError> {
-    let height = mm(38.0);
-    let qr_side = mm(27.0);
+    let height = mm(33.0);
+    let qr_side = mm(25.0);
     let qr_column = mm(34.0);
     let gap = mm(4.0);
     let box_w = (page::TEXT_WIDTH - qr_column - 2.0 * gap) / 2.0;
-    let head = hei(size::XIAO_SI);
-    let body = song(size::WU);
+    let head = bold(size::XIAO_SI);
+    let body = plain(size::WU);
     let mut prims = Vec::new();
     for (i, party) in ["发包单位（盖章）", "施工单位（盖章）"].iter().enumerate() {
         let x = page::LEFT + i as f32 * (box_w + gap);
@@ -432,7 +432,7 @@ fn closing(url: &str) -> Result<Block, RenderError> {
         0.0,
         qr_side,
     )?);
-    let caption = song(size::XIAO_WU).leading(1.3);
+    let caption = plain(size::XIAO_WU).leading(1.3);
     prims.push(text_prim(
         qr_x,
         qr_column,
@@ -441,7 +441,9 @@ fn closing(url: &str) -> Result<Block, RenderError> {
         &caption,
         "扫码核验现行版本",
     ));
-    let url_style = Style::new(Face::Song, 6.0).color(Rgb::GREY).leading(1.25);
+    let url_style = Style::new(Face::Regular, 6.0)
+        .color(Rgb::GREY)
+        .leading(1.25);
     let lines = crate::linebreak::wrap(url, qr_column, |c| url_style.advance(c));
     for (i, line) in lines.iter().enumerate().take(3) {
         let y = qr_side + 20.0 + i as f32 * url_style.line_height();

@@ -114,12 +114,12 @@ impl Style {
 
     /// The width of `text` in this style.
     pub fn width(&self, text: &str) -> f32 {
-        fonts::width(self.face, self.size, text)
+        fonts::width(self.size, text)
     }
 
     /// The advance of one character, for the line breaker.
     pub fn advance(&self, ch: char) -> f32 {
-        fonts::advance_em(self.face, ch) * self.size
+        fonts::advance_em(ch) * self.size
     }
 }
 
