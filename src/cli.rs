@@ -63,6 +63,21 @@ pub enum Command {
     /// compounds, cost and budget left, why each unscheduled compound is not in, and how close the plan is to the
     /// best possible.
     Plan(PlanArgs),
+    /// Render documents as PDF files.
+    #[command(subcommand)]
+    Render(RenderCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RenderCommand {
+    /// Write the current version of every work order of a year as a PDF into a folder (made if missing),
+    /// named as in the downloads (`施工任务单-RS-2021-0001-第1版.pdf`).
+    WorkOrders {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -244,6 +259,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Plan(args) => plan(&settings, args).await,
+        Command::Render(RenderCommand::WorkOrders { year, out }) => {
+            render_work_orders(&settings, year, &out).await
+        }
         Command::Migrate => {
             let db = db::connect(&settings.database_url).await?;
             db::migrate(&db).await?;
@@ -276,13 +294,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Connects, migrates and, on an empty database, loads the Renshou data set.
+/// Connects, migrates and, on an empty database, loads the Renshou data set. Batches approved before projects
+/// existed (a database from before work orders) get their projects.
 pub async fn prepare(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     if seed::seed_if_empty(&db, &seed::RENSHOU).await? {
         db::checkpoint(&db).await?;
         tracing::info!("empty database: loaded the Renshou data set");
+    }
+    let made = db::projects::ensure_for_all_batches(&db).await?;
+    if made > 0 {
+        tracing::info!("made {made} projects for batches approved before work orders");
     }
     Ok(db)
 }
@@ -384,6 +407,51 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         settings.database_url_for_display()
     );
     web::serve(state, listener).await;
+    Ok(())
+}
+
+async fn render_work_orders(
+    settings: &Settings,
+    year: i32,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let orders = db::work_orders::list(&db, Some(year), None).await?;
+    if orders.is_empty() {
+        anyhow::bail!("no work orders issued for {year}");
+    }
+    let mut documents = Vec::with_capacity(orders.len());
+    for order in &orders {
+        let mut doc =
+            db::work_orders::document_of(&db, &order.number, Some(order.revision), None).await?;
+        doc.url = db::work_orders::page_url(&settings.public_base(), &order.number);
+        documents.push(doc);
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot make the folder {}: {e}", out.display()))?;
+    let bar = ProgressBar::new(documents.len() as u64).with_style(ProgressStyle::with_template(
+        "rendering {bar:40} {pos}/{len} {eta}",
+    )?);
+    let started = std::time::Instant::now();
+    let rendered = tokio::task::block_in_place(|| {
+        jiugai_document::render_work_orders(&documents, &|| bar.inc(1))
+    });
+    bar.finish_and_clear();
+    let mut bytes = 0;
+    for (doc, pdf) in documents.iter().zip(rendered) {
+        let pdf = pdf.map_err(|e| anyhow::anyhow!("work order {}: {e}", doc.number))?;
+        let path = out.join(db::work_orders::file_name(&doc.number, doc.revision));
+        std::fs::write(&path, &pdf)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        bytes += pdf.len();
+    }
+    eprintln!(
+        "{} work orders of {year} written to {} ({:.1} MB, rendered in {:.0} ms)",
+        documents.len(),
+        out.display(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(())
 }
 

@@ -154,7 +154,7 @@ pub async fn issue_on(
         }
     }
     let now = Utc::now();
-    if let Some(p) = &previous {
+    if previous.is_some() {
         work_orders::Entity::update_many()
             .set(work_orders::ActiveModel {
                 superseded_at: Set(Some(now)),
@@ -164,7 +164,6 @@ pub async fn issue_on(
             .filter(work_orders::Column::SupersededAt.is_null())
             .exec(&txn)
             .await?;
-        debug_assert!(p.revision < revision);
     }
     let data = serde_json::to_string(&doc).map_err(|e| Error::Internal(e.into()))?;
     work_orders::Entity::insert(work_orders::ActiveModel {

@@ -218,6 +218,12 @@ impl Ctx {
             None
         })
     }
+
+    /// The contractor behind a route only contractors reach (`Rule::Contractor`).
+    pub fn own_firm(&self) -> Result<i32> {
+        self.own_contractor()?
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("{:?} reached by staff", self.route)))
+    }
 }
 
 /// A request refused before its handler ran; the final `recover` turns it into the reply.

@@ -78,12 +78,19 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
         format!("{}.{:02}", thousands(fen / 100), (fen % 100).abs())
     });
     env.add_filter("quantity", |v: f64| {
-        if v.fract() == 0.0 {
-            thousands(v as i64)
+        let hundredths = (v * 100.0).round() as i64;
+        if hundredths % 100 == 0 {
+            thousands(hundredths / 100)
         } else {
-            format!("{v:.2}")
+            format!(
+                "{}.{:02}",
+                thousands(hundredths / 100),
+                (hundredths % 100).abs()
+            )
         }
     });
+    // An amount as a form field's value: plain digits, two decimals ("3221187.00", not "3221187.0").
+    env.add_filter("fixed2", |v: f64| format!("{v:.2}"));
     Ok(env)
 }
 

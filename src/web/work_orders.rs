@@ -109,7 +109,7 @@ pub fn api_routes(
         .and(with_state(s))
         .then(|number: String, ctx: Ctx, s: AppState| async move {
             let result = async {
-                let own = own_firm(&ctx)?;
+                let own = ctx.own_firm()?;
                 work_orders::acknowledge(&s.db, &ctx.actor()?, &number, own).await
             };
             respond(result.await)
@@ -122,7 +122,7 @@ pub fn api_routes(
         .then(
             |number: String, ctx: Ctx, s: AppState, b: Bytes| async move {
                 let result = async {
-                    let own = own_firm(&ctx)?;
+                    let own = ctx.own_firm()?;
                     work_orders::report(&s.db, &ctx.actor()?, &number, own, &json_body(&b)?).await
                 };
                 created(result.await)
@@ -141,12 +141,6 @@ pub fn api_routes(
         .unify()
         .or(report)
         .unify()
-}
-
-/// The firm of a contractor account (the route admits contractors only).
-fn own_firm(ctx: &Ctx) -> Result<i32> {
-    ctx.own_contractor()?
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("{:?} reached by staff", ctx.route)))
 }
 
 /// `?revision=2&download=1`: which revision (the newest visible one by default), and whether the browser should
@@ -252,12 +246,13 @@ async fn zip_response(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -
     ))
 }
 
-/// The documents rendered into one ZIP, each under its file name and dated by its issue date, so the same orders
-/// give the same archive.
+/// The documents rendered into one ZIP (on every core), each under its file name and dated by its issue date, so
+/// the same orders give the same archive.
 pub fn zip_orders(documents: &[jiugai_document::WorkOrder]) -> Result<Vec<u8>> {
     let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for doc in documents {
-        let pdf = jiugai_document::render_work_order(doc).map_err(|e| {
+    let rendered = jiugai_document::render_work_orders(documents, &|| ());
+    for (doc, pdf) in documents.iter().zip(rendered) {
+        let pdf = pdf.map_err(|e| {
             Error::Internal(anyhow::anyhow!(
                 "rendering work order {}: {e:?}",
                 doc.number

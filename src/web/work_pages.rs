@@ -41,7 +41,7 @@ pub fn page_routes(
         .then(
             |number: String, ctx: Ctx, _: Form, s: AppState| async move {
                 let result = async {
-                    let own = own_firm(&ctx)?;
+                    let own = ctx.own_firm()?;
                     work_orders::acknowledge(&s.db, &ctx.actor()?, &number, own).await
                 };
                 after(&s, &ctx, result.await, &format!("/work-orders/{number}"))
@@ -54,7 +54,7 @@ pub fn page_routes(
         .then(
             |number: String, ctx: Ctx, f: Form, s: AppState| async move {
                 let result = async {
-                    let own = own_firm(&ctx)?;
+                    let own = ctx.own_firm()?;
                     let percent = match f.text("percent").trim() {
                         "" => Value::Null,
                         p => json!(
@@ -152,11 +152,6 @@ fn after<T>(state: &AppState, ctx: &Ctx, result: Result<T>, back: &str) -> Respo
         Ok(_) => see_other(back),
         Err(e) => page(state, ctx, Err(e)),
     }
-}
-
-fn own_firm(ctx: &Ctx) -> Result<i32> {
-    ctx.own_contractor()?
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("{:?} reached by staff", ctx.route)))
 }
 
 fn labels() -> Value {
