@@ -8,7 +8,7 @@ use jiugai::db::contractors::{self, ContractorRecord};
 use jiugai::db::{self, accounts, seed};
 use jiugai::domain::account::{NewPassword, Role};
 use jiugai::web;
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use serde_json::{Value, json};
 
 /// A server on port 0 with its own database, and an account of every role.
@@ -42,6 +42,28 @@ pub const ACCOUNTS: [(&str, Role, Option<&str>); 4] = [
 
 static ANNOUNCE: Once = Once::new();
 
+/// Set once the test databases of earlier runs are gone.
+static CLEARED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// Every test makes its own PostgreSQL database and nothing drops it when the test ends (the app is still
+/// running), so each run first drops those its predecessors left: at most one run's worth stays on disk.
+async fn drop_earlier_test_databases(admin: &DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'jiugai\\_test\\_%'",
+        ))
+        .await
+        .expect("list the test databases");
+    for row in rows {
+        let name: String = row.try_get("", "datname").expect("a database name");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .expect("drop an earlier run's test database");
+    }
+}
+
 /// A fresh database for one test: a SQLite file in a temporary folder, or a new PostgreSQL database.
 async fn fresh_database(dir: &tempfile::TempDir) -> String {
     match std::env::var("JIUGAI_TEST_POSTGRES_URL")
@@ -53,6 +75,9 @@ async fn fresh_database(dir: &tempfile::TempDir) -> String {
             let admin = Database::connect(&base)
                 .await
                 .expect("PostgreSQL at JIUGAI_TEST_POSTGRES_URL");
+            CLEARED
+                .get_or_init(|| drop_earlier_test_databases(&admin))
+                .await;
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
