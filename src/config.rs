@@ -2,7 +2,7 @@
 //! (and `DATABASE_URL`). The defaults run the whole product on one machine with SQLite.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -25,6 +25,12 @@ pub struct Settings {
     /// Only behind a reverse proxy that sets it: otherwise clients could pick their own address and
     /// dodge the per-address sign-in throttle.
     pub trust_forwarded_for: bool,
+    /// The bureau's notice templates (`JIUGAI_NOTICE_TEMPLATES`), read each time a notice is drafted; a kind
+    /// whose file is missing there uses the built-in wording.
+    pub notice_templates: Option<PathBuf>,
+    /// Extra holiday calendars (`JIUGAI_HOLIDAYS`): one `YEAR.toml` per year, as in `fixtures/holidays/`; they
+    /// add years to the built-in ones or replace them. Read at start.
+    pub holidays: Option<PathBuf>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiugai.db?mode=rwc";
@@ -38,6 +44,8 @@ impl Default for Settings {
             max_body_bytes: 2 * 1024 * 1024,
             cookie_secure: true,
             trust_forwarded_for: false,
+            notice_templates: Some(PathBuf::from("templates/notices")),
+            holidays: Some(PathBuf::from("fixtures/holidays")),
         }
     }
 }
@@ -61,6 +69,31 @@ impl Settings {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.addr),
         }
+    }
+
+    /// The holiday calendar: the built-in years, then the files in `holidays` (if the folder exists).
+    pub fn calendar(&self) -> anyhow::Result<crate::domain::calendar::HolidayCalendar> {
+        use crate::domain::calendar::HolidayCalendar;
+        let built_in = HolidayCalendar::built_in();
+        let Some(dir) = self.holidays.as_deref().filter(|d| d.is_dir()) else {
+            return Ok(built_in);
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        files.sort();
+        let pairs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let extra = HolidayCalendar::parse(&pairs).map_err(anyhow::Error::msg)?;
+        Ok(built_in.with(extra))
     }
 
     /// The database URL with any password masked, for logs.

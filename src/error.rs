@@ -20,6 +20,9 @@ pub enum Error {
     /// 422: the input was understood but is wrong; the fields say where.
     #[error("invalid input: {0}")]
     Invalid(FieldErrors),
+    /// 429: too many requests from one place; try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooMany { message: String, retry_after: u64 },
     /// 400: the request itself is malformed (not JSON, not UTF-8).
     #[error("{0}")]
     BadRequest(String),

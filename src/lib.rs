@@ -9,4 +9,5 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod fixtures;
+pub mod notice_templates;
 pub mod web;

@@ -17,6 +17,7 @@ pub mod money;
 mod pdf;
 mod qr;
 
+pub use documents::quantity;
 pub use error::{MissingGlyph, RenderError};
 pub use model::{Contact, Contractor, Notice, ScopeRow, Site, WorkOrder};
 

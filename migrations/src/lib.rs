@@ -9,6 +9,7 @@ mod m20261126_000003_accounts;
 mod m20261127_000004_batches;
 mod m20261128_000005_plan_scenarios;
 mod m20261129_000006_work_orders;
+mod m20261201_000007_notices;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_batches::Migration),
             Box::new(m20261128_000005_plan_scenarios::Migration),
             Box::new(m20261129_000006_work_orders::Migration),
+            Box::new(m20261201_000007_notices::Migration),
         ]
     }
 }

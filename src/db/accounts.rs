@@ -13,8 +13,8 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -746,7 +746,7 @@ pub async fn sign_in(
     let txn = super::begin_write(db).await?;
     let mut wait_until: Option<DateTime<Utc>> = None;
     for (key, throttle) in &keys {
-        lock_key(&txn, key).await?;
+        super::lock_key(&txn, key).await?;
         // Failures older than the window no longer count: drop them as the key is used again.
         sign_in_failures::Entity::delete_many()
             .filter(sign_in_failures::Column::Key.eq(key.as_str()))
@@ -810,20 +810,6 @@ pub async fn sign_in(
     let principal =
         Principal::of(&user, None).ok_or_else(|| Error::Internal(anyhow::anyhow!("bad role")))?;
     Ok(SignIn::Accepted(principal, session))
-}
-
-/// Serialises sign-in attempts on one key. SQLite's `BEGIN IMMEDIATE` already serialises every writer;
-/// PostgreSQL needs a transaction-scoped advisory lock.
-async fn lock_key(txn: &impl ConnectionTrait, key: &str) -> Result<()> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock(hashtext($1))",
-            [key.into()],
-        ))
-        .await?;
-    }
-    Ok(())
 }
 
 // ---- API tokens ---------------------------------------------------------------------------------

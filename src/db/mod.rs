@@ -8,11 +8,13 @@ pub mod compounds;
 pub mod contractors;
 pub mod entities;
 pub mod import;
+pub mod notices;
 pub mod planning;
 pub mod projects;
 pub mod revisions;
 pub mod scenarios;
 pub mod seed;
+pub mod seed_notices;
 pub mod seed_work;
 pub mod work_orders;
 
@@ -86,6 +88,21 @@ pub async fn checkpoint(db: &DatabaseConnection) -> anyhow::Result<()> {
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
             .await?;
+    }
+    Ok(())
+}
+
+/// Serialises writers on one key (sign-in attempts of an account, objections from one address). SQLite's
+/// `BEGIN IMMEDIATE` already serialises every writer; PostgreSQL needs a transaction-scoped advisory lock.
+pub async fn lock_key(txn: &impl sea_orm::ConnectionTrait, key: &str) -> crate::error::Result<()> {
+    use sea_orm::{DbBackend, Statement};
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [key.into()],
+        ))
+        .await?;
     }
     Ok(())
 }

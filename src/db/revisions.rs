@@ -11,12 +11,15 @@ use crate::error::Result;
 pub const COMPOUNDS: &str = "compounds";
 /// Accounts, sessions and API tokens: bumped by every change that could end or alter someone's access.
 pub const ACCOUNTS: &str = "accounts";
+/// Notices, objections, answers and ratings: what the public pages show.
+pub const NOTICES: &str = "notices";
 
 /// Every counter, read at once: the one query most requests make.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Revisions {
     pub compounds: i64,
     pub accounts: i64,
+    pub notices: i64,
 }
 
 pub async fn all(db: &impl ConnectionTrait) -> Result<Revisions> {
@@ -25,6 +28,7 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Revisions> {
         match row.name.as_str() {
             COMPOUNDS => out.compounds = row.revision,
             ACCOUNTS => out.accounts = row.revision,
+            NOTICES => out.notices = row.revision,
             _ => {}
         }
     }

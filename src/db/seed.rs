@@ -68,6 +68,13 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
         let firms = load_contractors(db, text).await?;
         if data.compounds.is_some() {
             super::seed_work::contract_decided_batches(db, &policy, &firms).await?;
+            super::seed_notices::publish_decided_batches(
+                db,
+                &policy,
+                &crate::domain::calendar::HolidayCalendar::built_in(),
+                chrono::Utc::now(),
+            )
+            .await?;
         }
     }
     Ok(true)

@@ -2,7 +2,7 @@
 //! contractors' acknowledgements and progress reports are played in, so a newcomer sees orders in every state —
 //! completed, under way, just started, revised, not yet acknowledged.
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
@@ -100,23 +100,45 @@ async fn report_progress(
         if i % 10 == 9 {
             continue;
         }
-        work_orders::acknowledge(db, actor, number, firm)
+        // Dated as the season went: received a week before the start, started on the day, half done two months
+        // in, completed a few days before the planned end.
+        let current = projects::get(db, project, None).await.map_err(fail)?;
+        let (Some(start), Some(end)) = (current.planned_start, current.planned_end) else {
+            continue;
+        };
+        let at = |day: NaiveDate| {
+            chrono::TimeZone::from_utc_datetime(&Utc, &day.and_hms_opt(3, 0, 0).unwrap_or_default())
+        };
+        work_orders::acknowledge_at(db, actor, number, firm, at(start - Duration::days(7)))
             .await
             .map_err(fail)?;
-        let steps: Vec<serde_json::Value> = match i % 10 {
+        let started = json!({"kind": "started"});
+        let steps: Vec<(serde_json::Value, NaiveDate)> = match i % 10 {
             7 => vec![
-                json!({"kind": "started"}),
-                json!({"kind": "progress", "percent": 60, "note": "外墙及屋面防水完成"}),
+                (started, start),
+                (
+                    json!({"kind": "progress", "percent": 60, "note": "外墙及屋面防水完成"}),
+                    start + Duration::days(60),
+                ),
             ],
-            8 => vec![json!({"kind": "started", "note": "围挡已搭设，管网开挖"})],
+            8 => vec![(
+                json!({"kind": "started", "note": "围挡已搭设，管网开挖"}),
+                start,
+            )],
             _ => vec![
-                json!({"kind": "started"}),
-                json!({"kind": "progress", "percent": 50}),
-                json!({"kind": "completed", "note": "已完成全部改造内容，待竣工验收"}),
+                (started, start),
+                (
+                    json!({"kind": "progress", "percent": 50}),
+                    start + Duration::days(60),
+                ),
+                (
+                    json!({"kind": "completed", "note": "已完成全部改造内容，待竣工验收"}),
+                    end - Duration::days(5),
+                ),
             ],
         };
-        for step in steps {
-            work_orders::report(db, actor, number, firm, &step)
+        for (step, day) in steps {
+            work_orders::report_at(db, actor, number, firm, &step, at(day))
                 .await
                 .map_err(fail)?;
         }

@@ -7,11 +7,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use jiugai_document as document;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -84,9 +85,7 @@ pub struct OrderView {
 
 /// Today in Beijing, the date an order is issued on.
 pub fn beijing_today(now: DateTime<Utc>) -> NaiveDate {
-    let offset =
-        FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero"));
-    now.with_timezone(&offset).date_naive()
+    crate::domain::notice::beijing_date(now)
 }
 
 /// The link an order's QR code carries: its page.
@@ -262,6 +261,76 @@ async fn build(
     if !missing.is_empty() {
         return Err(Error::Invalid(missing));
     }
+    let scope = project_scope(txn, project).await?;
+    let doc = document::WorkOrder {
+        authority: policy.authority.clone(),
+        number: number.to_owned(),
+        revision,
+        superseded_by: None,
+        issued_on,
+        project: project.name.clone(),
+        year: project.year,
+        category: scope.category,
+        sites: scope.sites,
+        scope: scope.rows,
+        total_fen: scope.total_fen,
+        contract_amount_fen: amount,
+        planned_start: start,
+        planned_end: end,
+        requirements: policy.work_orders.requirements(),
+        bureau_contact: document::Contact {
+            name: policy.work_orders.contact.clone(),
+            phone: policy.work_orders.phone.clone(),
+        },
+        contractor: document::Contractor {
+            name: firm.name.clone(),
+            credit_code: firm.credit_code.clone().unwrap_or_default(),
+            contact: document::Contact {
+                name: firm.contact_person.clone().unwrap_or_default(),
+                phone: firm.phone.clone().unwrap_or_default(),
+            },
+        },
+        // The link depends on where the service is reached, not on the order: filled in when rendered.
+        url: String::new(),
+    };
+    printable(doc.missing_glyphs())?;
+    Ok((doc, firm))
+}
+
+/// Refuses a document with characters the font lacks, naming each field and character: nothing is printed with
+/// a hole in it.
+pub fn printable(missing: Vec<document::MissingGlyph>) -> Result<()> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut errors = FieldErrors::default();
+    for g in missing {
+        errors.add(
+            g.field,
+            format!(
+                "the character {:?} (U+{:04X}) is not in the document font and cannot be printed",
+                g.ch, g.ch as u32
+            ),
+        );
+    }
+    Err(Error::Invalid(errors))
+}
+
+/// What a project's documents list (its work order, its notices): the compounds, and the scope of works as one
+/// table — a bundle's compounds share it, the same item one row with the quantities added — with its category
+/// (the highest class of work in it) and total. Refused, naming the field, when a compound has no usable scope.
+pub struct ProjectScope {
+    pub sites: Vec<document::Site>,
+    pub rows: Vec<document::ScopeRow>,
+    /// 基础类 / 完善类 / 提升类.
+    pub category: String,
+    pub total_fen: i64,
+}
+
+pub async fn project_scope(
+    txn: &impl ConnectionTrait,
+    project: &projects::Model,
+) -> Result<ProjectScope> {
     let sites = project_db::sites(txn, vec![project.id])
         .await?
         .remove(&project.id)
@@ -317,69 +386,30 @@ async fn build(
         ));
     }
     let total_fen = rows.iter().map(|r| r.amount_fen).sum();
-    let doc = document::WorkOrder {
-        authority: policy.authority.clone(),
-        number: number.to_owned(),
-        revision,
-        superseded_by: None,
-        issued_on,
-        project: project.name.clone(),
-        year: project.year,
+    let sites = sites
+        .iter()
+        .map(|c| {
+            let names = lookup.names(c);
+            document::Site {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                town: names.town.to_owned(),
+                community: names.community.to_owned(),
+                address: c.address.clone(),
+                households: c.households.max(0) as u32,
+                buildings: c.buildings.max(0) as u32,
+                floor_area_m2: c.floor_area_m2,
+                year_built: c.year_built,
+                outline: outline(&c.geometry),
+            }
+        })
+        .collect();
+    Ok(ProjectScope {
+        sites,
+        rows,
         category: best_rank.map(|(_, name)| name).unwrap_or_default(),
-        sites: sites
-            .iter()
-            .map(|c| {
-                let names = lookup.names(c);
-                document::Site {
-                    code: c.code.clone(),
-                    name: c.name.clone(),
-                    town: names.town.to_owned(),
-                    community: names.community.to_owned(),
-                    address: c.address.clone(),
-                    households: c.households.max(0) as u32,
-                    buildings: c.buildings.max(0) as u32,
-                    floor_area_m2: c.floor_area_m2,
-                    year_built: c.year_built,
-                    outline: outline(&c.geometry),
-                }
-            })
-            .collect(),
-        scope: rows,
         total_fen,
-        contract_amount_fen: amount,
-        planned_start: start,
-        planned_end: end,
-        requirements: policy.work_orders.requirements(),
-        bureau_contact: document::Contact {
-            name: policy.work_orders.contact.clone(),
-            phone: policy.work_orders.phone.clone(),
-        },
-        contractor: document::Contractor {
-            name: firm.name.clone(),
-            credit_code: firm.credit_code.clone().unwrap_or_default(),
-            contact: document::Contact {
-                name: firm.contact_person.clone().unwrap_or_default(),
-                phone: firm.phone.clone().unwrap_or_default(),
-            },
-        },
-        // The link depends on where the service is reached, not on the order: filled in when rendered.
-        url: String::new(),
-    };
-    let missing_glyphs = doc.missing_glyphs();
-    if !missing_glyphs.is_empty() {
-        let mut errors = FieldErrors::default();
-        for g in missing_glyphs {
-            errors.add(
-                g.field,
-                format!(
-                    "the character {:?} (U+{:04X}) is not in the document font and cannot be printed",
-                    g.ch, g.ch as u32
-                ),
-            );
-        }
-        return Err(Error::Invalid(errors));
-    }
-    Ok((doc, firm))
+    })
 }
 
 /// A boundary's rings as [lon, lat] pairs, for the order's map; nothing when the stored geometry is unusable.
@@ -635,10 +665,20 @@ pub async fn acknowledge(
     number: &str,
     own: i32,
 ) -> Result<OrderView> {
+    acknowledge_at(db, actor, number, own, Utc::now()).await
+}
+
+/// [`acknowledge`] at a given moment: the demo data's firms acknowledge in their batch year.
+pub async fn acknowledge_at(
+    db: &impl sea_orm::TransactionTrait,
+    actor: &Actor,
+    number: &str,
+    own: i32,
+    now: DateTime<Utc>,
+) -> Result<OrderView> {
     let txn = super::begin_write(db).await?;
     let row = current_for(&txn, number, own).await?;
     if row.acknowledged_at.is_none() {
-        let now = Utc::now();
         work_orders::Entity::update_many()
             .set(work_orders::ActiveModel {
                 acknowledged_at: Set(Some(now)),
@@ -674,6 +714,18 @@ pub async fn report(
     number: &str,
     own: i32,
     body: &Value,
+) -> Result<OrderView> {
+    report_at(db, actor, number, own, body, Utc::now()).await
+}
+
+/// [`report`] at a given moment: the demo data's reports are dated in their batch year.
+pub async fn report_at(
+    db: &impl sea_orm::TransactionTrait,
+    actor: &Actor,
+    number: &str,
+    own: i32,
+    body: &Value,
+    now: DateTime<Utc>,
 ) -> Result<OrderView> {
     let input: ReportInput = crate::domain::deserialize(body).map_err(Error::Invalid)?;
     let note = input
@@ -756,7 +808,6 @@ pub async fn report(
                 ));
             }
         };
-    let now = Utc::now();
     projects::Entity::update_many()
         .set(projects::ActiveModel {
             progress: Set(progress.to_owned()),
@@ -825,7 +876,7 @@ async fn write_report(
 }
 
 /// Moves the project's compounds forward to `status` (never back), audited like any compound change.
-async fn move_sites(
+pub async fn move_sites(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     project_id: i32,

@@ -2,12 +2,14 @@
 
 pub mod account;
 pub mod batch;
+pub mod calendar;
 pub mod catalog;
 pub mod compound;
 pub mod cost;
 pub mod credit_code;
 pub mod gcj02;
 pub mod geometry;
+pub mod notice;
 pub mod phone;
 pub mod policy;
 pub mod priority;

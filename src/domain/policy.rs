@@ -24,6 +24,51 @@ pub struct Policy {
     pub planning: Planning,
     #[serde(default)]
     pub work_orders: WorkOrders,
+    #[serde(default)]
+    pub notices: Notices,
+}
+
+/// How the county's public notices (公示) are numbered and whom residents call.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Notices {
+    /// The issuer's abbreviation in the number, `仁住建公` for `仁住建公〔2021〕12号`; empty: `RS-GS-2021-012`.
+    pub number_prefix: String,
+    /// 投诉/咨询电话 printed on every notice; empty: the work orders' bureau phone.
+    pub phone: String,
+}
+
+impl Policy {
+    /// `仁住建公〔2021〕12号`, or `RS-GS-2021-012` when the policy names no prefix.
+    pub fn notice_number(&self, year: i32, n: u64) -> String {
+        match self.notices.number_prefix.trim() {
+            "" => format!("{}-GS-{year}-{n:03}", self.code_prefix),
+            prefix => format!("{prefix}〔{year}〕{n}号"),
+        }
+    }
+
+    /// The phone residents call about a notice.
+    pub fn notice_phone(&self) -> &str {
+        match self.notices.phone.trim() {
+            "" => self.work_orders.phone.trim(),
+            phone => phone,
+        }
+    }
+
+    /// The period rule of a notice kind: the policy's, or 7 calendar days when it names none.
+    pub fn notice_period(&self, kind: &str) -> crate::domain::calendar::PeriodRule {
+        use crate::domain::calendar::{Count, PeriodRule};
+        self.notice_periods.get(kind).map_or(
+            PeriodRule {
+                days: 7,
+                count: Count::Calendar,
+            },
+            |p| PeriodRule {
+                days: p.days,
+                count: Count::parse(&p.count).unwrap_or(Count::Calendar),
+            },
+        )
+    }
 }
 
 /// What every work order (施工任务单) carries besides its project: the bureau's contact for contractors, and the

@@ -18,6 +18,7 @@ pub fn reply(error: &Error) -> Response {
         Error::PreconditionRequired(_) => (StatusCode::PRECONDITION_REQUIRED, "version_required"),
         Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+        Error::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
         Error::Database(_) | Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     };
     let mut body = json!({"code": code, "message": error.to_string(), "fields": {}});
@@ -37,7 +38,13 @@ pub fn reply(error: &Error) -> Response {
         }
         _ => {}
     }
-    warp::reply::with_status(warp::reply::json(&body), status).into_response()
+    let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
+    if let Error::TooMany { retry_after, .. } = error {
+        response
+            .headers_mut()
+            .insert(warp::http::header::RETRY_AFTER, (*retry_after).into());
+    }
+    response
 }
 
 fn status_reply(status: StatusCode, code: &str, message: &str) -> Response {

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod api;
 pub mod cache;
 pub mod error;
+pub mod notice_pages;
+pub mod notices;
 pub mod pages;
 pub mod plans;
 pub mod projects;
@@ -36,16 +38,26 @@ pub struct AppState {
     /// Who each recently seen session cookie or API token (by digest) belongs to, checked against the
     /// accounts' revision on every request.
     pub credentials: Arc<cache::RevisionCache<crate::db::accounts::Credential>>,
+    /// The public holiday calendar that notice periods count working days on.
+    pub calendar: Arc<crate::domain::calendar::HolidayCalendar>,
+    pub notice_templates: Arc<crate::notice_templates::NoticeTemplates>,
+    /// Public notice pages as rendered, checked against the notices' revision (and the minute: they count down).
+    pub notice_pages: Arc<cache::RevisionCache<notice_pages::Cached>>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> anyhow::Result<Self> {
         Ok(AppState {
             db,
-            settings: Arc::new(settings),
             templates: Arc::new(pages::templates()?),
             list_cache: Arc::default(),
             credentials: Arc::default(),
+            calendar: Arc::new(settings.calendar()?),
+            notice_templates: Arc::new(crate::notice_templates::NoticeTemplates::new(
+                settings.notice_templates.clone(),
+            )),
+            notice_pages: Arc::default(),
+            settings: Arc::new(settings),
         })
     }
 }
@@ -77,9 +89,9 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .map(|r: Result<Response, Infallible>| r.unwrap_or_else(|never| match never {}))
         .or(openapi)
         .unify()
-        .or(api::routes(state.clone()))
+        .or(api::routes(state.clone()).boxed())
         .unify()
-        .or(pages::routes(state))
+        .or(pages::routes(state).boxed())
         .unify()
         .recover(error::recover)
         .unify()

@@ -59,6 +59,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("../../templates/account.html")),
     ("users.html", include_str!("../../templates/users.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
+    (
+        "public_base.html",
+        include_str!("../../templates/public_base.html"),
+    ),
+    (
+        "notices_public.html",
+        include_str!("../../templates/notices_public.html"),
+    ),
+    (
+        "notice_public.html",
+        include_str!("../../templates/notice_public.html"),
+    ),
+    (
+        "notices_admin.html",
+        include_str!("../../templates/notices_admin.html"),
+    ),
+    (
+        "notice_admin.html",
+        include_str!("../../templates/notice_admin.html"),
+    ),
+    (
+        "satisfaction.html",
+        include_str!("../../templates/satisfaction.html"),
+    ),
 ];
 
 const CSS: &str = include_str!("../../static/app.css");
@@ -88,6 +112,18 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
                 (hundredths % 100).abs()
             )
         }
+    });
+    // A stored moment (RFC 3339, UTC) as Beijing time reads it: "2021-03-01 14:05".
+    env.add_filter("beijing", |v: String| {
+        chrono::DateTime::parse_from_rfc3339(&v)
+            .map(|t| super::account_pages::beijing(t.with_timezone(&chrono::Utc)))
+            .unwrap_or(v)
+    });
+    // A date ("2021-03-01") as notices write it: "2021年3月1日".
+    env.add_filter("date_zh", |v: String| {
+        chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+            .map(crate::domain::notice::date_zh)
+            .unwrap_or(v)
     });
     // An amount as a form field's value: plain digits, two decimals ("3221187.00", not "3221187.0").
     env.add_filter("fixed2", |v: f64| format!("{v:.2}"));
@@ -169,11 +205,13 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(css)
         .unify()
-        .or(super::plans::page_routes(state.clone()))
+        .or(super::plans::page_routes(state.clone()).boxed())
         .unify()
-        .or(super::work_pages::page_routes(state.clone()))
+        .or(super::work_pages::page_routes(state.clone()).boxed())
         .unify()
-        .or(super::account_pages::routes(state))
+        .or(super::notice_pages::page_routes(state.clone()).boxed())
+        .unify()
+        .or(super::account_pages::routes(state).boxed())
         .unify()
 }
 

@@ -145,7 +145,7 @@ pub fn api_routes(
 
 /// `?revision=2&download=1`: which revision (the newest visible one by default), and whether the browser should
 /// save the file rather than show it.
-fn pdf_query(query: &[(String, String)]) -> Result<(Option<i32>, bool)> {
+pub fn pdf_query(query: &[(String, String)]) -> Result<(Option<i32>, bool)> {
     let mut revision = None;
     let mut download = false;
     for (key, value) in query {
@@ -191,21 +191,31 @@ async fn pdf_response(
     let file_name = work_orders::file_name(number, doc.revision);
     let revision = doc.revision;
     let bytes = render(state, number, doc).await?;
+    let ascii = format!("work-order-{number}-v{revision}.pdf");
+    Ok(pdf_reply(
+        bytes,
+        &file_name,
+        &ascii,
+        download,
+        if_none_match,
+    ))
+}
+
+/// A PDF with a strong ETag (the same document always renders the same bytes): 304 when the client has it.
+pub fn pdf_reply(
+    bytes: Vec<u8>,
+    name: &str,
+    ascii: &str,
+    download: bool,
+    if_none_match: Option<&str>,
+) -> Response {
     let tag = format!("\"{}\"", hex(&Sha256::digest(&bytes)[..16]));
     if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == tag)) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         insert(&mut response, header::ETAG, &tag);
-        return Ok(response);
+        return response;
     }
-    let ascii = format!("work-order-{number}-v{revision}.pdf");
-    Ok(file_response(
-        bytes,
-        "application/pdf",
-        &file_name,
-        &ascii,
-        download,
-        Some(&tag),
-    ))
+    file_response(bytes, "application/pdf", name, ascii, download, Some(&tag))
 }
 
 /// The current orders as one ZIP: a contractor's own (of one year, or all), or for the bureau one year's batch.

@@ -5,9 +5,11 @@ mod helpers;
 
 mod access;
 mod audit;
+mod browser;
 mod compounds;
 mod contractors;
 mod export_import;
+mod notices;
 mod openapi;
 mod pages;
 mod plan;

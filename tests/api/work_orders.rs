@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, client_with_token, spawn_app};
 
 /// The text of each page of a PDF, or None (said loudly) when poppler's pdftotext is not installed.
-fn pdf_pages(pdf: &[u8]) -> Option<Vec<String>> {
+pub(crate) fn pdf_pages(pdf: &[u8]) -> Option<Vec<String>> {
     let child = Command::new("pdftotext")
         .args(["-layout", "-", "-"])
         .stdin(Stdio::piped())
@@ -37,7 +37,7 @@ fn pdf_pages(pdf: &[u8]) -> Option<Vec<String>> {
 }
 
 /// Text as pdftotext lays it out, without the spaces it puts between characters of justified lines.
-fn squeeze(text: &str) -> String {
+pub(crate) fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 

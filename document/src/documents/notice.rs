@@ -99,10 +99,12 @@ fn table(notice: &Notice) -> Table {
             .fold(header, f32::max)
     };
     let numeric = |j: usize| {
+        // Blank cells (a total row's empty columns) say nothing about the column.
         let mut cells = notice
             .table_rows
             .iter()
             .filter_map(|row| row.get(j))
+            .filter(|c| !c.trim().is_empty())
             .peekable();
         cells.peek().is_some() && cells.all(|c| looks_numeric(c))
     };

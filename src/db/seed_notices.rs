@@ -1,0 +1,238 @@
+//! First start, last part: the decided batches' notices, so a newcomer sees the whole cycle — plan notices
+//! before the works (their periods long over), site notices at the start, completion notices with residents'
+//! ratings, a correction, objections with the bureau's answers, and plan notices published on the day of the
+//! first start, whose period is still running, to try the objection form on.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use super::audit::Actor;
+use super::notices::{self, DraftInput};
+use super::projects;
+use crate::domain::calendar::HolidayCalendar;
+use crate::domain::notice::{Objection, ObjectionForm, Rating};
+use crate::domain::policy::Policy;
+use crate::notice_templates::NoticeTemplates;
+
+/// 10:00 Beijing time on `day`.
+fn morning(day: NaiveDate) -> DateTime<Utc> {
+    let at = day.and_hms_opt(2, 0, 0).unwrap_or_default();
+    Utc.from_utc_datetime(&at)
+}
+
+/// What residents said on the demo notices, and what the bureau answered.
+const OBJECTIONS: [(&str, &str, &str); 4] = [
+    (
+        "objection",
+        "加装电梯的位置紧贴一楼卧室窗户，会挡住采光，希望调整到楼道北侧。",
+        "经现场复核，电梯井道已调整至楼道北侧，距一楼窗户 2.4 米，不影响采光。调整后的方案已在小区公示栏张贴。",
+    ),
+    (
+        "comment",
+        "希望改造时把小区里的化粪池一起清掏，夏天气味很大。",
+        "化粪池清掏已纳入雨污分流改造内容，将在管网施工时一并实施。",
+    ),
+    (
+        "objection",
+        "停车位规划太少，请增加非机动车充电车棚。",
+        "已在3栋东侧增设非机动车充电车棚一处（20个充电口），列入完善类改造内容。",
+    ),
+    (
+        "comment",
+        "施工时间请避开中考，早上七点前不要施工。",
+        "已要求施工单位严格执行夜间及中高考期间禁止噪声作业的规定，每日施工时间为7:30至12:00、14:00至18:30。",
+    ),
+];
+
+/// Publishes the notices of every decided batch's projects, in the batch year, and a few on the day itself.
+pub async fn publish_decided_batches(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    calendar: &HolidayCalendar,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let actor = Actor::system();
+    let templates = NoticeTemplates::built_in();
+    // One transaction: the demo appears whole or not at all, and PostgreSQL commits once.
+    let txn = super::begin_write(db).await?;
+    for year in policy.batches.keys() {
+        let year: i32 = year
+            .parse()
+            .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
+        let list = projects::list(&txn, Some(year), None).await?;
+        let mut answered = 0;
+        for (i, project) in list.iter().enumerate() {
+            let Some(start) = project.planned_start else {
+                continue;
+            };
+            let fail = |e: crate::error::Error| anyhow::anyhow!("{}: {e}", project.code);
+            let draft = |kind: &str, corrects: Option<i32>| DraftInput {
+                kind: Some(kind.to_owned()),
+                project: project.code.clone(),
+                corrects,
+            };
+            // The orders nobody acknowledged yet stand for projects whose plan is only now put to the residents.
+            let today = i % 10 == 9;
+            let plan_at = if today {
+                now
+            } else {
+                morning(start - Duration::days(40))
+            };
+            let plan = notices::create_on(&txn, &actor, &templates, &draft("plan", None), plan_at)
+                .await
+                .map_err(fail)?;
+            let plan = notices::publish_at(&txn, &actor, calendar, plan.id, plan.version, plan_at)
+                .await
+                .map_err(fail)?;
+            let comments = if today { 2 } else { usize::from(i % 7 == 3) };
+            for k in 0..comments {
+                let (kind, text, answer) = OBJECTIONS[(i + k) % OBJECTIONS.len()];
+                let at = plan_at + Duration::hours(5 + 20 * k as i64);
+                let objection = Objection::parse(&ObjectionForm {
+                    kind,
+                    building_unit: &format!("{}栋{}单元", 1 + (i + k) % 6, 1 + k % 3),
+                    name: if k == 0 { "张女士" } else { "" },
+                    mobile: &format!("139{:08}", 20_210_000 + i * 10 + k),
+                    text,
+                })
+                .map_err(|e| anyhow::anyhow!("demo objection: {e}"))?;
+                let submission = format!("demo-{}-{k}", plan.id);
+                notices::submit_objection(
+                    &txn,
+                    plan.id,
+                    &objection,
+                    &submission,
+                    &format!("demo-{}", plan.id),
+                    at,
+                )
+                .await
+                .map_err(fail)?;
+                // On the running notices one question waits for the bureau, so its inbox has work in it.
+                if !today || k == 0 {
+                    let id = notices::inbox(&txn, plan.id)
+                        .await
+                        .map_err(fail)?
+                        .last()
+                        .map(|o| o.id)
+                        .unwrap_or_default();
+                    notices::answer(&txn, &actor, id, answer, at + Duration::days(1))
+                        .await
+                        .map_err(fail)?;
+                    answered += 1;
+                }
+            }
+            if today {
+                continue;
+            }
+            if i == 1 {
+                // The revised order moved the start: the plan notice is corrected to say so.
+                let correction = notices::create_on(
+                    &txn,
+                    &actor,
+                    &templates,
+                    &draft("plan", Some(plan.id)),
+                    plan_at,
+                )
+                .await
+                .map_err(fail)?;
+                let at = plan_at + Duration::days(12);
+                notices::publish_at(
+                    &txn,
+                    &actor,
+                    calendar,
+                    correction.id,
+                    correction.version,
+                    at,
+                )
+                .await
+                .map_err(fail)?;
+            }
+            let current = projects::find(&txn, &project.code, None)
+                .await
+                .map_err(fail)?;
+            if current.progress == "not_started" {
+                continue;
+            }
+            let site = notices::create_on(
+                &txn,
+                &actor,
+                &templates,
+                &draft("site", None),
+                morning(start),
+            )
+            .await
+            .map_err(fail)?;
+            notices::publish_at(
+                &txn,
+                &actor,
+                calendar,
+                site.id,
+                site.version,
+                morning(start),
+            )
+            .await
+            .map_err(fail)?;
+            if current.progress != "completed" {
+                continue;
+            }
+            let end = project.planned_end.unwrap_or(start);
+            let completion_at = morning(end - Duration::days(3));
+            let completion = notices::create_on(
+                &txn,
+                &actor,
+                &templates,
+                &draft("completion", None),
+                completion_at,
+            )
+            .await
+            .map_err(fail)?;
+            let completion = notices::publish_at(
+                &txn,
+                &actor,
+                calendar,
+                completion.id,
+                completion.version,
+                completion_at,
+            )
+            .await
+            .map_err(fail)?;
+            // Residents of every other completed project have rated it.
+            if i % 2 == 0 {
+                rate(&txn, &completion, i, completion_at)
+                    .await
+                    .map_err(fail)?;
+            }
+        }
+        tracing::debug!(year, answered, "demo notices published");
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A handful of ratings per compound, mostly satisfied, one project less so.
+async fn rate(
+    db: &impl TransactionTrait,
+    notice: &notices::NoticeView,
+    i: usize,
+    at: DateTime<Utc>,
+) -> crate::error::Result<()> {
+    for site in &notice.sites {
+        for r in 0..(3 + i % 5) {
+            let base = if i % 12 == 4 { 3 } else { 4 };
+            let score = |k: usize| {
+                (base + i32::from((r + k + i).is_multiple_of(3)) - i32::from((r * k) % 5 == 4))
+                    .clamp(1, 5)
+            };
+            let mobile = format!("137{:08}", 30_000_000 + i * 100 + r);
+            let rating = Rating {
+                compound: site.code.clone(),
+                mobile: crate::domain::phone::Mobile::parse(&mobile)
+                    .map_err(|e| crate::error::Error::invalid("mobile", e))?,
+                scores: [score(0), score(1), score(2)],
+            };
+            let when = at + Duration::days(1 + r as i64);
+            notices::rate(db, notice.id, &rating, &format!("demo-{i}-{r}"), when).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! The wording of public notices: templates the bureau edits without rebuilding (`templates/notices/*.txt`,
+//! see the README there). Read from the folder each time a notice is drafted; a kind whose file is not there
+//! uses the copy built into the binary, so the service drafts notices from any working folder.
+
+use std::path::PathBuf;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::domain::FieldErrors;
+use crate::domain::notice::NoticeKind;
+
+const BUILT_IN: [(NoticeKind, &str); 3] = [
+    (
+        NoticeKind::Plan,
+        include_str!("../templates/notices/plan.txt"),
+    ),
+    (
+        NoticeKind::Site,
+        include_str!("../templates/notices/site.txt"),
+    ),
+    (
+        NoticeKind::Completion,
+        include_str!("../templates/notices/completion.txt"),
+    ),
+];
+
+/// A notice's text as its template makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NoticeTemplates {
+    /// The bureau's folder; `None` uses only the built-in wording.
+    dir: Option<PathBuf>,
+}
+
+impl NoticeTemplates {
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        NoticeTemplates { dir }
+    }
+
+    pub fn built_in() -> Self {
+        NoticeTemplates { dir: None }
+    }
+
+    /// The template of `kind` and where it came from (for error messages).
+    fn source(&self, kind: NoticeKind) -> (String, String) {
+        let file = format!("{}.txt", kind.code());
+        if let Some(dir) = &self.dir {
+            let path = dir.join(&file);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return (path.display().to_string(), text);
+            }
+        }
+        let text = BUILT_IN
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, t)| *t)
+            .unwrap_or_default();
+        (
+            format!("templates/notices/{file} (built in)"),
+            text.to_owned(),
+        )
+    }
+
+    /// The title and paragraphs of a notice of `kind` for `context`. A template that does not render (a
+    /// misspelt field, a syntax error, no title) is refused naming the file and line, as field `template`.
+    pub fn render(&self, kind: NoticeKind, context: &impl Serialize) -> Result<Text, FieldErrors> {
+        let (name, source) = self.source(kind);
+        let fail = |message: String| FieldErrors::single("template", format!("{name}: {message}"));
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        let rendered = env
+            .render_str(&source, minijinja::value::Serde(context))
+            .map_err(|e| match e.line() {
+                Some(line) => fail(format!(
+                    "line {line}: {}",
+                    e.detail().unwrap_or(&e.to_string())
+                )),
+                None => fail(e.to_string()),
+            })?;
+        split(&rendered).ok_or_else(|| fail("the first line must be the notice's title".into()))
+    }
+}
+
+/// First non-empty line: the title; then paragraphs separated by blank lines, each joined into one line.
+fn split(text: &str) -> Option<Text> {
+    let mut lines = text.lines().map(str::trim);
+    let title = lines.by_ref().find(|l| !l.is_empty())?.to_owned();
+    let mut paragraphs = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    Some(Text { title, paragraphs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn context() -> serde_json::Value {
+        json!({
+            "county": "仁寿县", "authority": "仁寿县住房和城乡建设局", "year": 2021, "phone": "028-36210000",
+            "project": {"code": "RS-2021-P001", "name": "工行小区改造项目"},
+            "sites": [], "site_names": "工行小区", "towns": "文林街道", "households": 120, "buildings": 4,
+            "floor_area": "9,800", "category": "完善类", "items": 6, "item_names": "屋面防水、外墙修缮",
+            "total": "356.20万元", "total_capital": "叁佰伍拾陆万贰仟元整",
+            "contract": "345.51万元", "contract_capital": "叁佰肆拾伍万伍仟壹佰元整",
+            "contractor": {"name": "眉山某建筑公司", "contact": "王工", "phone": "13800001111"},
+            "planned_start": "2021年3月1日", "planned_end": "2021年6月30日", "completed_on": "2021年6月20日",
+            "days": 7, "count_label": "日", "corrects": null,
+        })
+    }
+
+    #[test]
+    fn every_built_in_template_renders_a_title_and_paragraphs() {
+        let templates = NoticeTemplates::built_in();
+        for kind in NoticeKind::ALL {
+            let text = templates.render(kind, &context()).unwrap();
+            assert!(
+                text.title.contains("工行小区改造项目"),
+                "{kind:?}: {}",
+                text.title
+            );
+            assert!(text.paragraphs.len() >= 2, "{kind:?}");
+            assert!(
+                text.paragraphs
+                    .iter()
+                    .all(|p| !p.is_empty() && !p.contains("{{")),
+                "{kind:?}: {:?}",
+                text.paragraphs
+            );
+            assert!(!text.title.contains("更正"), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_correction_says_what_it_corrects() {
+        let mut c = context();
+        c["corrects"] =
+            json!({"number": "仁住建公〔2021〕3号", "title": "关于工行小区改造项目改造方案的公示"});
+        let text = NoticeTemplates::built_in()
+            .render(NoticeKind::Plan, &c)
+            .unwrap();
+        assert_eq!(text.title, "工行小区改造项目实施方案更正公示");
+        assert!(text.paragraphs[0].contains("仁住建公〔2021〕3号"));
+    }
+
+    #[test]
+    fn the_bureaus_folder_wins_and_a_misspelt_field_names_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("plan.txt"),
+            "{{ project.name }}的公示\n\n第一段\n接着\n\n第二段 {{ days }}",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("site.txt"), "标题\n\n{{ project.nmae }}").unwrap();
+        let templates = NoticeTemplates::new(Some(dir.path().to_owned()));
+        let text = templates.render(NoticeKind::Plan, &context()).unwrap();
+        assert_eq!(text.title, "工行小区改造项目的公示");
+        assert_eq!(text.paragraphs, ["第一段接着", "第二段 7"]);
+        let errors = templates.render(NoticeKind::Site, &context()).unwrap_err();
+        let message = &errors.0["template"][0];
+        assert!(
+            message.contains("site.txt") && message.contains("line 3"),
+            "{message}"
+        );
+        // No file of the kind in the folder: the built-in wording.
+        let text = templates
+            .render(NoticeKind::Completion, &context())
+            .unwrap();
+        assert!(text.title.contains("竣工"));
+    }
+}
