@@ -381,6 +381,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     let base = settings.public_base();
     println!("旧改 Jiugai is serving on {base}/");
     println!("  pages: {base}/   API: {base}/api/compounds   spec: {base}/openapi.yaml");
+    println!("  residents (no sign-in): {base}/notices");
     if let Some(token) = first_link {
         println!();
         println!(

@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::audit::{self, Actor, Change};
-use super::compounds::{Lookup, feature_value, scopes, versioned_write};
+use super::compounds::move_to_status;
 use super::entities::{batch_members, batches, compounds};
 use super::{catalog, planning};
 use crate::domain::batch::{self, BatchPlan, Horizon};
@@ -82,36 +82,20 @@ pub async fn approve(
         .filter(compounds::Column::Code.is_in(limits.codes.iter().cloned()))
         .all(&txn)
         .await?;
-    let lookup = Lookup::load(&txn).await?;
-    let mut scope = scopes(&txn, members.iter().map(|c| c.id).collect(), &lookup).await?;
-    let mut changes = Vec::with_capacity(members.len() + 1);
-    for stored in members {
+    if let Some(stored) = members
+        .iter()
+        .find(|c| Status::parse(&c.status).is_ok_and(|s| s >= Status::Planned))
+    {
+        return Err(Error::invalid(
+            format!("compounds.{}", stored.code),
+            format!(
+                "is already {}: a batch takes only compounds not yet planned",
+                stored.status
+            ),
+        ));
+    }
+    for stored in &members {
         let row = plan.compounds.iter().find(|c| c.code == stored.code);
-        if Status::parse(&stored.status).is_ok_and(|s| s >= Status::Planned) {
-            return Err(Error::invalid(
-                format!("compounds.{}", stored.code),
-                format!(
-                    "is already {}: a batch takes only compounds not yet planned",
-                    stored.status
-                ),
-            ));
-        }
-        let new = compounds::Model {
-            status: Status::Planned.code().to_owned(),
-            version: stored.version + 1,
-            updated_at: Utc::now(),
-            ..stored.clone()
-        }
-        .with_feature(
-            lookup.names(&stored),
-            &scope.remove(&stored.id).unwrap_or_default(),
-        )?;
-        changes.push(
-            Change::new("approve_batch", "compound", &stored.code)
-                .before(feature_value(&stored))
-                .after(feature_value(&new)),
-        );
-        versioned_write(&txn, &stored, new).await?;
         batch_members::Entity::insert(batch_members::ActiveModel {
             batch_id: Set(id),
             compound_id: Set(stored.id),
@@ -121,6 +105,7 @@ pub async fn approve(
         .exec(&txn)
         .await?;
     }
+    let mut changes = move_to_status(&txn, members, Status::Planned, "approve_batch").await?;
     changes.push(
         Change::new("approve", "batch", year.to_string()).after(serde_json::json!({
             "year": year,

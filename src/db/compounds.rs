@@ -881,6 +881,39 @@ pub async fn versioned_write(
     }
 }
 
+/// Moves compounds to `status`: each one's stored feature rewritten and written as a new version. Returns the
+/// audit changes (named `action`) for the caller to record in the same transaction; the caller bumps the
+/// compounds' revision.
+pub async fn move_to_status(
+    txn: &impl ConnectionTrait,
+    stored: Vec<compounds::Model>,
+    status: crate::domain::compound::Status,
+    action: &'static str,
+) -> Result<Vec<Change>> {
+    let lookup = Lookup::load(txn).await?;
+    let mut scope = scopes(txn, stored.iter().map(|c| c.id).collect(), &lookup).await?;
+    let mut changes = Vec::with_capacity(stored.len());
+    for old in stored {
+        let new = compounds::Model {
+            status: status.code().to_owned(),
+            version: old.version + 1,
+            updated_at: Utc::now(),
+            ..old.clone()
+        }
+        .with_feature(
+            lookup.names(&old),
+            &scope.remove(&old.id).unwrap_or_default(),
+        )?;
+        changes.push(
+            Change::new(action, "compound", &old.code)
+                .before(feature_value(&old))
+                .after(feature_value(&new)),
+        );
+        versioned_write(txn, &old, new).await?;
+    }
+    Ok(changes)
+}
+
 /// Per town: compounds counted per category (archived ones left out).
 pub async fn town_counts(db: &DatabaseConnection) -> Result<Vec<Value>> {
     #[derive(FromQueryResult)]

@@ -885,7 +885,14 @@ pub async fn publish_at(
     }
     if row.kind == NoticeKind::Plan.code() {
         // 方案公示中: the compounds' plan is before the residents.
-        work_orders::move_sites(&txn, actor, row.project_id, Status::Notice).await?;
+        work_orders::move_sites(
+            &txn,
+            actor,
+            row.project_id,
+            Status::Notice,
+            "publish_notice",
+        )
+        .await?;
     }
     audit::record_one(
         &txn,

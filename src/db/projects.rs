@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -417,7 +418,7 @@ impl Assignment {
 
 /// Records the bureau's assignment if `expected_version` is still the project's.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::TransactionTrait,
     actor: &Actor,
     code: &str,
     expected_version: i32,

@@ -3,7 +3,7 @@
 //! completed, under way, just started, revised, not yet acknowledged.
 
 use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde_json::json;
 
 use super::audit::Actor;
@@ -33,6 +33,9 @@ pub async fn contract_decided_batches(
         return Ok(());
     }
     let actor = Actor::system();
+    // One transaction: the demo appears whole or not at all, and PostgreSQL commits once.
+    let txn = super::begin_write(db).await?;
+    let db = &txn;
     for year in policy.batches.keys() {
         let year: i32 = year
             .parse()
@@ -60,13 +63,14 @@ pub async fn contract_decided_batches(
         }
         report_progress(db, &actor, year, &issued).await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 
 /// Of every ten orders: seven completed, two under way, one not yet acknowledged; and the second order revised
 /// (its start moved), so a superseded version is there to see.
 async fn report_progress(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     actor: &Actor,
     year: i32,
     issued: &[(String, String)],

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::audit::{self, Actor, Change};
-use super::compounds::{Lookup, feature_value, figures, scopes, versioned_write};
+use super::compounds::{Lookup, figures, scopes};
 use super::entities::{compounds, contractors, projects, work_order_reports, work_orders};
 use super::{catalog, projects as project_db};
 use crate::domain::FieldErrors;
@@ -107,7 +107,7 @@ pub async fn issue(
 
 /// [`issue`] with the date printed on the order given: the demo data's orders are dated in their batch year.
 pub async fn issue_on(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::TransactionTrait,
     actor: &Actor,
     project_code: &str,
     reason: Option<&str>,
@@ -830,7 +830,7 @@ pub async fn report_at(
     )
     .await?;
     if let Some(status) = site_status {
-        move_sites(&txn, actor, project.id, status).await?;
+        move_sites(&txn, actor, project.id, status, "progress").await?;
     }
     let view = get(&txn, number, Some(own)).await?;
     txn.commit().await?;
@@ -875,46 +875,28 @@ async fn write_report(
     .await
 }
 
-/// Moves the project's compounds forward to `status` (never back), audited like any compound change.
+/// Moves the project's compounds forward to `status` (never back), audited like any compound change under
+/// `action`.
 pub async fn move_sites(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     project_id: i32,
     status: Status,
+    action: &'static str,
 ) -> Result<()> {
-    let sites = project_db::sites(txn, vec![project_id])
+    let behind: Vec<compounds::Model> = project_db::sites(txn, vec![project_id])
         .await?
         .remove(&project_id)
-        .unwrap_or_default();
-    let lookup = Lookup::load(txn).await?;
-    let mut scope = scopes(txn, sites.iter().map(|c| c.id).collect(), &lookup).await?;
-    let mut changes = Vec::new();
-    for stored in sites {
-        if Status::parse(&stored.status).is_ok_and(|s| s >= status) {
-            continue;
-        }
-        let new = compounds::Model {
-            status: status.code().to_owned(),
-            version: stored.version + 1,
-            updated_at: Utc::now(),
-            ..stored.clone()
-        }
-        .with_feature(
-            lookup.names(&stored),
-            &scope.remove(&stored.id).unwrap_or_default(),
-        )?;
-        changes.push(
-            Change::new("progress", "compound", &stored.code)
-                .before(feature_value(&stored))
-                .after(feature_value(&new)),
-        );
-        versioned_write(txn, &stored, new).await?;
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| Status::parse(&c.status).is_ok_and(|s| s < status))
+        .collect();
+    if behind.is_empty() {
+        return Ok(());
     }
-    if !changes.is_empty() {
-        super::revisions::bump(txn, super::revisions::COMPOUNDS).await?;
-        audit::record(txn, actor, changes).await?;
-    }
-    Ok(())
+    let changes = super::compounds::move_to_status(txn, behind, status, action).await?;
+    super::revisions::bump(txn, super::revisions::COMPOUNDS).await?;
+    audit::record(txn, actor, changes).await
 }
 
 /// File name of an order's PDF: `施工任务单-RS-2021-0031-第2版.pdf`.

@@ -138,14 +138,46 @@ async fn towns_with_notices(state: &AppState) -> Result<Vec<String>> {
     Ok(towns)
 }
 
+/// Notices per page of the public list: a slow phone loads a short page.
+const PER_PAGE: usize = 20;
+
 async fn public_list(state: &AppState, query: &[(String, String)]) -> Rendered {
-    let filter = super::notices::filter_query(query, true)?;
+    let mut page = 1usize;
+    let mut rest = Vec::new();
+    for (key, value) in query {
+        if key == "page" {
+            page = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| Error::invalid("page", "must be a page number, 1 or more"))?;
+        } else {
+            rest.push((key.clone(), value.clone()));
+        }
+    }
+    let filter = super::notices::filter_query(&rest, true)?;
     let items = notices::list(&state.db, &filter, Utc::now()).await?;
+    let pages = items.len().div_ceil(PER_PAGE).max(1);
+    let shown: Vec<&NoticeView> = items
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let link = |p: usize| {
+        let mut pairs = rest.clone();
+        pairs.push(("page".to_owned(), p.to_string()));
+        format!(
+            "/notices?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    };
     Ok((
         "notices_public.html",
         json!({
-            "title": "公示公告", "items": items, "towns": towns_with_notices(state).await?,
-            "town": filter.town, "q": filter.q,
+            "title": "公示公告", "items": shown, "towns": towns_with_notices(state).await?,
+            "town": filter.town, "q": filter.q, "total": items.len(), "page": page, "pages": pages,
+            "previous": (page > 1).then(|| link(page - 1)), "next": (page < pages).then(|| link(page + 1)),
         }),
     ))
 }

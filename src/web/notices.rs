@@ -224,7 +224,7 @@ pub fn filter_query(query: &[(String, String)], public: bool) -> Result<NoticeFi
                 return Err(Error::invalid(
                     other,
                     if public {
-                        "unknown parameter; the known ones are town and q"
+                        "unknown parameter; the known ones are town, q and page"
                     } else {
                         "unknown parameter; the known ones are year, kind, status, town and q"
                     },
