@@ -224,11 +224,26 @@ async fn project_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
     let can_plan = ctx
         .user()
         .is_ok_and(|p| Route::UpdateProject.rule().admits(p.role));
+    let filter = crate::db::notices::Filter {
+        year: Some(project.year),
+        ..Default::default()
+    };
+    let notices: Vec<crate::db::notices::NoticeView> =
+        crate::db::notices::list(&state.db, &filter, chrono::Utc::now())
+            .await?
+            .into_iter()
+            .filter(|n| n.project == project.code)
+            .collect();
     Ok((
         "project.html",
         with_labels(json!({
             "title": project.name, "nav": "projects", "p": project, "order": order,
             "contractors": contractors::list(&state.db, None).await?, "can_plan": can_plan,
+            "notices": notices,
+            "kinds": crate::domain::notice::NoticeKind::ALL
+                .iter()
+                .map(|k| json!({"code": k.code(), "label": k.label()}))
+                .collect::<Vec<_>>(),
         })),
     ))
 }

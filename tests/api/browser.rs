@@ -59,6 +59,8 @@ async fn browser() -> Option<(Driver, Client)> {
                 "--no-first-run", "--disable-quic", format!("--user-data-dir={}", profile.display()),
                 format!("--window-size={},{}", PHONE.0, PHONE.1),
             ],
+            // A desktop window is never narrower than 500 px: emulate the phone's screen instead.
+            "mobileEmulation": {"deviceMetrics": {"width": PHONE.0, "height": PHONE.1, "pixelRatio": 2}},
         }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -92,6 +94,11 @@ async fn fits_the_phone(client: &Client, what: &str) {
         .await
         .expect("measure the page");
     let (scroll, inner) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+    assert_eq!(
+        inner,
+        f64::from(PHONE.0),
+        "the page is laid out at the phone's width"
+    );
     assert!(
         scroll <= inner + 1.0,
         "{what} is {scroll}px wide on a {inner}px phone"
