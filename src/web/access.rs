@@ -511,6 +511,15 @@ impl Form {
     pub fn text(&self, key: &str) -> &str {
         self.get(key).unwrap_or_default()
     }
+
+    /// The version of the record the form was made from (its hidden `version` field): edits from a stale page
+    /// are refused by the write, never applied over someone else's.
+    pub fn version(&self) -> Result<i32> {
+        self.text("version")
+            .trim()
+            .parse()
+            .map_err(|_| Error::invalid("version", "the page is out of date; reload it"))
+    }
 }
 
 /// A form post to `route`: admitted like any request, then its body is read (capped) and its CSRF

@@ -136,10 +136,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .then(
             |username: String, ctx: Ctx, f: Form, s: AppState| async move {
                 let result = async {
-                    let version = f
-                        .text("version")
-                        .parse()
-                        .map_err(|_| Error::invalid("version", "missing; reload the page"))?;
+                    let version = f.version()?;
                     let changes = accounts::UserChanges::parse(
                         f.text("display_name"),
                         f.text("role"),

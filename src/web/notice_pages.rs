@@ -16,7 +16,7 @@ use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{self, Ctx, Form, Route, allow, form};
-use super::pages::{Rendered, page, see_other};
+use super::pages::{Rendered, after, page, see_other};
 use super::{AppState, with_state};
 use crate::db::notices::{self, DraftInput, NoticeView, Received};
 use crate::domain::notice::{self as rules, ASPECTS, Objection, ObjectionForm, Rating};
@@ -462,7 +462,7 @@ fn bureau_routes(state: AppState) -> impl Filter<Extract = (Response,), Error = 
                     .filter(|p| !p.is_empty())
                     .collect();
                 let body = json!({"title": f.text("title"), "body": paragraphs});
-                notices::update(&s.db, &ctx.actor()?, id, form_version(&f)?, &body).await
+                notices::update(&s.db, &ctx.actor()?, id, f.version()?, &body).await
             };
             after(&s, &ctx, result.await, &format!("/bureau/notices/{id}"))
         });
@@ -472,7 +472,7 @@ fn bureau_routes(state: AppState) -> impl Filter<Extract = (Response,), Error = 
         .and(with_state(s))
         .then(|id: i32, ctx: Ctx, f: Form, s: AppState| async move {
             let result = async {
-                notices::publish(&s.db, &ctx.actor()?, &s.calendar, id, form_version(&f)?).await
+                notices::publish(&s.db, &ctx.actor()?, &s.calendar, id, f.version()?).await
             };
             after(&s, &ctx, result.await, &format!("/bureau/notices/{id}"))
         });
@@ -481,8 +481,7 @@ fn bureau_routes(state: AppState) -> impl Filter<Extract = (Response,), Error = 
         .and(form(s, Route::NoticeDeletePage))
         .and(with_state(s))
         .then(|id: i32, ctx: Ctx, f: Form, s: AppState| async move {
-            let result =
-                async { notices::delete(&s.db, &ctx.actor()?, id, form_version(&f)?).await };
+            let result = async { notices::delete(&s.db, &ctx.actor()?, id, f.version()?).await };
             after(&s, &ctx, result.await, "/bureau/notices")
         });
     let answer = warp::path!("bureau" / "objections" / i32 / "answer")
@@ -522,20 +521,6 @@ fn bureau_routes(state: AppState) -> impl Filter<Extract = (Response,), Error = 
         .unify()
         .or(satisfaction)
         .unify()
-}
-
-fn form_version(f: &Form) -> Result<i32> {
-    f.text("version")
-        .trim()
-        .parse()
-        .map_err(|_| Error::invalid("version", "the page is out of date; reload it"))
-}
-
-fn after<T>(state: &AppState, ctx: &Ctx, result: Result<T>, back: &str) -> Response {
-    match result {
-        Ok(_) => see_other(back),
-        Err(e) => page(state, ctx, Err(e)),
-    }
 }
 
 fn can_plan(ctx: &Ctx) -> bool {

@@ -225,6 +225,14 @@ pub fn see_other(location: &str) -> Response {
     response
 }
 
+/// After a form: on to `back` on success, the error page (naming the field) otherwise.
+pub fn after<T>(state: &AppState, ctx: &Ctx, result: Result<T, Error>, back: &str) -> Response {
+    match result {
+        Ok(_) => see_other(back),
+        Err(e) => page(state, ctx, Err(e)),
+    }
+}
+
 /// A template and its context, or an error to show as a page.
 pub type Rendered = Result<(&'static str, Value), Error>;
 

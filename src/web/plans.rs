@@ -240,7 +240,7 @@ pub fn page_routes(
         .and(with_state(s))
         .then(|id: i32, ctx: Ctx, f: Form, s: AppState| async move {
             let result = async {
-                let version = form_version(&f)?;
+                let version = f.version()?;
                 let year = match f.text("year").trim() {
                     "" | "auto" => json!("auto"),
                     "out" => Value::Null,
@@ -268,7 +268,7 @@ pub fn page_routes(
         .and(with_state(s))
         .then(|id: i32, ctx: Ctx, f: Form, s: AppState| async move {
             let result = async {
-                let version = form_version(&f)?;
+                let version = f.version()?;
                 let year = f
                     .text("year")
                     .trim()
@@ -299,13 +299,6 @@ pub fn page_routes(
         .unify()
         .or(approve)
         .unify()
-}
-
-fn form_version(f: &Form) -> Result<i32> {
-    f.text("version")
-        .trim()
-        .parse()
-        .map_err(|_| Error::invalid("version", "the page is out of date; reload it"))
 }
 
 /// The create form: first and last year, one budget (万元) for every year, an optional cap.

@@ -6,7 +6,7 @@ use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Form, Route, allow, form};
-use super::pages::{Rendered, page, see_other};
+use super::pages::{Rendered, after, page, see_other};
 use super::projects::year_query;
 use super::{AppState, with_state};
 use crate::db::{contractors, projects, work_orders};
@@ -92,11 +92,7 @@ pub fn page_routes(
         .and(with_state(s))
         .then(|code: String, ctx: Ctx, f: Form, s: AppState| async move {
             let result = async {
-                let version = f
-                    .text("version")
-                    .trim()
-                    .parse()
-                    .map_err(|_| Error::invalid("version", "the page is out of date; reload it"))?;
+                let version = f.version()?;
                 let optional = |key: &str| {
                     Some(f.text(key).trim())
                         .filter(|v| !v.is_empty())
@@ -144,14 +140,6 @@ pub fn page_routes(
         .unify()
         .or(issue)
         .unify()
-}
-
-/// After a form: back to the page on success, the error page (naming the field) otherwise.
-fn after<T>(state: &AppState, ctx: &Ctx, result: Result<T>, back: &str) -> Response {
-    match result {
-        Ok(_) => see_other(back),
-        Err(e) => page(state, ctx, Err(e)),
-    }
 }
 
 fn labels() -> Value {
