@@ -3,22 +3,17 @@
 //! ratings, a correction, objections with the bureau's answers, and plan notices published on the day of the
 //! first start, whose period is still running, to try the objection form on.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::audit::Actor;
 use super::notices::{self, DraftInput};
 use super::projects;
+use super::seed_work::morning;
 use crate::domain::calendar::HolidayCalendar;
 use crate::domain::notice::{Objection, ObjectionForm, Rating};
 use crate::domain::policy::Policy;
 use crate::notice_templates::NoticeTemplates;
-
-/// 10:00 Beijing time on `day`.
-fn morning(day: NaiveDate) -> DateTime<Utc> {
-    let at = day.and_hms_opt(2, 0, 0).unwrap_or_default();
-    Utc.from_utc_datetime(&at)
-}
 
 /// What residents said on the demo notices, and what the bureau answered.
 const OBJECTIONS: [(&str, &str, &str); 4] = [

@@ -2,13 +2,18 @@
 //! contractors' acknowledgements and progress reports are played in, so a newcomer sees orders in every state —
 //! completed, under way, just started, revised, not yet acknowledged.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde_json::json;
 
 use super::audit::Actor;
 use super::{projects, work_orders};
 use crate::domain::policy::Policy;
+
+/// 10:00 in Beijing on that day: when the demo's dated events happen.
+pub(super) fn morning(day: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).unwrap_or_default())
+}
 
 /// The two halves of the works season; a firm's projects in one half overlap each other, not the other half's.
 fn phase(year: i32, i: usize) -> anyhow::Result<(NaiveDate, NaiveDate)> {
@@ -56,7 +61,7 @@ pub async fn contract_decided_batches(
                 .await
                 .map_err(|e| anyhow::anyhow!("contracting {}: {e}", project.code))?;
             let issued_on = start - chrono::Duration::days(10);
-            let order = work_orders::issue_on(db, &actor, &project.code, None, issued_on)
+            let order = work_orders::issue_at(db, &actor, &project.code, None, morning(issued_on))
                 .await
                 .map_err(|e| anyhow::anyhow!("issuing the order of {}: {e}", project.code))?;
             issued.push((project.code.clone(), order.summary.number));
@@ -91,12 +96,12 @@ async fn report_progress(
                 .map_err(fail)?;
             let issued_on = NaiveDate::from_ymd_opt(year, 2, 25)
                 .ok_or_else(|| anyhow::anyhow!("no date {year}-02-25"))?;
-            work_orders::issue_on(
+            work_orders::issue_at(
                 db,
                 actor,
                 project,
                 Some("应居民意见，避开春节后返乡高峰，开工日期调整为3月20日"),
-                issued_on,
+                morning(issued_on),
             )
             .await
             .map_err(fail)?;
@@ -110,10 +115,7 @@ async fn report_progress(
         let (Some(start), Some(end)) = (current.planned_start, current.planned_end) else {
             continue;
         };
-        let at = |day: NaiveDate| {
-            chrono::TimeZone::from_utc_datetime(&Utc, &day.and_hms_opt(3, 0, 0).unwrap_or_default())
-        };
-        work_orders::acknowledge_at(db, actor, number, firm, at(start - Duration::days(7)))
+        work_orders::acknowledge_at(db, actor, number, firm, morning(start - Duration::days(7)))
             .await
             .map_err(fail)?;
         let started = json!({"kind": "started"});
@@ -142,7 +144,7 @@ async fn report_progress(
             ],
         };
         for (step, day) in steps {
-            work_orders::report_at(db, actor, number, firm, &step, at(day))
+            work_orders::report_at(db, actor, number, firm, &step, morning(day))
                 .await
                 .map_err(fail)?;
         }

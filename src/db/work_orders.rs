@@ -101,18 +101,19 @@ pub async fn issue(
     project_code: &str,
     reason: Option<&str>,
 ) -> Result<OrderView> {
-    let today = beijing_today(Utc::now());
-    issue_on(db, actor, project_code, reason, today).await
+    issue_at(db, actor, project_code, reason, Utc::now()).await
 }
 
-/// [`issue`] with the date printed on the order given: the demo data's orders are dated in their batch year.
-pub async fn issue_on(
+/// [`issue`] at a given moment, which dates the order (its Beijing day) and its record: the demo data's orders
+/// are issued in their batch year.
+pub async fn issue_at(
     db: &impl sea_orm::TransactionTrait,
     actor: &Actor,
     project_code: &str,
     reason: Option<&str>,
-    issued_on: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<OrderView> {
+    let issued_on = beijing_today(now);
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 500) {
         return Err(Error::invalid("reason", "must be at most 500 characters"));
@@ -152,7 +153,6 @@ pub async fn issue_on(
             ));
         }
     }
-    let now = Utc::now();
     if previous.is_some() {
         work_orders::Entity::update_many()
             .set(work_orders::ActiveModel {
