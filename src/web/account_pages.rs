@@ -421,14 +421,7 @@ async fn audit_page(state: &AppState, query: &[(String, String)]) -> super::page
         })
         .collect();
     let keep: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "page").cloned().collect();
-    let link = |page: u64| {
-        let mut pairs = keep.clone();
-        pairs.push(("page".into(), page.to_string()));
-        format!(
-            "/admin/audit?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
-        )
-    };
+    let link = |page: u64| super::pages::page_link("/admin/audit", &keep, page);
     let csv = format!(
         "/api/audit.csv?{}",
         serde_urlencoded::to_string(

@@ -159,19 +159,18 @@ async fn public_list(state: &AppState, query: &[(String, String)]) -> Rendered {
     let filter = super::notices::filter_query(&rest, true)?;
     let items = notices::list(&state.db, &filter, Utc::now()).await?;
     let pages = items.len().div_ceil(PER_PAGE).max(1);
+    if page > pages {
+        return Err(Error::invalid(
+            "page",
+            format!("there are {pages} pages of notices for this search"),
+        ));
+    }
     let shown: Vec<&NoticeView> = items
         .iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
         .collect();
-    let link = |p: usize| {
-        let mut pairs = rest.clone();
-        pairs.push(("page".to_owned(), p.to_string()));
-        format!(
-            "/notices?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
-        )
-    };
+    let link = |p: usize| super::pages::page_link("/notices", &rest, p);
     Ok((
         "notices_public.html",
         json!({

@@ -130,6 +130,16 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     Ok(env)
 }
 
+/// The link to page `page` of a paged list at `path`, keeping the other query parameters (`keep`, without `page`).
+pub fn page_link(path: &str, keep: &[(String, String)], page: impl std::fmt::Display) -> String {
+    let mut pairs = keep.to_vec();
+    pairs.push(("page".to_owned(), page.to_string()));
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
 /// ¥ amounts as bureaus write them: in 万元 above ten thousand.
 fn format_yuan(v: f64) -> String {
     if v.abs() >= 10_000.0 {

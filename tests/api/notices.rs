@@ -393,7 +393,7 @@ async fn drafts_need_what_their_kind_needs_and_a_correction_is_linked_from_the_o
 }
 
 #[tokio::test]
-async fn the_public_list_shows_published_notices_only_and_filters_by_town_and_compound() {
+async fn the_public_list_shows_published_notices_only_in_pages_and_filters_by_town_and_compound() {
     let app = spawn_app().await;
     let (_, draft) = app
         .send_json(
@@ -448,7 +448,52 @@ async fn the_public_list_shows_published_notices_only_and_filters_by_town_and_co
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 422, "the public list takes town and q only");
+    assert_eq!(
+        r.status(),
+        422,
+        "the public list takes town, q and page only"
+    );
+
+    // In pages of 20, every published notice once; a page past the end or a page 0 names the field.
+    let published =
+        app.notices("status=published").await.len() + app.notices("status=closed").await.len();
+    assert!(published > 20, "the demo publishes more than a page");
+    let pages = published.div_ceil(20);
+    let mut seen = std::collections::BTreeSet::new();
+    for page in 1..=pages {
+        let html = public_page(&app, &format!("/notices?page={page}")).await;
+        assert!(html.contains(&format!("共 {published} 条 · 第 {page}/{pages} 页")));
+        let ids: Vec<&str> = html
+            .split("href=\"/notices/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .filter(|id| !id.contains('.'))
+            .collect();
+        assert!(ids.len() <= 20, "page {page} has {} notices", ids.len());
+        for id in ids {
+            assert!(seen.insert(id.to_owned()), "notice {id} listed twice");
+        }
+    }
+    assert_eq!(seen.len(), published);
+    for bad in [
+        format!("page={}", pages + 1),
+        "page=0".into(),
+        "page=x".into(),
+    ] {
+        let r = anonymous()
+            .get(app.url(&format!("/notices?{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{bad}");
+        assert!(r.text().await.unwrap().contains("page:"), "{bad}");
+    }
+}
+
+async fn public_page(app: &TestApp, path: &str) -> String {
+    let r = anonymous().get(app.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
 }
 
 fn urlencode(s: &str) -> String {
