@@ -522,6 +522,33 @@ impl Form {
     }
 }
 
+/// Decodes an `application/x-www-form-urlencoded` body strictly: a name or value that is not UTF-8 once
+/// percent-decoded is refused, naming its field, where a lenient decoder (serde_urlencoded's) would store
+/// U+FFFD in place of what the resident typed.
+fn form_pairs(body: &[u8]) -> std::result::Result<Vec<(String, String)>, String> {
+    let decode = |raw: &[u8]| {
+        let spaced: Vec<u8> = raw
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        percent_encoding::percent_decode(&spaced)
+            .decode_utf8()
+            .map(|s| s.into_owned())
+    };
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            let name = decode(name).map_err(|_| String::from_utf8_lossy(name).into_owned())?;
+            let value = decode(value).map_err(|_| name.clone())?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
 /// A form post to `route`: admitted like any request, then its body is read (capped) and its CSRF
 /// token compared with the one this visitor was given. Cross-site posts never carry it.
 pub fn form(
@@ -540,15 +567,14 @@ pub fn form(
                 if site.as_deref() == Some("cross-site") {
                     return Err(refuse("跨站提交的表单不被接受。"));
                 }
-                let pairs: Vec<(String, String)> =
-                    serde_urlencoded::from_bytes(&body).map_err(|_| {
-                        warp::reject::custom(Denied::new(
-                            route,
-                            StatusCode::BAD_REQUEST,
-                            "bad_request",
-                            "表单无法解析（需要 UTF-8 编码的表单）。",
-                        ))
-                    })?;
+                let pairs = form_pairs(&body).map_err(|field| {
+                    warp::reject::custom(Denied::new(
+                        route,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        format!("表单字段 {field} 不是 UTF-8 编码的文字，未保存任何内容。"),
+                    ))
+                })?;
                 let form = Form(pairs.into_iter().collect());
                 let expected = ctx
                     .csrf()
@@ -586,4 +612,38 @@ pub fn cookie(
         cookie.push_str(&format!("; Max-Age={seconds}"));
     }
     warp::http::HeaderValue::from_str(&cookie)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_pairs;
+
+    #[test]
+    fn a_form_body_decodes_plus_percent_and_chinese() {
+        let pairs =
+            form_pairs(b"building_unit=3%E6%A0%8B2%E5%8D%95%E5%85%83&name=&text=a+b%2Bc&flag")
+                .unwrap();
+        assert_eq!(
+            pairs,
+            [
+                ("building_unit".to_owned(), "3栋2单元".to_owned()),
+                ("name".to_owned(), String::new()),
+                ("text".to_owned(), "a b+c".to_owned()),
+                ("flag".to_owned(), String::new()),
+            ]
+        );
+        assert_eq!(form_pairs(b"").unwrap(), []);
+        assert_eq!(
+            form_pairs(b"a=1&&b=%zz").unwrap()[1].1,
+            "%zz",
+            "a stray % stays as typed"
+        );
+    }
+
+    #[test]
+    fn broken_utf8_is_refused_naming_its_field() {
+        assert_eq!(form_pairs(b"mobile=138&text=%E6%A0").unwrap_err(), "text");
+        assert_eq!(form_pairs(b"text=\xff").unwrap_err(), "text");
+        assert_eq!(form_pairs(b"t%FFx=1").unwrap_err(), "t%FFx");
+    }
 }

@@ -577,8 +577,25 @@ async fn objections_are_taken_during_the_period_once_each_and_refused_after_it()
         "{html}"
     );
 
-    // The honeypot filled: a program. It is told "thank you" and nothing is stored.
+    // Broken UTF-8 in a field: refused naming the field, nothing stored (a lenient decoder would keep U+FFFD).
     let before = app.objections(id).await.len();
+    let visit = app.visit(&page).await;
+    let r = anonymous()
+        .post(app.url(&format!("{page}/objections")))
+        .header("cookie", format!("jiugai_csrf={}", visit.cookie))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={}&submission={}&kind=objection&building_unit=5%E6%A0%8B&mobile=13800138000&text=%E6%A0%FF",
+            visit.csrf, visit.submission
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("表单字段 text 不是 UTF-8"));
+    assert_eq!(app.objections(id).await.len(), before);
+
+    // The honeypot filled: a program. It is told "thank you" and nothing is stored.
     let mut bot = objection("机器人发的广告");
     bot.push(("website", "http://spam.example"));
     let visit = app.visit(&page).await;
