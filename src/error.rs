@@ -17,6 +17,9 @@ pub enum Error {
     /// 428: a write that needs the version it was based on came without one.
     #[error("{0}")]
     PreconditionRequired(String),
+    /// 412: the request's precondition (`If-Match`) cannot match, whatever the version.
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// 422: the input was understood but is wrong; the fields say where.
     #[error("invalid input: {0}")]
     Invalid(FieldErrors),

@@ -212,7 +212,9 @@ fn parse_profile(
     role: &str,
     contractor: Option<&str>,
 ) -> (Option<String>, Option<Role>, Option<String>) {
-    let display_name = display_name.map(str::trim).filter(|d| !d.is_empty());
+    let display_name = display_name
+        .map(crate::domain::text::trim)
+        .filter(|d| !d.is_empty());
     if display_name.is_some_and(|d| d.chars().count() > 64 || d.chars().any(char::is_control)) {
         errors.add(
             "display_name",
@@ -852,7 +854,7 @@ pub fn parse_token_request(
 ) -> Result<(String, i64), FieldErrors> {
     let mut errors = FieldErrors::default();
     let name = name
-        .map(str::trim)
+        .map(crate::domain::text::trim)
         .filter(|n| !n.is_empty())
         .unwrap_or("API token");
     if name.chars().count() > 64 || name.chars().any(char::is_control) {

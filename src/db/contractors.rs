@@ -79,6 +79,12 @@ const MAX_CAPACITY: i64 = 500;
 impl ContractorRecord {
     /// Reads a create (`path_code` None) or an update of the contractor `path_code`.
     pub fn parse(body: &Value, path_code: Option<&str>) -> Result<Self> {
+        if let Some(field) = crate::domain::text::unclean_at(body) {
+            return Err(Error::invalid(
+                field,
+                "must not contain control characters (such as NUL)",
+            ));
+        }
         let input: Input = crate::domain::deserialize(body).map_err(Error::Invalid)?;
         let mut errors = FieldErrors::default();
         let code = match (path_code, input.code.as_deref().map(str::trim)) {
@@ -104,7 +110,7 @@ impl ContractorRecord {
             }
         };
         let mut text = |field: &str, value: &str, max: usize| {
-            let value = value.trim();
+            let value = crate::domain::text::trim(value);
             if value.is_empty() || value.chars().count() > max {
                 errors.add(field, format!("must be 1 to {max} characters"));
             }

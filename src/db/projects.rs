@@ -375,7 +375,7 @@ impl Assignment {
         let planned_end = date("planned_end", input.planned_end);
         let dates_reason = input
             .dates_reason
-            .map(|r| r.trim().to_owned())
+            .map(|r| crate::domain::text::trim(&r).to_owned())
             .filter(|r| !r.is_empty());
         if dates_reason
             .as_ref()

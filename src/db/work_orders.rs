@@ -114,7 +114,9 @@ pub async fn issue_at(
     now: DateTime<Utc>,
 ) -> Result<OrderView> {
     let issued_on = beijing_today(now);
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let reason = reason
+        .map(crate::domain::text::trim)
+        .filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 500) {
         return Err(Error::invalid("reason", "must be at most 500 characters"));
     }

@@ -161,6 +161,11 @@ impl Survey {
     }
 }
 
+/// The most owners a consent record counts: as many as a compound may have households.
+pub const MAX_OWNERS: u32 = 100_000;
+/// The largest floor area a consent record counts, in m² (a compound's largest floor area).
+pub const MAX_AREA_M2: f64 = 10_000_000.0;
+
 /// The residents' consent record (居民意愿): how many owners, holding how much floor area, took part
 /// in the vote and how many of them agreed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,16 +181,37 @@ pub struct Consent {
 }
 
 impl Consent {
-    /// The counts must nest: agreeing ≤ participating ≤ total.
-    pub fn check(&self) -> Result<(), (String, String)> {
+    /// The counts must nest (agreeing ≤ participating ≤ total) and be a compound's, not a typo's: at most
+    /// [`MAX_OWNERS`] owners and [`MAX_AREA_M2`]; the record is dated from 1990 to `today`.
+    pub fn check(&self, today: chrono::NaiveDate) -> Result<(), (String, String)> {
+        let earliest = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default();
+        if self.recorded_on < earliest || self.recorded_on > today {
+            return Err((
+                "recorded_on".into(),
+                format!("must be a date from {earliest} to today ({today})"),
+            ));
+        }
         let areas = [
             ("area_total_m2", self.area_total_m2),
             ("participating_area_m2", self.participating_area_m2),
             ("agreeing_area_m2", self.agreeing_area_m2),
         ];
         for (field, v) in areas {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err((field.into(), "must be a number ≥ 0".into()));
+            if !(v.is_finite() && (0.0..=MAX_AREA_M2).contains(&v)) {
+                return Err((
+                    field.into(),
+                    format!("must be a number from 0 to {MAX_AREA_M2} m²"),
+                ));
+            }
+        }
+        let counts = [
+            ("owners_total", self.owners_total),
+            ("participating_owners", self.participating_owners),
+            ("agreeing_owners", self.agreeing_owners),
+        ];
+        for (field, n) in counts {
+            if n > MAX_OWNERS {
+                return Err((field.into(), format!("must be at most {MAX_OWNERS}")));
             }
         }
         if self.owners_total == 0 {
@@ -280,12 +306,35 @@ mod tests {
 
     #[test]
     fn counts_that_do_not_nest_are_refused() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
         assert_eq!(
-            consent(301, 10).check().unwrap_err().0,
+            consent(301, 10).check(today).unwrap_err().0,
             "participating_owners"
         );
-        assert_eq!(consent(100, 101).check().unwrap_err().0, "agreeing_owners");
-        assert!(consent(250, 200).check().is_ok());
+        assert_eq!(
+            consent(100, 101).check(today).unwrap_err().0,
+            "agreeing_owners"
+        );
+        assert!(consent(250, 200).check(today).is_ok());
+    }
+
+    #[test]
+    fn counts_and_dates_out_of_any_compound_s_range_are_refused() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let mut c = consent(250, 200);
+        c.owners_total = 2_147_483_648;
+        assert_eq!(c.check(today).unwrap_err().0, "owners_total");
+        let mut c = consent(250, 200);
+        c.area_total_m2 = 1e300;
+        assert_eq!(c.check(today).unwrap_err().0, "area_total_m2");
+        for bad in [(9999, 1, 1), (2026, 12, 7), (1989, 12, 31)] {
+            let mut c = consent(250, 200);
+            c.recorded_on = chrono::NaiveDate::from_ymd_opt(bad.0, bad.1, bad.2).unwrap();
+            assert_eq!(c.check(today).unwrap_err().0, "recorded_on", "{bad:?}");
+        }
+        let mut c = consent(250, 200);
+        c.recorded_on = today;
+        assert!(c.check(today).is_ok());
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub const LAT_RANGE: (f64, f64) = (3.5, 53.6);
 const PRECISION: f64 = 1e6;
 /// A compound is no bigger than a few square kilometres; anything beyond is a unit mistake.
 const MAX_AREA_M2: f64 = 5_000_000.0;
-const MAX_VERTICES: usize = 10_000;
+/// A ring smaller than this is a zero-area ring (corners on one line) that rounding left a sliver of area.
+const MIN_RING_AREA_M2: f64 = 1.0;
+/// A surveyed compound outline has tens to a few hundred corners. The self-intersection check grows with the
+/// square of the corners (10,000 took 1.4 s), so the limit also bounds what one request can cost.
+const MAX_VERTICES: usize = 2_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Boundary(MultiPolygon<f64>);
@@ -88,6 +92,7 @@ impl Boundary {
         shape
             .check_validation()
             .map_err(|e| format!("is not a valid polygon: {e}"))?;
+        check_ring_areas(&shape, kind == "MultiPolygon")?;
         let boundary = Boundary(shape);
         let area = boundary.area_m2();
         if area > MAX_AREA_M2 {
@@ -144,6 +149,27 @@ impl Boundary {
             .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
             .unwrap_or_default()
     }
+}
+
+/// Every ring must enclose some area: a ring whose corners lie on one line passes the simple-feature checks.
+fn check_ring_areas(shape: &MultiPolygon<f64>, multi: bool) -> Result<(), String> {
+    for (p, polygon) in shape.0.iter().enumerate() {
+        let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+        for (r, ring) in rings.enumerate() {
+            let area = Polygon::new(ring.clone(), Vec::new()).geodesic_area_unsigned();
+            if area < MIN_RING_AREA_M2 {
+                let at = if multi {
+                    format!("coordinates[{p}][{r}]")
+                } else {
+                    format!("coordinates[{r}]")
+                };
+                return Err(format!(
+                    "{at}: the ring encloses no area ({area:.2} m²): its corners lie on one line or on one point"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn count_vertices(p: &Polygon<f64>) -> usize {
@@ -231,6 +257,23 @@ mod tests {
         json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]})
     }
 
+    /// A ring of `n` positions (the last repeating the first) around a point in Renshou, about 1 km across.
+    fn circle(n: usize) -> Value {
+        let mut ring: Vec<Value> = (0..n - 1)
+            .map(|i| {
+                let a = i as f64 / (n - 1) as f64 * std::f64::consts::TAU;
+                json!([104.13 + 0.005 * a.cos(), 30.0 + 0.005 * a.sin()])
+            })
+            .collect();
+        ring.push(ring[0].clone());
+        json!({"type": "Polygon", "coordinates": [ring]})
+    }
+
+    #[test]
+    fn the_largest_accepted_outline_parses() {
+        assert!(Boundary::from_geojson(&circle(2_000), Crs::Wgs84).is_ok());
+    }
+
     #[test]
     fn a_small_square_in_renshou_parses_with_plausible_area() {
         let b = Boundary::from_geojson(&square(104.13, 30.0, 0.001), Crs::Wgs84).unwrap();
@@ -305,6 +348,16 @@ mod tests {
                 json!({"type": "MultiPolygon", "coordinates": []}),
                 "at least one polygon",
             ),
+            // A zero-area ring: three corners on one line, and one on top of another.
+            (
+                json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.002, 30.0], [104.0, 30.0]]]}),
+                "coordinates[0]: the ring encloses no area",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.001, 30.0], [104.0, 30.0]]]}),
+                "at least 3 distinct points",
+            ),
+            (circle(2_001), "has 2001 vertices; at most 2000"),
         ];
         for (geometry, expected) in cases {
             let err = Boundary::from_geojson(&geometry, Crs::Wgs84).unwrap_err();

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod policy;
 pub mod priority;
 pub mod record;
+pub mod text;
 
 use std::collections::BTreeMap;
 

@@ -250,7 +250,7 @@ pub fn text_digest(text: &str) -> String {
 /// One line of text: control characters dropped, runs of white space made one space, trimmed.
 fn clean_line(input: &str) -> String {
     input
-        .split(|c: char| c.is_whitespace() || c.is_control())
+        .split(|c: char| c.is_whitespace() || c.is_control() || super::text::invisible(c))
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -272,7 +272,7 @@ fn clean_text(input: &str) -> String {
             out.push(c);
         }
     }
-    out.trim().to_owned()
+    super::text::trim(&out).to_owned()
 }
 
 /// The aspects residents rate, 1 (very dissatisfied) to 5 (very satisfied).

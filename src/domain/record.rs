@@ -12,6 +12,7 @@ use super::compound::{
 };
 use super::cost::{Estimate, ScopeLine, estimate};
 use super::geometry::{Boundary, Crs};
+use super::text::trim;
 
 /// The writable fields as they arrive. Enum-like fields are strings here so that a wrong value is a
 /// 422 naming the field, not a serde failure.
@@ -124,6 +125,13 @@ impl CompoundRecord {
                 .map_err(|e| errors.add("geometry", e))
                 .ok(),
         };
+        if let Some(field) = super::text::unclean_at(properties) {
+            errors.add(
+                field,
+                "must not contain control characters (such as NUL)",
+            );
+            return Err(errors);
+        }
         let input: CompoundInput = match super::deserialize(properties) {
             Ok(input) => input,
             Err(e) => {
@@ -132,12 +140,12 @@ impl CompoundRecord {
             }
         };
         let input = CompoundInput {
-            code: input.code.trim().to_owned(),
-            name: input.name.trim().to_owned(),
-            town_code: input.town_code.trim().to_owned(),
-            town: input.town.trim().to_owned(),
-            community: input.community.trim().to_owned(),
-            address: input.address.trim().to_owned(),
+            code: trim(&input.code).to_owned(),
+            name: trim(&input.name).to_owned(),
+            town_code: trim(&input.town_code).to_owned(),
+            town: trim(&input.town).to_owned(),
+            community: trim(&input.community).to_owned(),
+            address: trim(&input.address).to_owned(),
             ..input
         };
         if let Err(e) = input.validate() {
@@ -168,7 +176,8 @@ impl CompoundRecord {
         if let Some(Err((field, message))) = input.survey.as_ref().map(Survey::check) {
             errors.add(format!("survey.{field}"), message);
         }
-        if let Some(Err((field, message))) = input.consent.as_ref().map(Consent::check) {
+        let today = super::notice::beijing_date(chrono::Utc::now());
+        if let Some(Err((field, message))) = input.consent.as_ref().map(|c| c.check(today)) {
             errors.add(format!("consent.{field}"), message);
         }
         if let Some(o) = &input.category_override {
@@ -178,7 +187,7 @@ impl CompoundRecord {
                     format!("unknown category {:?}", o.category),
                 );
             }
-            if o.reason.trim().is_empty() || o.reason.chars().count() > 500 {
+            if trim(&o.reason).is_empty() || o.reason.chars().count() > 500 {
                 errors.add(
                     "category_override.reason",
                     "a reason of 1–500 characters is required",

@@ -195,6 +195,43 @@ impl Route {
     fn is_read(self) -> bool {
         self.method() == "GET"
     }
+
+    /// Whether this route's path pattern matches `path` (no query): `{…}` stands for one segment, with
+    /// any literal text around it in that segment (`{id}.pdf`).
+    pub fn matches(self, path: &str) -> bool {
+        let mut pattern = self.path().split('/');
+        let mut given = path.split('/');
+        loop {
+            match (pattern.next(), given.next()) {
+                (None, None) => return true,
+                (Some(p), Some(g)) if segment_matches(p, g) => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// The routes whose path pattern matches `path`: what `Allow` lists when the method is wrong.
+    pub fn at(path: &str) -> impl Iterator<Item = Route> + '_ {
+        Route::ALL.iter().copied().filter(move |r| r.matches(path))
+    }
+}
+
+fn segment_matches(pattern: &str, given: &str) -> bool {
+    match (pattern.find('{'), pattern.rfind('}')) {
+        (Some(open), Some(close)) => {
+            let (prefix, suffix) = (&pattern[..open], &pattern[close + 1..]);
+            given.len() > prefix.len() + suffix.len()
+                && given.starts_with(prefix)
+                && given.ends_with(suffix)
+        }
+        _ => pattern == given,
+    }
+}
+
+/// Whether `target` (a path of this service, with or without a query) is a page a `role` may open.
+pub fn opens(target: &str, role: Role) -> bool {
+    let path = target.split(['?', '#']).next().unwrap_or_default();
+    Route::at(path).any(|r| r.method() == "GET" && !r.is_api() && r.rule().admits(role))
 }
 
 /// What a handler knows about the request's origin.
@@ -325,6 +362,7 @@ pub fn allow(
                   visitor: Option<String>,
                   path: warp::path::FullPath,
                   query: Option<String>| async move {
+                edge_text(route, path.as_str(), query.as_deref()).map_err(warp::reject::custom)?;
                 let source = client_address(&state, remote, forwarded);
                 let credentials = Credentials {
                     authorization,
@@ -355,6 +393,33 @@ pub fn allow(
                 })
             },
         )
+}
+
+/// The path and query must be text without control characters before any handler (or database) sees them:
+/// PostgreSQL refuses a NUL mid-query (a 500), SQLite would store it. Refused with 400 naming the parameter.
+fn edge_text(route: Route, path: &str, query: Option<&str>) -> Result<(), Denied> {
+    let refuse = |name: &str| {
+        let message = if route.is_api() {
+            format!("{name}: must be UTF-8 text without control characters (such as NUL)")
+        } else {
+            format!("地址中的 {name} 含有无法识别的字符，请检查链接。")
+        };
+        Denied::new(route, StatusCode::BAD_REQUEST, "bad_request", message)
+    };
+    let path_ok = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .is_ok_and(|p| !p.chars().any(char::is_control));
+    if !path_ok {
+        return Err(refuse("path"));
+    }
+    let pairs = form_pairs(query.unwrap_or_default().as_bytes()).map_err(|name| refuse(&name))?;
+    match pairs
+        .iter()
+        .find(|(name, value)| name.chars().chain(value.chars()).any(char::is_control))
+    {
+        Some((name, _)) => Err(refuse(name)),
+        None => Ok(()),
+    }
 }
 
 struct Credentials {
@@ -575,6 +640,16 @@ pub fn form(
                         format!("表单字段 {field} 不是 UTF-8 编码的文字，未保存任何内容。"),
                     ))
                 })?;
+                if let Some((field, _)) = pairs.iter().find(|(name, value)| {
+                    !super::body::clean_text(name) || !super::body::clean_text(value)
+                }) {
+                    return Err(warp::reject::custom(Denied::new(
+                        route,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        format!("表单字段 {field} 含有控制字符，未保存任何内容。"),
+                    )));
+                }
                 let form = Form(pairs.into_iter().collect());
                 let expected = ctx
                     .csrf()

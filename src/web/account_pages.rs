@@ -27,7 +27,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .then(
             |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
                 let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.as_str());
-                sign_in_form(&s, &ctx, StatusCode::OK, "", safe_next(next), None)
+                sign_in_form(&s, &ctx, StatusCode::OK, "", safe_next(next).unwrap_or_default(), None)
             },
         );
     let sign_in = warp::path!("sign-in")
@@ -202,12 +202,23 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
 }
 
-/// Only a path on this site: never `//elsewhere` or `https://elsewhere` (an open redirect).
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/",
-    }
+/// Only a path of this service: `/` then printable ASCII, never `//elsewhere`, `/\\elsewhere` or
+/// `https://elsewhere`, and no control characters or spaces — browsers drop a tab or newline from a
+/// `Location`, so `/\t/evil.example/` would become `//evil.example/` (an open redirect). Anything else
+/// is `None`: the caller sends the person to their role's home page.
+fn safe_next(next: Option<&str>) -> Option<&str> {
+    let n = next?;
+    let mut chars = n.chars();
+    let same_origin = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && n.len() <= 2_000
+        && n.chars().all(|c| c.is_ascii_graphic() && c != '\\');
+    same_origin.then_some(n)
+}
+
+/// Where a person lands after signing in without (or with an unusable) `next`.
+fn home(role: Role) -> &'static str {
+    if role.is_staff() { "/" } else { "/work-orders" }
 }
 
 fn sign_in_form(
@@ -233,11 +244,11 @@ async fn sign_in(state: &AppState, ctx: &Ctx, f: &Form) -> Response {
     let shown: String = username.chars().take(64).collect();
     match accounts::sign_in(&state.db, username, f.text("password"), &ctx.source).await {
         Ok(SignIn::Accepted(principal, session)) => {
-            let target = if principal.role.is_staff() {
-                next
-            } else {
-                "/account"
-            };
+            // `next` only when it is a page this account may open: a contractor sent to sign in from a
+            // staff page lands on its own work orders, not on a refusal.
+            let target = next
+                .filter(|n| access::opens(n, principal.role))
+                .unwrap_or(home(principal.role));
             with_session_cookie(state, see_other(target), Some(&session))
         }
         Ok(SignIn::Refused) => sign_in_form(
@@ -245,7 +256,7 @@ async fn sign_in(state: &AppState, ctx: &Ctx, f: &Form) -> Response {
             ctx,
             StatusCode::UNAUTHORIZED,
             &shown,
-            next,
+            next.unwrap_or_default(),
             Some("用户名或密码不正确。".into()),
         ),
         Ok(SignIn::Throttled(seconds)) => {
@@ -254,7 +265,7 @@ async fn sign_in(state: &AppState, ctx: &Ctx, f: &Form) -> Response {
                 ctx,
                 StatusCode::TOO_MANY_REQUESTS,
                 &shown,
-                next,
+                next.unwrap_or_default(),
                 Some(format!("登录失败次数过多，请在 {seconds} 秒后再试。")),
             );
             response
@@ -491,16 +502,29 @@ mod tests {
 
     #[test]
     fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/compounds?town=1")), "/compounds?town=1");
+        assert_eq!(
+            safe_next(Some("/compounds?town=1")),
+            Some("/compounds?town=1")
+        );
+        assert_eq!(safe_next(Some("/")), Some("/"));
         for bad in [
             "//evil.example",
             "https://evil.example",
             "/\\evil",
+            "\\\\evil",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/\u{7f}/evil.example",
+            "/\u{3000}/evil.example",
             "javascript:alert(1)",
+            "evil.example",
+            "",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
         }
-        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(None), None);
     }
 
     #[test]

@@ -185,16 +185,21 @@ fn with_etag(mut response: Response, value: &Value) -> Response {
     response
 }
 
-/// Reads the version a write is based on from `If-Match` (`"3"`, `W/"3"` or `3`).
+/// Reads the version a write is based on from `If-Match` (`"3"`, or a bare `3`). A weak tag (`W/"3"`) never
+/// matches for `If-Match` (RFC 9110 §13.1.1: strong comparison): 412.
 pub fn expected_version(if_match: Option<&str>) -> Result<i32> {
     let raw = if_match.ok_or_else(|| {
         Error::PreconditionRequired(
             "send If-Match with the version (ETag) your edit is based on".into(),
         )
     })?;
-    raw.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
+    let raw = raw.trim();
+    if raw.starts_with("W/") {
+        return Err(Error::PreconditionFailed(
+            "a weak entity tag never matches If-Match; send the strong ETag, e.g. \"3\"".into(),
+        ));
+    }
+    raw.trim_matches('"')
         .parse()
         .map_err(|_| {
             Error::invalid(
@@ -204,9 +209,13 @@ pub fn expected_version(if_match: Option<&str>) -> Result<i32> {
         })
 }
 
+/// Every API body is read here: UTF-8, JSON, each key once, no control characters (see [`super::body`]).
 pub fn json_body(body: &Bytes) -> Result<Value> {
     let text = std::str::from_utf8(body)
         .map_err(|e| Error::BadRequest(format!("the body is not UTF-8: {e}")))?;
+    if let Err(Some(problem)) = super::body::check(text) {
+        return Err(Error::invalid(problem.field, problem.message));
+    }
     serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))
 }
 
@@ -217,8 +226,13 @@ async fn parse_record(state: &AppState, body: &Bytes) -> Result<CompoundRecord> 
         return Err(Error::invalid("body", "must be a JSON object"));
     }
     let catalog = catalog::load(&state.db).await?;
-    CompoundRecord::parse(&value, value.get("geometry"), Crs::Wgs84, &catalog)
-        .map_err(Error::Invalid)
+    // Checking a boundary costs up to tens of milliseconds at the vertex limit: off the request threads.
+    tokio::task::spawn_blocking(move || {
+        CompoundRecord::parse(&value, value.get("geometry"), Crs::Wgs84, &catalog)
+            .map_err(Error::Invalid)
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?
 }
 
 async fn create(state: &AppState, ctx: &Ctx, body: Bytes) -> Result<Value> {
@@ -477,9 +491,12 @@ mod tests {
     }
 
     #[test]
-    fn if_match_takes_strong_weak_and_bare_versions() {
+    fn if_match_takes_strong_and_bare_versions_and_never_a_weak_one() {
         assert_eq!(expected_version(Some("\"3\"")).unwrap(), 3);
-        assert_eq!(expected_version(Some("W/\"4\"")).unwrap(), 4);
+        assert!(matches!(
+            expected_version(Some("W/\"4\"")),
+            Err(Error::PreconditionFailed(_))
+        ));
         assert_eq!(expected_version(Some("5")).unwrap(), 5);
         assert!(matches!(
             expected_version(None),

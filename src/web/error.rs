@@ -16,6 +16,7 @@ pub fn reply(error: &Error) -> Response {
         Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
         Error::PreconditionRequired(_) => (StatusCode::PRECONDITION_REQUIRED, "version_required"),
+        Error::PreconditionFailed(_) => (StatusCode::PRECONDITION_FAILED, "precondition_failed"),
         Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
         Error::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
@@ -107,6 +108,28 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
         )
     };
     Ok(response)
+}
+
+/// A 405 names the methods the path does take (RFC 9110 §15.5.6): TRACE, OPTIONS or a typo'd method on a
+/// real path learns what it may send. A path no route has is "not found", whatever the method.
+pub fn with_allow(path: &str, mut response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let mut methods: Vec<&str> = super::access::Route::at(path).map(|r| r.method()).collect();
+    methods.sort_unstable();
+    methods.dedup();
+    if methods.is_empty() {
+        return status_reply(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such page or endpoint",
+        );
+    }
+    if let Ok(allow) = warp::http::HeaderValue::from_str(&methods.join(", ")) {
+        response.headers_mut().insert(warp::http::header::ALLOW, allow);
+    }
+    response
 }
 
 /// A request refused before its handler: JSON for the API; for pages, a redirect to sign in or a

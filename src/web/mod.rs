@@ -4,6 +4,7 @@ pub mod access;
 pub mod account_pages;
 pub mod accounts;
 pub mod api;
+pub mod body;
 pub mod cache;
 pub mod error;
 pub mod notice_pages;
@@ -85,7 +86,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
             warp::reply::with_header(OPENAPI, header::CONTENT_TYPE, "application/yaml")
                 .into_response()
         });
-    healthz
+    let all = healthz
         .map(|r: Result<Response, Infallible>| r.unwrap_or_else(|never| match never {}))
         .or(openapi)
         .unify()
@@ -94,7 +95,12 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .or(pages::routes(state).boxed())
         .unify()
         .recover(error::recover)
-        .unify()
+        .unify();
+    warp::path::full()
+        .and(all)
+        .map(|path: warp::path::FullPath, response: Response| {
+            error::with_allow(path.as_str(), response)
+        })
         .map(secure)
         .with(warp::trace(|info| {
             // One-time sign-in links carry their secret in the path: keep it out of the logs.

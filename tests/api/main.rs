@@ -15,4 +15,5 @@ mod pages;
 mod plan;
 mod scenarios;
 mod sign_in;
+mod trust;
 mod work_orders;

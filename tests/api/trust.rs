@@ -1,0 +1,238 @@
+//! The holes an attacker, a proxy or an unlucky operator found (issue 15), each tried from outside.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, anonymous, new_compound, spawn_app};
+
+/// Signs in through the form with a `next` field, as the sign-in page a redirect led to would post it.
+async fn sign_in_with_next(
+    app: &crate::helpers::TestApp,
+    username: &str,
+    next: &str,
+) -> reqwest::Response {
+    let (cookie, csrf) = app.visit_sign_in().await;
+    anonymous()
+        .post(app.url("/sign-in"))
+        .header("cookie", format!("jiugai_csrf={cookie}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn after_signing_in_next_only_ever_leads_to_a_page_of_this_service() {
+    let app = spawn_app().await;
+    // The link an attacker sends: the page must not carry the target into its form.
+    let r = anonymous()
+        .get(app.url("/sign-in?next=/%09/evil.example/"))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(r.status().as_u16(), 200 | 400), "{}", r.status());
+    assert!(!r.text().await.unwrap().contains("evil.example"));
+    for next in [
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "/\r\nLocation: https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+        "/ /evil.example/",
+    ] {
+        let r = sign_in_with_next(&app, "planner1", next).await;
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/", "{next:?}");
+    }
+    let r = sign_in_with_next(&app, "planner1", "/compounds?town=511421001").await;
+    assert_eq!(r.headers()["location"], "/compounds?town=511421001");
+    // A page the account may not open is not where it lands: a contractor goes to its work orders.
+    let r = sign_in_with_next(&app, "contractor1", "/compounds").await;
+    assert_eq!(r.headers()["location"], "/work-orders");
+    let r = sign_in_with_next(&app, "contractor1", "/work-orders?year=2021").await;
+    assert_eq!(r.headers()["location"], "/work-orders?year=2021");
+}
+
+/// A GeoJSON FeatureCollection file with these features, for the import command.
+fn collection_file(dir: &tempfile::TempDir, features: Vec<Value>) -> std::path::PathBuf {
+    let file = dir.path().join("import.geojson");
+    std::fs::write(
+        &file,
+        json!({"type": "FeatureCollection", "features": features}).to_string(),
+    )
+    .unwrap();
+    file
+}
+
+#[tokio::test]
+async fn a_nul_or_other_control_character_is_refused_at_the_edge_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let before = app.snapshot().await;
+    // Anonymous: a sign-in with a NUL in the username is refused before any query.
+    let (cookie, csrf) = app.visit_sign_in().await;
+    let r = anonymous()
+        .post(app.url("/sign-in"))
+        .header("cookie", format!("jiugai_csrf={cookie}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "admin\0"),
+            ("password", "whatever"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    for field in ["name", "address", "community"] {
+        let mut body = new_compound("RS-9101");
+        body[field] = json!("工行\u{0}小区");
+        let (status, answer) = app
+            .send_json(Method::POST, "/api/compounds", &body, None)
+            .await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert!(answer["fields"][field].is_array(), "{field}: {answer}");
+    }
+    let mut firm = crate::helpers::contractor_body("C-NUL", 77);
+    firm["name"] = json!("坏\u{0}公司");
+    let (status, answer) = app
+        .send_json(Method::POST, "/api/contractors", &firm, None)
+        .await;
+    assert_eq!((status, answer["fields"]["name"].is_array()), (422, true));
+    firm["name"] = json!("响铃\u{7}公司");
+    let (status, _) = app
+        .send_json(Method::POST, "/api/contractors", &firm, None)
+        .await;
+    assert_eq!(status, 422);
+    // Filters: refused as a bad request naming the parameter, never a server error.
+    let admin = crate::helpers::client_with_token(&app.tokens.admin);
+    for path in [
+        "/api/compounds?q=%00",
+        "/api/compounds?community=a%00b",
+        "/api/audit?actor=%00",
+        "/api/compounds/RS-0001%00",
+        "/api/contractors?q=%1b",
+    ] {
+        let r = admin.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "bad_request", "{path}");
+    }
+    let r = anonymous()
+        .get(app.url("/notices?q=%00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // The import names the feature and the field.
+    let mut features: Vec<Value> = serde_json::from_str::<Value>(&before).unwrap()["features"]
+        .as_array()
+        .unwrap()[..3]
+        .to_vec();
+    features[1]["properties"]["address"] = json!("陵州路\u{0}12号");
+    let dir = tempfile::tempdir().unwrap();
+    let file = collection_file(&dir, features);
+    let out = app.cli(&["import", "compounds", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("feature 1 (RS-0002): address: must not contain control characters"),
+        "{stderr}"
+    );
+    // The whole catalog still exports, and nothing changed.
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn input_that_was_accepted_before_is_refused_naming_its_field() {
+    let app = spawn_app().await;
+    let before = app.snapshot().await;
+    let mut zero_area = new_compound("RS-9201");
+    zero_area["geometry"] = json!({"type": "Polygon", "coordinates": [[[104.30, 30.30], [104.301, 30.30], [104.302, 30.30], [104.30, 30.30]]]});
+    let mut invisible = new_compound("RS-9202");
+    invisible["name"] = json!("\u{200B}\u{200C}\u{FEFF}\u{3164}");
+    let consent = json!({"recorded_on": "2021-03-01", "owners_total": 96, "area_total_m2": 7800.0,
+        "participating_owners": 80, "participating_area_m2": 7000.0, "agreeing_owners": 70, "agreeing_area_m2": 6000.0});
+    let mut far_future = new_compound("RS-9203");
+    far_future["consent"] = consent.clone();
+    far_future["consent"]["recorded_on"] = json!("9999-01-01");
+    let mut overflow = new_compound("RS-9204");
+    overflow["consent"] = consent.clone();
+    overflow["consent"]["owners_total"] = json!(2_147_483_648u64);
+    let cases = [
+        (zero_area, "geometry"),
+        (invisible, "name"),
+        (far_future, "consent.recorded_on"),
+        (overflow, "consent.owners_total"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = app
+            .send_json(Method::POST, "/api/compounds", &body, None)
+            .await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert!(answer["fields"][field].is_array(), "{field}: {answer}");
+    }
+    // Two values for one key: which did the client mean? Neither is taken.
+    let body = new_compound("RS-9205").to_string();
+    let twice = body.replacen("{", "{\"households\": 900000, ", 1);
+    let (status, answer) = app
+        .send_raw(Method::POST, "/api/compounds", twice.into_bytes())
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["fields"]["households"].is_array(), "{answer}");
+    // A weak tag never matches If-Match.
+    let (_, one) = app.get_json("/api/compounds/RS-0001").await;
+    let version = one["version"].as_i64().unwrap();
+    let mut edit = one.clone();
+    edit["name"] = json!("弱标签改名");
+    for tag in [format!("W/\"{version}\""), format!("w/\"{version}\"")] {
+        let (status, answer) = app
+            .send_json(Method::PUT, "/api/compounds/RS-0001", &edit, Some(&tag))
+            .await;
+        assert!(matches!(status, 412 | 422), "{tag}: {status} {answer}");
+    }
+    let (status, answer) = app
+        .send_json(
+            Method::PUT,
+            "/api/compounds/RS-0001",
+            &edit,
+            Some(&format!("W/\"{version}\"")),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (412, Some("precondition_failed"))
+    );
+    assert_eq!(app.snapshot().await, before, "a refused write changed data");
+}
+
+#[tokio::test]
+async fn unrouted_methods_answer_405_with_the_methods_the_path_takes() {
+    let app = spawn_app().await;
+    let client = anonymous();
+    for (method, path, allow) in [
+        ("TRACE", "/api/compounds", "GET, POST"),
+        ("OPTIONS", "/api/compounds/RS-0001", "GET, PUT"),
+        ("TRACE", "/notices", "GET"),
+        ("DELETE", "/sign-in", "GET, POST"),
+        ("PATCH", "/notices/3.pdf", "GET"),
+    ] {
+        let r = client
+            .request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert_eq!(r.headers()["allow"], allow, "{method} {path}");
+    }
+    let r = client
+        .request(Method::TRACE, app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
