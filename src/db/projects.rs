@@ -459,6 +459,7 @@ pub async fn update(
         check_capacity(&txn, firm, &stored, &assignment).await?;
     }
     let before = get(&txn, code, None).await?;
+    let now = Utc::now();
     let result = projects::Entity::update_many()
         .set(projects::ActiveModel {
             contractor_id: Set(firm_id),
@@ -467,7 +468,7 @@ pub async fn update(
             planned_end: Set(assignment.planned_end),
             dates_reason: Set(assignment.dates_reason.clone()),
             version: Set(stored.version + 1),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(now),
             ..Default::default()
         })
         .filter(projects::Column::Id.eq(stored.id))
@@ -479,6 +480,9 @@ pub async fn update(
             message: format!("project {code} was changed meanwhile; reload it"),
             current_version: None,
         });
+    }
+    if firm_id != stored.contractor_id {
+        super::work_orders::pass_on(&txn, actor, &stored, firm.as_ref(), now).await?;
     }
     let after = get(&txn, code, None).await?;
     audit::record_one(

@@ -59,6 +59,8 @@ pub struct RevisionView {
     pub reason: Option<String>,
     pub contractor: String,
     pub superseded_at: Option<DateTime<Utc>>,
+    /// The order left this revision's firm: the project went to another firm, or to none (withdrawn).
+    pub passed_on: bool,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<String>,
 }
@@ -113,7 +115,6 @@ pub async fn issue_at(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<OrderView> {
-    let issued_on = beijing_today(now);
     let reason = reason
         .map(crate::domain::text::trim)
         .filter(|r| !r.is_empty());
@@ -121,14 +122,30 @@ pub async fn issue_at(
         return Err(Error::invalid("reason", "must be at most 500 characters"));
     }
     let txn = super::begin_write(db).await?;
-    let project = project_db::find(&txn, project_code, None).await?;
-    let policy = catalog::load_policy(&txn)
+    let number = issue_in(&txn, actor, project_code, reason, now).await?;
+    let view = get(&txn, &number, None).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// [`issue_at`] inside the caller's transaction (a reassignment re-issues the order in its own); returns the
+/// order's number.
+pub(super) async fn issue_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    project_code: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let issued_on = beijing_today(now);
+    let project = project_db::find(txn, project_code, None).await?;
+    let policy = catalog::load_policy(txn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
     let previous = work_orders::Entity::find()
         .filter(work_orders::Column::ProjectId.eq(project.id))
         .order_by_desc(work_orders::Column::Revision)
-        .one(&txn)
+        .one(txn)
         .await?;
     if previous.is_some() && reason.is_none() {
         return Err(Error::invalid(
@@ -138,9 +155,9 @@ pub async fn issue_at(
     }
     let (number, revision) = match &previous {
         Some(p) => (p.number.clone(), p.revision + 1),
-        None => (next_number(&txn, &policy, project.year).await?, 1),
+        None => (next_number(txn, &policy, project.year).await?, 1),
     };
-    let (doc, firm) = build(&txn, &policy, &project, &number, revision as u32, issued_on).await?;
+    let (doc, firm) = build(txn, &policy, &project, &number, revision as u32, issued_on).await?;
     if let Some(p) = &previous {
         let mut before: document::WorkOrder = stored_document(p)?;
         before.revision = doc.revision;
@@ -163,7 +180,7 @@ pub async fn issue_at(
             })
             .filter(work_orders::Column::ProjectId.eq(project.id))
             .filter(work_orders::Column::SupersededAt.is_null())
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let data = serde_json::to_string(&doc).map_err(|e| Error::Internal(e.into()))?;
@@ -182,10 +199,10 @@ pub async fn issue_at(
         acknowledged_by: Set(None),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(txn)
     .await?;
     audit::record_one(
-        &txn,
+        txn,
         actor,
         Change::new(
             if revision == 1 { "issue" } else { "revise" },
@@ -201,9 +218,61 @@ pub async fn issue_at(
         })),
     )
     .await?;
-    let view = get(&txn, &number, None).await?;
-    txn.commit().await?;
-    Ok(view)
+    Ok(number)
+}
+
+/// A project changed contractor (in the caller's transaction, after the project row was written): its current
+/// order must not stay with the firm that no longer has the project. That revision is withdrawn (superseded and
+/// audited as a withdrawal); with a new firm the order is issued again to it as the next revision, so the new
+/// firm sees it at once and the old one sees its copy void.
+pub(super) async fn pass_on(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    project: &projects::Model,
+    new_firm: Option<&contractors::Model>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(current) = work_orders::Entity::find()
+        .filter(work_orders::Column::ProjectId.eq(project.id))
+        .filter(work_orders::Column::SupersededAt.is_null())
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let old_firm = contractors::Entity::find_by_id(current.contractor_id)
+        .one(txn)
+        .await?
+        .map(|f| f.name)
+        .unwrap_or_default();
+    let reason = match new_firm {
+        Some(firm) => format!("施工单位变更：由{old_firm}改为{}", firm.name),
+        None => format!("项目不再由{old_firm}承担，任务单收回"),
+    };
+    work_orders::Entity::update_many()
+        .set(work_orders::ActiveModel {
+            superseded_at: Set(Some(now)),
+            ..Default::default()
+        })
+        .filter(work_orders::Column::Id.eq(current.id))
+        .exec(txn)
+        .await?;
+    audit::record_one(
+        txn,
+        actor,
+        Change::new(
+            "withdraw",
+            "work_order",
+            format!("{}/{}", current.number, current.revision),
+        )
+        .before(serde_json::json!({"contractor": old_firm, "acknowledged": current.acknowledged_at.is_some()}))
+        .after(serde_json::json!({"withdrawn_at": now, "reason": reason})),
+    )
+    .await?;
+    if new_firm.is_some() {
+        issue_in(txn, actor, &project.code, Some(&reason), now).await?;
+    }
+    Ok(())
 }
 
 /// `RS-2021-0031`: the county's prefix, the year and the order's place among that year's orders.
@@ -521,6 +590,18 @@ pub async fn get(db: &impl ConnectionTrait, number: &str, own: Option<i32>) -> R
     let document = document_of(db, number, Some(newest.revision), own).await?;
     let firms = firm_codes(db).await?;
     let revision_of: HashMap<i32, i32> = rows.iter().map(|r| (r.id, r.revision)).collect();
+    // Whose each revision was, over all of them (a firm sees only its own rows).
+    let firm_of_revision: HashMap<i32, i32> = work_orders::Entity::find()
+        .filter(work_orders::Column::Number.eq(number))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.revision, r.contractor_id))
+        .collect();
+    let passed_on = |r: &work_orders::Model| {
+        r.superseded_at.is_some()
+            && firm_of_revision.get(&(r.revision + 1)) != Some(&r.contractor_id)
+    };
     let reports = work_order_reports::Entity::find()
         .filter(work_order_reports::Column::WorkOrderId.is_in(rows.iter().map(|r| r.id)))
         .order_by_asc(work_order_reports::Column::Id)
@@ -545,6 +626,7 @@ pub async fn get(db: &impl ConnectionTrait, number: &str, own: Option<i32>) -> R
         revisions: rows
             .into_iter()
             .map(|r| RevisionView {
+                passed_on: passed_on(&r),
                 revision: r.revision,
                 issued_at: r.issued_at,
                 issued_by: r.issued_by,
@@ -648,7 +730,11 @@ async fn current_for(
     let newest = rows
         .last()
         .ok_or_else(|| Error::NotFound(number.to_owned()))?;
-    if newest.superseded_at.is_some() {
+    let still_yours = projects::Entity::find_by_id(newest.project_id)
+        .one(txn)
+        .await?
+        .is_some_and(|p| p.contractor_id == Some(own));
+    if newest.superseded_at.is_some() || !still_yours {
         return Err(Error::Conflict {
             message: format!(
                 "version {} of {number} has been superseded; the order is no longer yours to act on, or a newer version awaits you",

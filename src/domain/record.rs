@@ -126,10 +126,7 @@ impl CompoundRecord {
                 .ok(),
         };
         if let Some(field) = super::text::unclean_at(properties) {
-            errors.add(
-                field,
-                "must not contain control characters (such as NUL)",
-            );
+            errors.add(field, "must not contain control characters (such as NUL)");
             return Err(errors);
         }
         let input: CompoundInput = match super::deserialize(properties) {

@@ -63,7 +63,10 @@ mod tests {
     #[test]
     fn control_characters_are_found_where_they_are() {
         use serde_json::json;
-        assert_eq!(unclean_at(&json!({"name": "工行小区", "note": "a\nb\t"})), None);
+        assert_eq!(
+            unclean_at(&json!({"name": "工行小区", "note": "a\nb\t"})),
+            None
+        );
         assert_eq!(
             unclean_at(&json!({"name": "a\u{0}b"})).as_deref(),
             Some("name")
@@ -77,7 +80,10 @@ mod tests {
 
     #[test]
     fn invisible_ends_are_trimmed_and_visible_text_kept() {
-        assert_eq!(trim("\u{200B}\u{FEFF} 工行小区\u{3000}\u{2060}"), "工行小区");
+        assert_eq!(
+            trim("\u{200B}\u{FEFF} 工行小区\u{3000}\u{2060}"),
+            "工行小区"
+        );
         assert_eq!(trim("\u{200B}\u{200C}\u{200D}\u{3164}\u{FFA0}\u{2800}"), "");
         // Inside a name a joiner stays: emoji and some scripts need it.
         assert_eq!(trim("a\u{200D}b"), "a\u{200D}b");

@@ -27,7 +27,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .then(
             |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
                 let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.as_str());
-                sign_in_form(&s, &ctx, StatusCode::OK, "", safe_next(next).unwrap_or_default(), None)
+                sign_in_form(
+                    &s,
+                    &ctx,
+                    StatusCode::OK,
+                    "",
+                    safe_next(next).unwrap_or_default(),
+                    None,
+                )
             },
         );
     let sign_in = warp::path!("sign-in")

@@ -199,14 +199,12 @@ pub fn expected_version(if_match: Option<&str>) -> Result<i32> {
             "a weak entity tag never matches If-Match; send the strong ETag, e.g. \"3\"".into(),
         ));
     }
-    raw.trim_matches('"')
-        .parse()
-        .map_err(|_| {
-            Error::invalid(
-                "If-Match",
-                "must be the version your edit is based on, as in the ETag, e.g. \"3\"",
-            )
-        })
+    raw.trim_matches('"').parse().map_err(|_| {
+        Error::invalid(
+            "If-Match",
+            "must be the version your edit is based on, as in the ETag, e.g. \"3\"",
+        )
+    })
 }
 
 /// Every API body is read here: UTF-8, JSON, each key once, no control characters (see [`super::body`]).

@@ -152,7 +152,9 @@ mod tests {
     #[test]
     fn a_clean_body_passes() {
         assert_eq!(
-            check(r#"{"name": "工行小区", "note": "第一行\n第二行\t", "scope": [{"item": "B01"}], "n": 1.5}"#),
+            check(
+                r#"{"name": "工行小区", "note": "第一行\n第二行\t", "scope": [{"item": "B01"}], "n": 1.5}"#
+            ),
             Ok(())
         );
         assert_eq!(check("[]"), Ok(()));
@@ -162,8 +164,7 @@ mod tests {
     fn a_key_given_twice_is_named_with_its_path() {
         let (field, _) = problem(r#"{"households": 1, "households": 900}"#).unwrap();
         assert_eq!(field, "households");
-        let (field, _) =
-            problem(r#"{"consent": {"owners_total": 1, "owners_total": 2}}"#).unwrap();
+        let (field, _) = problem(r#"{"consent": {"owners_total": 1, "owners_total": 2}}"#).unwrap();
         assert_eq!(field, "consent.owners_total");
         // The same key in two different objects is fine.
         assert_eq!(check(r#"[{"item": "B01"}, {"item": "B02"}]"#), Ok(()));

@@ -127,7 +127,9 @@ pub fn with_allow(path: &str, mut response: Response) -> Response {
         );
     }
     if let Ok(allow) = warp::http::HeaderValue::from_str(&methods.join(", ")) {
-        response.headers_mut().insert(warp::http::header::ALLOW, allow);
+        response
+            .headers_mut()
+            .insert(warp::http::header::ALLOW, allow);
     }
     response
 }

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, anonymous, new_compound, spawn_app};
+use crate::helpers::{PASSWORD, anonymous, client_with_token, new_compound, spawn_app};
 
 /// Signs in through the form with a `next` field, as the sign-in page a redirect led to would post it.
 async fn sign_in_with_next(
@@ -222,7 +222,10 @@ async fn unrouted_methods_answer_405_with_the_methods_the_path_takes() {
         ("PATCH", "/notices/3.pdf", "GET"),
     ] {
         let r = client
-            .request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                app.url(path),
+            )
             .send()
             .await
             .unwrap();
@@ -235,4 +238,125 @@ async fn unrouted_methods_answer_405_with_the_methods_the_path_takes() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn a_reassigned_project_takes_its_order_from_the_old_firm_to_the_new_one() {
+    use crate::work_orders::{assign, issue, new_project};
+    let app = spawn_app().await;
+    let project = new_project(&app).await;
+    assign(&app, &project, "C-ONE", "2022-09-30").await;
+    let (status, order) = issue(&app, &project, json!({})).await;
+    assert_eq!(status, 201, "{order}");
+    let number = order["number"].as_str().unwrap().to_owned();
+    let old_firm = client_with_token(&app.tokens.contractor);
+    let new_firm = client_with_token(&app.tokens.other_contractor);
+    let post = |client: &reqwest::Client, path: String, body: Value| {
+        let request = client.post(app.url(&path)).json(&body);
+        async move {
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let ack = format!("/api/work-orders/{number}/acknowledge");
+    let reports = format!("/api/work-orders/{number}/reports");
+
+    // Firm A has not acknowledged yet when the bureau gives the project to firm B.
+    assign(&app, &project, "C-TWO", "2022-09-30").await;
+    for (path, body) in [
+        (ack.clone(), json!({})),
+        (reports.clone(), json!({"kind": "started"})),
+    ] {
+        let (status, answer) = post(&old_firm, path.clone(), body).await;
+        assert!(matches!(status, 404 | 409), "{path}: {status} {answer}");
+    }
+    let (_, project_now) = app.get_json(&format!("/api/projects/{project}")).await;
+    assert_eq!(project_now["progress"], "not_started");
+    for site in project_now["sites"].as_array().unwrap() {
+        let (_, compound) = app
+            .get_json(&format!(
+                "/api/compounds/{}",
+                site["code"].as_str().unwrap()
+            ))
+            .await;
+        assert_ne!(compound["status"], "in_construction", "{compound}");
+    }
+    // Firm B has the current order; firm A sees only its own copy, void and marked as passed on.
+    let list: Value = new_firm
+        .get(app.url("/api/work-orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mine = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["number"] == number.as_str())
+        .expect("firm B lists the order");
+    assert_eq!(
+        (mine["revision"].as_i64(), mine["superseded"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let theirs: Value = old_firm
+        .get(app.url("/api/work-orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        theirs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["number"] != number.as_str()),
+        "firm A no longer lists it: {theirs}"
+    );
+    let old_copy: Value = old_firm
+        .get(app.url(&format!("/api/work-orders/{number}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let revisions = old_copy["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 1, "firm A sees only what was issued to it");
+    assert_eq!(revisions[0]["passed_on"], true);
+    assert!(revisions[0]["superseded_at"].is_string());
+    assert_eq!(post(&new_firm, ack.clone(), json!({})).await.0, 200);
+
+    // Taken from firm B too (no firm for now): B's copy is withdrawn, nobody can act on the order.
+    let (_, current) = app.get_json(&format!("/api/projects/{project}")).await;
+    let (status, answer) = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/projects/{project}"),
+            &json!({"contract_amount_yuan": 1_234_567.89, "planned_start": "2022-04-01", "planned_end": "2022-09-30"}),
+            Some(&format!("\"{}\"", current["version"])),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, _) = post(&new_firm, reports.clone(), json!({"kind": "started"})).await;
+    assert!(matches!(status, 404 | 409), "{status}");
+    let audit = app.audit("entity=work_order&action=withdraw").await;
+    let withdrawn: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["entity_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        withdrawn.contains(&format!("{number}/1").as_str()),
+        "{audit}"
+    );
+    assert!(
+        withdrawn.contains(&format!("{number}/2").as_str()),
+        "{audit}"
+    );
 }

@@ -49,7 +49,7 @@ fn fields(body: &Value) -> Vec<String> {
 }
 
 /// Approves a small 2022 batch and returns its first project's code.
-async fn new_project(app: &TestApp) -> String {
+pub(crate) async fn new_project(app: &TestApp) -> String {
     let out = app.cli(&[
         "plan",
         "--from",
@@ -75,7 +75,7 @@ async fn new_project(app: &TestApp) -> String {
         .to_owned()
 }
 
-async fn assign(app: &TestApp, code: &str, contractor: &str, end: &str) -> Value {
+pub(crate) async fn assign(app: &TestApp, code: &str, contractor: &str, end: &str) -> Value {
     let (_, project) = app.get_json(&format!("/api/projects/{code}")).await;
     let body = json!({"contractor": contractor, "contract_amount_yuan": 1_234_567.89,
                       "planned_start": "2022-04-01", "planned_end": end});
@@ -91,7 +91,7 @@ async fn assign(app: &TestApp, code: &str, contractor: &str, end: &str) -> Value
     project
 }
 
-async fn issue(app: &TestApp, project: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn issue(app: &TestApp, project: &str, body: Value) -> (u16, Value) {
     app.send_json(
         Method::POST,
         &format!("/api/projects/{project}/work-orders"),
