@@ -155,6 +155,20 @@ pub enum TokenCommand {
         #[arg(long, default_value_t = accounts::TOKEN_DEFAULT_DAYS)]
         expires_in_days: i64,
     },
+    /// List an account's API tokens (revoked and expired ones too).
+    List {
+        #[arg(long)]
+        username: String,
+    },
+    /// Revoke one API token of an account (`--id`, as `token list` shows it) or all of them (`--all`).
+    Revoke {
+        #[arg(long)]
+        username: String,
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        id: Option<i32>,
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,6 +249,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (token, _) =
                 accounts::create_token(&db, &Actor::cli(), user.id, &name, days).await?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { username }) => {
+            let db = prepare(&settings).await?;
+            for t in accounts::user_tokens(&db, &username).await? {
+                let state = match (t.revoked_at, t.usable) {
+                    (Some(at), _) => format!("revoked {}", crate::web::account_pages::beijing(at)),
+                    (None, true) => "usable".to_owned(),
+                    (None, false) => "expired".to_owned(),
+                };
+                println!(
+                    "{}\t{}…\t{}\texpires {}\t{state}",
+                    t.id,
+                    t.prefix,
+                    t.name,
+                    crate::web::account_pages::beijing(t.expires_at)
+                );
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { username, id, all }) => {
+            let db = prepare(&settings).await?;
+            let user = accounts::find_user(&db, &username).await?;
+            let ids: Vec<i32> = if all {
+                accounts::tokens(&db, user.id)
+                    .await?
+                    .into_iter()
+                    .filter(|t| t.revoked_at.is_none())
+                    .map(|t| t.id)
+                    .collect()
+            } else {
+                id.into_iter().collect()
+            };
+            for id in &ids {
+                accounts::revoke_token(&db, &Actor::cli(), user.id, *id).await?;
+            }
+            eprintln!("revoked {} token(s) of {username}", ids.len());
             Ok(())
         }
         Command::Contractor(ContractorCommand::Create {

@@ -428,10 +428,10 @@ pub async fn update_user(
         });
     }
     if !changes.active || changes.role.code() != stored.role {
-        sessions::Entity::delete_many()
-            .filter(sessions::Column::UserId.eq(stored.id))
-            .exec(&txn)
-            .await?;
+        end_sessions(&txn, actor, &stored, None).await?;
+    }
+    if !changes.active {
+        revoke_all(&txn, actor, &stored).await?;
     }
     let after = user(&txn, username).await?;
     audit::record_one(
@@ -564,6 +564,9 @@ pub async fn redeem_link(
         Change::new("set_password", "user", &user.username),
     )
     .await?;
+    // A new password ends whatever the old one (or someone who had it) opened.
+    end_sessions(&txn, &actor, &user, None).await?;
+    revoke_all(&txn, &actor, &user).await?;
     let session = open_session(&txn, &user, source).await?;
     super::revisions::bump(&txn, super::revisions::ACCOUNTS).await?;
     txn.commit().await?;
@@ -933,50 +936,115 @@ pub async fn tokens(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Token
         .collect())
 }
 
-/// Revokes one of `principal`'s own tokens; anyone else's is "not found".
+/// Revokes one of the account `user_id`'s tokens (a person's own, or any account's by an admin); a token of
+/// another account is "not found".
 pub async fn revoke_token(
     db: &DatabaseConnection,
-    principal: &Principal,
-    source: &str,
+    actor: &Actor,
+    user_id: i32,
     id: i32,
 ) -> Result<TokenView> {
     let txn = super::begin_write(db).await?;
+    let owner = users::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no token {id}")))?;
     let stored = api_tokens::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .filter(|t| t.user_id == principal.user_id)
+        .filter(|t| t.user_id == user_id)
         .ok_or_else(|| Error::NotFound(format!("no token {id}")))?;
-    let before = TokenView::from(stored.clone());
-    if stored.revoked_at.is_none() {
-        api_tokens::Entity::update_many()
-            .col_expr(api_tokens::Column::RevokedAt, Expr::value(Utc::now()))
-            .filter(api_tokens::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-    }
+    revoke(&txn, actor, &owner, stored).await?;
     let after = TokenView::from(
         api_tokens::Entity::find_by_id(id)
             .one(&txn)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no token {id}")))?,
     );
-    if stored.revoked_at.is_none() {
-        audit::record_one(
-            &txn,
-            &principal.actor(source),
-            Change::new(
-                "revoke",
-                "api_token",
-                format!("{}/{id}", principal.username),
-            )
-            .before(&before)
-            .after(&after),
-        )
-        .await?;
-    }
     super::revisions::bump(&txn, super::revisions::ACCOUNTS).await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// Revokes `token` (of `owner`) if it is not revoked yet, audited. The caller bumps the accounts' revision.
+async fn revoke(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    owner: &users::Model,
+    token: api_tokens::Model,
+) -> Result<()> {
+    if token.revoked_at.is_some() {
+        return Ok(());
+    }
+    let id = token.id;
+    let before = TokenView::from(token);
+    let now = Utc::now();
+    api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(api_tokens::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    let after = TokenView {
+        revoked_at: Some(now),
+        usable: false,
+        ..before.clone()
+    };
+    audit::record_one(
+        txn,
+        actor,
+        Change::new("revoke", "api_token", format!("{}/{id}", owner.username))
+            .before(&before)
+            .after(&after),
+    )
+    .await
+}
+
+/// Revokes every token of `owner` that is not revoked yet (deactivation, a new password); returns how many.
+/// Revoked is for good: reactivating the account does not bring them back.
+async fn revoke_all(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    owner: &users::Model,
+) -> Result<usize> {
+    let live = api_tokens::Entity::find()
+        .filter(api_tokens::Column::UserId.eq(owner.id))
+        .filter(api_tokens::Column::RevokedAt.is_null())
+        .all(txn)
+        .await?;
+    let count = live.len();
+    for token in live {
+        revoke(txn, actor, owner, token).await?;
+    }
+    Ok(count)
+}
+
+/// Ends every browser session of `owner` but `keep`, audited when there were any.
+async fn end_sessions(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    owner: &users::Model,
+    keep: Option<i32>,
+) -> Result<()> {
+    let mut doomed = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(owner.id));
+    if let Some(id) = keep {
+        doomed = doomed.filter(sessions::Column::Id.ne(id));
+    }
+    let ended = doomed.exec(txn).await?.rows_affected;
+    if ended > 0 {
+        audit::record_one(
+            txn,
+            actor,
+            Change::new("end_sessions", "user", &owner.username)
+                .after(serde_json::json!({"sessions": ended})),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The tokens of the account `username`, for an admin.
+pub async fn user_tokens(db: &impl ConnectionTrait, username: &str) -> Result<Vec<TokenView>> {
+    tokens(db, find_user(db, username).await?.id).await
 }
 
 /// Who an API token belongs to, if it is current, unrevoked and its account active.

@@ -104,13 +104,37 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .and(form(s, Route::AccountRevokeToken))
         .and(with_state(s))
         .then(|id: i32, ctx: Ctx, _: Form, s: AppState| async move {
-            let result =
-                async { accounts::revoke_token(&s.db, ctx.user()?, &ctx.source, id).await };
+            let result = async {
+                accounts::revoke_token(&s.db, &ctx.actor()?, ctx.user()?.user_id, id).await
+            };
             match result.await {
                 Ok(_) => see_other("/account"),
                 Err(e) => page(&s, &ctx, Err(e)),
             }
         });
+    let user_tokens = warp::path!("admin" / "users" / String / "tokens")
+        .and(warp::get())
+        .and(allow(s, Route::UserTokensPage))
+        .and(with_state(s))
+        .then(|username: String, ctx: Ctx, s: AppState| async move {
+            page(&s, &ctx, user_tokens_page(&s, &username).await)
+        });
+    let revoke_user_token = warp::path!("admin" / "users" / String / "tokens" / i32 / "revoke")
+        .and(warp::post())
+        .and(form(s, Route::UserTokenRevoke))
+        .and(with_state(s))
+        .then(
+            |username: String, id: i32, ctx: Ctx, _: Form, s: AppState| async move {
+                let result = async {
+                    let owner = accounts::find_user(&s.db, &username).await?;
+                    accounts::revoke_token(&s.db, &ctx.actor()?, owner.id, id).await
+                };
+                match result.await {
+                    Ok(_) => see_other(&format!("/admin/users/{username}/tokens")),
+                    Err(e) => page(&s, &ctx, Err(e)),
+                }
+            },
+        );
     let users = warp::path!("admin" / "users")
         .and(warp::get())
         .and(allow(s, Route::UsersPage))
@@ -196,6 +220,10 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .or(create_token)
         .unify()
         .or(revoke_token)
+        .unify()
+        .or(user_tokens)
+        .unify()
+        .or(revoke_user_token)
         .unify()
         .or(users)
         .unify()
@@ -384,20 +412,36 @@ async fn account_page(
 ) -> super::pages::Rendered {
     let user = ctx.user()?;
     let profile = accounts::user(&state.db, &user.username).await?;
-    let tokens: Vec<Value> = accounts::tokens(&state.db, user.user_id)
-        .await?
+    let tokens = token_rows(accounts::tokens(&state.db, user.user_id).await?);
+    Ok((
+        "account.html",
+        json!({"title": "我的账号", "nav": "account", "profile": profile, "role_label": user.role.label(),
+               "tokens": tokens, "revoke_prefix": "/account/tokens", "new_token": new_token,
+               "default_days": accounts::TOKEN_DEFAULT_DAYS, "max_days": accounts::TOKEN_MAX_DAYS}),
+    ))
+}
+
+/// Tokens as the token table shows them, times in Beijing time.
+fn token_rows(tokens: Vec<accounts::TokenView>) -> Vec<Value> {
+    tokens
         .into_iter()
         .map(|t| {
             json!({"id": t.id, "name": t.name, "prefix": t.prefix, "usable": t.usable,
                    "created": beijing(t.created_at), "expires": beijing(t.expires_at),
                    "revoked": t.revoked_at.map(beijing), "last_used": t.last_used_at.map(beijing)})
         })
-        .collect();
+        .collect()
+}
+
+/// An admin's view of one account's API tokens, each revocable.
+async fn user_tokens_page(state: &AppState, username: &str) -> super::pages::Rendered {
+    let profile = accounts::user(&state.db, username).await?;
+    let tokens = token_rows(accounts::user_tokens(&state.db, username).await?);
     Ok((
-        "account.html",
-        json!({"title": "我的账号", "nav": "account", "profile": profile, "role_label": user.role.label(),
-               "tokens": tokens, "new_token": new_token, "default_days": accounts::TOKEN_DEFAULT_DAYS,
-               "max_days": accounts::TOKEN_MAX_DAYS}),
+        "user_tokens.html",
+        json!({"title": format!("{} 的 API 令牌", profile.display_name), "nav": "users",
+               "profile": profile, "role_label": profile.role.label(), "tokens": tokens,
+               "revoke_prefix": format!("/admin/users/{}/tokens", profile.username)}),
     ))
 }
 

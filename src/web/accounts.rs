@@ -39,14 +39,6 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
             };
             respond(result.await)
         });
-    let create_token = warp::path!("api" / "tokens")
-        .and(warp::post())
-        .and(allow(s, Route::CreateToken))
-        .and(with_state(s))
-        .and(body)
-        .then(|ctx: Ctx, s: AppState, b: Bytes| async move {
-            created(create_token(&s, &ctx, &b).await)
-        });
     let revoke_token = warp::path!("api" / "tokens" / String)
         .and(warp::delete())
         .and(allow(s, Route::RevokeToken))
@@ -56,10 +48,37 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
                 let id = id
                     .parse()
                     .map_err(|_| Error::NotFound(format!("no token {id}")))?;
-                accounts::revoke_token(&s.db, ctx.user()?, &ctx.source, id).await
+                accounts::revoke_token(&s.db, &ctx.actor()?, ctx.user()?.user_id, id).await
             };
             respond(result.await)
         });
+    let user_tokens = warp::path!("api" / "users" / String / "tokens")
+        .and(warp::get())
+        .and(allow(s, Route::ListUserTokens))
+        .and(with_state(s))
+        .then(|username: String, _: Ctx, s: AppState| async move {
+            let result = async {
+                let items = accounts::user_tokens(&s.db, &username).await?;
+                Ok(json!({ "items": items }))
+            };
+            respond(result.await)
+        });
+    let revoke_user_token = warp::path!("api" / "users" / String / "tokens" / String)
+        .and(warp::delete())
+        .and(allow(s, Route::RevokeUserToken))
+        .and(with_state(s))
+        .then(
+            |username: String, id: String, ctx: Ctx, s: AppState| async move {
+                let result = async {
+                    let id = id
+                        .parse()
+                        .map_err(|_| Error::NotFound(format!("no token {id}")))?;
+                    let owner = accounts::find_user(&s.db, &username).await?;
+                    accounts::revoke_token(&s.db, &ctx.actor()?, owner.id, id).await
+                };
+                respond(result.await)
+            },
+        );
     let contractors = warp::path!("api" / "contractors")
         .and(warp::get())
         .and(allow(s, Route::ListContractors))
@@ -178,9 +197,11 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         });
     me.or(tokens)
         .unify()
-        .or(create_token)
-        .unify()
         .or(revoke_token)
+        .unify()
+        .or(user_tokens)
+        .unify()
+        .or(revoke_user_token)
         .unify()
         .or(contractors)
         .unify()
@@ -267,25 +288,6 @@ async fn me(state: &AppState, ctx: &Ctx) -> Result<Value> {
         "contractor": contractor,
         "demo": p.demo,
     }))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokenInput {
-    name: Option<String>,
-    expires_in_days: Option<i64>,
-}
-
-async fn create_token(state: &AppState, ctx: &Ctx, body: &Bytes) -> Result<Value> {
-    let input: TokenInput = parse(body)?;
-    let (name, days) = accounts::parse_token_request(input.name.as_deref(), input.expires_in_days)
-        .map_err(Error::Invalid)?;
-    let user = ctx.user()?;
-    let (secret, view) =
-        accounts::create_token(&state.db, &ctx.actor()?, user.user_id, &name, days).await?;
-    let mut value = serde_json::to_value(view).map_err(|e| Error::Internal(e.into()))?;
-    value["token"] = json!(secret);
-    Ok(value)
 }
 
 #[derive(Deserialize)]

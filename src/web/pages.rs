@@ -56,6 +56,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("sign_in.html", include_str!("../../templates/sign_in.html")),
     ("link.html", include_str!("../../templates/link.html")),
+    (
+        "tokens_table.html",
+        include_str!("../../templates/tokens_table.html"),
+    ),
+    (
+        "user_tokens.html",
+        include_str!("../../templates/user_tokens.html"),
+    ),
     ("account.html", include_str!("../../templates/account.html")),
     ("users.html", include_str!("../../templates/users.html")),
     ("audit.html", include_str!("../../templates/audit.html")),

@@ -38,6 +38,8 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/admin/users", "/admin/users", [303, 403, 403, 422]),
     ("POST", "/admin/users/{username}", "/admin/users/contractor2", [303, 403, 403, 422]),
     ("POST", "/admin/users/{username}/link", "/admin/users/contractor2/link", [303, 403, 403, 200]),
+    ("GET", "/admin/users/{username}/tokens", "/admin/users/contractor2/tokens", [303, 403, 403, 200]),
+    ("POST", "/admin/users/{username}/tokens/{id}/revoke", "/admin/users/contractor2/tokens/999999/revoke", [303, 403, 403, 404]),
     ("GET", "/admin/audit", "/admin/audit", [303, 403, 403, 200]),
     // A contractor's home is its account page.
     ("GET", "/", "/", [303, 303, 200, 200]),
@@ -90,7 +92,6 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("GET", "/api/satisfaction", "/api/satisfaction", [401, 403, 200, 200]),
     ("GET", "/api/me", "/api/me", [401, 200, 200, 200]),
     ("GET", "/api/tokens", "/api/tokens", [401, 200, 200, 200]),
-    ("POST", "/api/tokens", "/api/tokens", [401, 201, 201, 201]),
     ("DELETE", "/api/tokens/{id}", "/api/tokens/999999", [401, 404, 404, 404]),
     ("GET", "/api/contractors", "/api/contractors", [401, 200, 200, 200]),
     // contractor1 belongs to C-ONE.
@@ -136,6 +137,8 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/api/users", "/api/users", [401, 403, 403, 422]),
     ("PUT", "/api/users/{username}", "/api/users/contractor2", [401, 403, 403, 422]),
     ("POST", "/api/users/{username}/sign-in-link", "/api/users/contractor2/sign-in-link", [401, 403, 403, 201]),
+    ("GET", "/api/users/{username}/tokens", "/api/users/contractor2/tokens", [401, 403, 403, 200]),
+    ("DELETE", "/api/users/{username}/tokens/{id}", "/api/users/contractor2/tokens/999999", [401, 403, 403, 404]),
     ("GET", "/api/audit", "/api/audit", [401, 403, 403, 200]),
     ("GET", "/api/audit.csv", "/api/audit.csv", [401, 403, 403, 200]),
     // Last: it ends the session the rows above used.
@@ -301,15 +304,9 @@ async fn bad_tokens_are_401_and_a_cookie_alone_never_writes_through_the_api() {
     }
     // A revoked token stops working at once.
     let planner = client_with_token(&app.tokens.planner);
-    let r = planner
-        .post(app.url("/api/tokens"))
-        .json(&json!({"name": "short-lived"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let created: serde_json::Value = r.json().await.unwrap();
-    let token = created["token"].as_str().unwrap().to_owned();
+    let browser = app.sign_in("planner1").await;
+    let (token, id) = app.create_token(&browser, "short-lived").await;
+    let created = json!({ "id": id });
     assert!(token.starts_with("jg_"));
     assert_eq!(
         get(&client_with_token(&token), &app.url("/api/me")).await.0,
@@ -329,7 +326,6 @@ async fn bad_tokens_are_401_and_a_cookie_alone_never_writes_through_the_api() {
     let (_, list) = get(&planner, &app.url("/api/tokens")).await;
     assert!(!list.to_string().contains(&token));
 
-    let browser = app.sign_in("planner1").await;
     let r = anonymous()
         .post(app.url("/api/contractors"))
         .header("cookie", format!("jiugai_session={}", browser.cookie))

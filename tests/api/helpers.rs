@@ -302,6 +302,34 @@ impl TestApp {
         }
     }
 
+    /// Creates an API token on the account page, as a person does (a token never makes another): its secret,
+    /// read from the page that shows it once, and its id from the account's token list (newest first).
+    pub async fn create_token(&self, browser: &Browser, name: &str) -> (String, i64) {
+        let r = self
+            .post_form(browser, "/account/tokens", &[("name", name)], true)
+            .await;
+        assert_eq!(r.status(), 200, "creating a token");
+        let page = r.text().await.expect("account page");
+        let marker = "<code class=\"secret\">";
+        let start = page.find(marker).expect("the new token on the page") + marker.len();
+        let secret = page[start..]
+            .split('<')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let list: Value = anonymous()
+            .get(self.url("/api/tokens"))
+            .header("authorization", format!("Bearer {secret}"))
+            .send()
+            .await
+            .expect("token list")
+            .json()
+            .await
+            .expect("token list json");
+        let id = list["items"][0]["id"].as_i64().expect("a token id");
+        (secret, id)
+    }
+
     /// A GET with a session cookie.
     pub async fn browse(&self, cookie: &str, path: &str) -> reqwest::Response {
         anonymous()

@@ -360,3 +360,234 @@ async fn a_reassigned_project_takes_its_order_from_the_old_firm_to_the_new_one()
         "{audit}"
     );
 }
+
+/// An admin's JSON request.
+async fn as_admin(
+    app: &crate::helpers::TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    if_match: Option<&str>,
+) -> (u16, Value) {
+    let mut request = client_with_token(&app.tokens.admin).request(method, app.url(path));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    if let Some(tag) = if_match {
+        request = request.header("if-match", tag);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Whether `token` still lets its holder in.
+async fn token_works(app: &crate::helpers::TestApp, token: &str) -> bool {
+    let r = client_with_token(token)
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .unwrap();
+    match r.status().as_u16() {
+        200 => true,
+        401 => false,
+        other => panic!("/api/me answered {other}"),
+    }
+}
+
+/// Whether the session cookie still signs its browser in.
+async fn session_works(app: &crate::helpers::TestApp, cookie: &str) -> bool {
+    app.browse(cookie, "/account").await.status() == 200
+}
+
+#[tokio::test]
+async fn deactivating_an_account_revokes_its_tokens_for_good() {
+    let app = spawn_app().await;
+    let browser = app.sign_in("planner1").await;
+    let (token, id) = app.create_token(&browser, "nightly import").await;
+    assert!(token_works(&app, &token).await);
+    let set_active = |active: bool| {
+        let app = &app;
+        async move {
+            let (_, user) = as_admin(app, Method::GET, "/api/users", None, None).await;
+            let version = user["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["username"] == "planner1")
+                .unwrap()["version"]
+                .clone();
+            let (status, answer) = as_admin(
+                app,
+                Method::PUT,
+                "/api/users/planner1",
+                Some(json!({"display_name": "planner1", "role": "planner", "active": active})),
+                Some(&format!("\"{version}\"")),
+            )
+            .await;
+            assert_eq!(status, 200, "{answer}");
+        }
+    };
+    set_active(false).await;
+    assert!(!token_works(&app, &token).await);
+    assert!(!session_works(&app, &browser.cookie).await);
+    set_active(true).await;
+    assert!(
+        !token_works(&app, &token).await,
+        "reactivating must not bring old tokens back"
+    );
+    let (_, tokens) = as_admin(&app, Method::GET, "/api/users/planner1/tokens", None, None).await;
+    let listed = tokens["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone();
+    assert!(
+        listed["revoked_at"].is_string() && listed["usable"] == false,
+        "{listed}"
+    );
+    let audit = app.audit("entity=api_token&action=revoke").await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["entity_id"] == format!("planner1/{id}").as_str()),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn a_password_set_through_a_link_ends_every_other_session_and_token() {
+    let app = spawn_app().await;
+    let old_browser = app.sign_in("planner1").await;
+    let (token, _) = app.create_token(&old_browser, "laptop").await;
+    let (status, issued) = as_admin(
+        &app,
+        Method::POST,
+        "/api/users/planner1/sign-in-link",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{issued}");
+    let link = issued["sign_in_link"].as_str().unwrap().to_owned();
+    let r = anonymous().get(&link).send().await.unwrap();
+    let cookie =
+        crate::helpers::cookie_value(&crate::helpers::set_cookie(&r, "jiugai_csrf").unwrap());
+    let page = r.text().await.unwrap();
+    let password = "a brand new passphrase";
+    let r = anonymous()
+        .post(&link)
+        .header("cookie", format!("jiugai_csrf={cookie}"))
+        .form(&[
+            ("csrf", crate::helpers::csrf_field(&page)),
+            ("password", password.into()),
+            ("password_again", password.into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let new_session =
+        crate::helpers::cookie_value(&crate::helpers::set_cookie(&r, "jiugai_session").unwrap());
+    assert!(
+        session_works(&app, &new_session).await,
+        "the new session works"
+    );
+    assert!(
+        !session_works(&app, &old_browser.cookie).await,
+        "the old one ended"
+    );
+    assert!(
+        !token_works(&app, &token).await,
+        "tokens made before the reset end"
+    );
+}
+
+#[tokio::test]
+async fn a_token_cannot_make_another_token() {
+    let app = spawn_app().await;
+    let r = client_with_token(&app.tokens.planner)
+        .post(app.url("/api/tokens"))
+        .json(&json!({"name": "child", "expires_in_days": 366}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    // Nor through the account page: its form needs a signed-in browser's CSRF token.
+    let r = client_with_token(&app.tokens.planner)
+        .post(app.url("/account/tokens"))
+        .form(&[("name", "child"), ("expires_in_days", "366")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (_, tokens) = as_admin(&app, Method::GET, "/api/users/planner1/tokens", None, None).await;
+    assert_eq!(tokens["items"].as_array().unwrap().len(), 1, "{tokens}");
+}
+
+#[tokio::test]
+async fn an_admin_lists_and_revokes_any_account_s_tokens_by_page_api_and_command() {
+    let app = spawn_app().await;
+    let contractor = app.sign_in("contractor1").await;
+    let (first, first_id) = app.create_token(&contractor, "one").await;
+    let (second, second_id) = app.create_token(&contractor, "two").await;
+    let (third, _) = app.create_token(&contractor, "three").await;
+    // API.
+    let (status, _) = as_admin(
+        &app,
+        Method::DELETE,
+        &format!("/api/users/contractor1/tokens/{first_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!token_works(&app, &first).await && token_works(&app, &second).await);
+    // Another account's token id under this account is "not found".
+    let (status, _) = as_admin(
+        &app,
+        Method::DELETE,
+        &format!("/api/users/contractor2/tokens/{second_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    // Page.
+    let admin = app.sign_in("admin1").await;
+    let page = app
+        .browse(&admin.cookie, "/admin/users/contractor1/tokens")
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("已吊销") && html.contains("two"), "{html}");
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/admin/users/contractor1/tokens/{second_id}/revoke"),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(!token_works(&app, &second).await && token_works(&app, &third).await);
+    // Command.
+    let out = app.cli(&["token", "revoke", "--username", "contractor1", "--all"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!token_works(&app, &third).await);
+    let out = app.cli(&["token", "list", "--username", "contractor1"]);
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        listed.lines().filter(|l| l.contains("revoked")).count(),
+        4,
+        "{listed}"
+    );
+}
