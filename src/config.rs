@@ -21,10 +21,13 @@ pub struct Settings {
     /// Mark cookies `Secure` (`JIUGAI_COOKIE_SECURE`). Browsers send such cookies over HTTPS and to
     /// `localhost`/`127.0.0.1` only: turn this off solely for a plain-HTTP trial on a local network.
     pub cookie_secure: bool,
-    /// Take the client's address from the last `X-Forwarded-For` entry (`JIUGAI_TRUST_FORWARDED_FOR`).
-    /// Only behind a reverse proxy that sets it: otherwise clients could pick their own address and
-    /// dodge the per-address sign-in throttle.
+    /// Take the client's address from `X-Forwarded-For` (`JIUGAI_TRUST_FORWARDED_FOR`). Only behind reverse
+    /// proxies that append to it: otherwise clients could pick their own address and dodge the per-address
+    /// limits.
     pub trust_forwarded_for: bool,
+    /// How many reverse proxies in front of the service each append an entry to `X-Forwarded-For`
+    /// (`JIUGAI_TRUSTED_PROXIES`): the client is that many entries from the right.
+    pub trusted_proxies: u32,
     /// The bureau's notice templates (`JIUGAI_NOTICE_TEMPLATES`), read each time a notice is drafted; a kind
     /// whose file is missing there uses the built-in wording.
     pub notice_templates: Option<PathBuf>,
@@ -44,6 +47,7 @@ impl Default for Settings {
             max_body_bytes: 2 * 1024 * 1024,
             cookie_secure: true,
             trust_forwarded_for: false,
+            trusted_proxies: 1,
             notice_templates: Some(PathBuf::from("templates/notices")),
             holidays: Some(PathBuf::from("fixtures/holidays")),
         }

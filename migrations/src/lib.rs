@@ -10,6 +10,7 @@ mod m20261127_000004_batches;
 mod m20261128_000005_plan_scenarios;
 mod m20261129_000006_work_orders;
 mod m20261201_000007_notices;
+mod m20261206_000008_rate_hits;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_plan_scenarios::Migration),
             Box::new(m20261129_000006_work_orders::Migration),
             Box::new(m20261201_000007_notices::Migration),
+            Box::new(m20261206_000008_rate_hits::Migration),
         ]
     }
 }

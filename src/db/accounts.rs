@@ -21,7 +21,9 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{self, Actor, Change};
 use super::contractors::ContractorRecord;
-use super::entities::{api_tokens, contractors, sessions, sign_in_failures, sign_in_links, users};
+use super::entities::{
+    api_tokens, audit_log, contractors, sessions, sign_in_failures, sign_in_links, users,
+};
 use crate::domain::FieldErrors;
 use crate::domain::account::{NewPassword, Role, Throttle, Username};
 use crate::domain::credit_code::CreditCode;
@@ -728,25 +730,36 @@ pub enum SignIn {
     Throttled(i64),
 }
 
-/// Checks a password, throttled per account and per address.
+/// Checks a password, throttled per (account, address) pair, per account from everywhere (a ceiling far
+/// above the pair's) and per address; see [`Throttle`].
 ///
 /// The attempt is first counted as a failure, in a transaction that also reads the recent failures
 /// (serialised per key), so that parallel guesses cannot all slip in before any is counted. Only a
-/// correct password removes it again.
+/// correct password removes it again, from its own pair. Failed and throttled attempts are recorded in the
+/// audit log (who was tried, from where), so an admin sees an attack; a throttled pair at most once a minute,
+/// so hammering a closed door does not fill the log.
 pub async fn sign_in(
     db: &DatabaseConnection,
     username: &str,
     password: &str,
     address: &str,
 ) -> Result<SignIn> {
-    let name = username.trim().to_lowercase();
+    let name: String = crate::domain::text::trim(username)
+        .to_lowercase()
+        .chars()
+        .take(64)
+        .collect();
     let keys = [
-        (
-            format!("account:{}", name.chars().take(64).collect::<String>()),
-            Throttle::ACCOUNT,
-        ),
+        (format!("pair:{name}|{address}"), Throttle::PAIR),
+        (format!("account:{name}"), Throttle::ACCOUNT),
         (format!("address:{address}"), Throttle::ADDRESS),
     ];
+    let visitor = Actor {
+        user_id: None,
+        username: "visitor".to_owned(),
+        role: "visitor".to_owned(),
+        source: address.to_owned(),
+    };
     let now = Utc::now();
     let txn = super::begin_write(db).await?;
     let mut wait_until: Option<DateTime<Utc>> = None;
@@ -769,8 +782,28 @@ pub async fn sign_in(
         wait_until = wait_until.max(throttle.next_attempt(&failures));
     }
     if let Some(until) = wait_until.filter(|u| *u > now) {
-        txn.rollback().await?;
         let seconds = ((until - now).num_milliseconds() + 999) / 1000;
+        let recorded_lately = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("sign_in_throttled"))
+            .filter(audit_log::Column::Entity.eq("session"))
+            .filter(audit_log::Column::EntityId.eq(name.as_str()))
+            .filter(audit_log::Column::Source.eq(address))
+            .filter(audit_log::Column::At.gt(now - Duration::minutes(1)))
+            .count(&txn)
+            .await?
+            > 0;
+        if recorded_lately {
+            txn.rollback().await?;
+        } else {
+            audit::record_one(
+                &txn,
+                &visitor,
+                Change::new("sign_in_throttled", "session", &name)
+                    .after(serde_json::json!({"wait_seconds": seconds})),
+            )
+            .await?;
+            txn.commit().await?;
+        }
         return Ok(SignIn::Throttled(seconds));
     }
     let mut provisional = Vec::new();
@@ -799,6 +832,12 @@ pub async fn sign_in(
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     let (true, Some(user)) = (correct, user) else {
+        audit::record_one(
+            db,
+            &visitor,
+            Change::new("sign_in_failed", "session", &name),
+        )
+        .await?;
         return Ok(SignIn::Refused);
     };
     let txn = super::begin_write(db).await?;

@@ -8,6 +8,7 @@ pub mod compounds;
 pub mod contractors;
 pub mod entities;
 pub mod import;
+pub mod limits;
 pub mod notices;
 pub mod planning;
 pub mod projects;

@@ -961,7 +961,7 @@ pub enum Received {
 /// is stored once however often it is sent; the same text on the same notice is refused as a duplicate; an
 /// address may send [`RATE_LIMIT`] in [`RATE_WINDOW_MINUTES`] minutes.
 pub async fn submit_objection(
-    db: &impl sea_orm::TransactionTrait,
+    db: &(impl sea_orm::TransactionTrait + ConnectionTrait),
     id: i32,
     objection: &Objection,
     submission: &str,
@@ -975,18 +975,22 @@ pub async fn submit_objection(
             "the form is incomplete: reload the page and send it again",
         ));
     }
-    let txn = super::begin_write(db).await?;
-    super::lock_key(&txn, &format!("objection:{source}")).await?;
-    let row = find(&txn, id).await?;
-    open_for_residents(&row, now)?;
+    // A form sent again (a double tap) costs the resident nothing, and tells nobody anything: its id is the
+    // random one their own page carried.
     let again = objections::Entity::find()
         .filter(objections::Column::NoticeId.eq(id))
         .filter(objections::Column::Submission.eq(submission))
-        .one(&txn)
+        .one(db)
         .await?;
     if again.is_some() {
         return Ok(Received::Again);
     }
+    // Whether the notice takes objections is public; only then does the attempt count.
+    open_for_residents(&find(db, id).await?, now)?;
+    residents_limit(db, source, now).await?;
+    let txn = super::begin_write(db).await?;
+    let row = find(&txn, id).await?;
+    open_for_residents(&row, now)?;
     let digest = objection.digest();
     let duplicate = objections::Entity::find()
         .filter(objections::Column::NoticeId.eq(id))
@@ -999,7 +1003,6 @@ pub async fn submit_objection(
             current_version: None,
         });
     }
-    rate_limit(&txn, source, now).await?;
     objections::Entity::insert(objections::ActiveModel {
         notice_id: Set(id),
         submission: Set(submission.to_owned()),
@@ -1035,28 +1038,23 @@ fn open_for_residents(row: &notices::Model, now: DateTime<Utc>) -> Result<()> {
     }
 }
 
-/// Objections and ratings from one address in the window, counted together.
-async fn rate_limit(txn: &impl ConnectionTrait, source: &str, now: DateTime<Utc>) -> Result<()> {
-    let since = now - chrono::Duration::minutes(RATE_WINDOW_MINUTES);
-    let sent = objections::Entity::find()
-        .filter(objections::Column::Source.eq(source))
-        .filter(objections::Column::CreatedAt.gte(since))
-        .count(txn)
-        .await?
-        + ratings::Entity::find()
-            .filter(ratings::Column::Source.eq(source))
-            .filter(ratings::Column::CreatedAt.gte(since))
-            .count(txn)
-            .await?;
-    if sent >= RATE_LIMIT {
-        return Err(Error::TooMany {
-            message: format!(
-                "提交过于频繁：同一网络 {RATE_WINDOW_MINUTES} 分钟内最多提交 {RATE_LIMIT} 次，请稍后再试。"
-            ),
-            retry_after: (RATE_WINDOW_MINUTES * 60) as u64,
-        });
-    }
-    Ok(())
+/// Objections and ratings from one address: every attempt counts, before anything about the notice, the text
+/// or the number is looked at — otherwise "already rated" and "already sent" could be asked without limit.
+async fn residents_limit(
+    db: &impl sea_orm::TransactionTrait,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let limit = super::limits::Limit {
+        max: RATE_LIMIT,
+        window: chrono::Duration::minutes(RATE_WINDOW_MINUTES),
+    };
+    super::limits::hit(db, &format!("resident:{source}"), limit, now, |minutes| {
+        format!(
+            "提交过于频繁：同一网络 {RATE_WINDOW_MINUTES} 分钟内最多提交 {RATE_LIMIT} 次，请 {minutes} 分钟后再试。"
+        )
+    })
+    .await
 }
 
 /// An objection as the bureau's inbox shows it.
@@ -1197,19 +1195,21 @@ pub async fn answer(
     Ok(view)
 }
 
-/// A resident rates a compound's renovation on its published completion notice, once per mobile number.
-pub async fn rate(
-    db: &impl sea_orm::TransactionTrait,
-    id: i32,
-    rating: &Rating,
-    source: &str,
+/// When residents can no longer rate the result on a published completion notice: the policy's
+/// `rating_days` after it was published.
+pub fn ratings_close(row: &notices::Model, policy: &Policy) -> Option<DateTime<Utc>> {
+    row.published_at
+        .map(|at| at + chrono::Duration::days(i64::from(policy.notices.rating_days)))
+}
+
+/// A published completion notice takes ratings until the policy's `rating_days` after its publication.
+async fn takes_ratings(
+    row: &notices::Model,
+    db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = super::begin_write(db).await?;
-    super::lock_key(&txn, &format!("objection:{source}")).await?;
-    let row = find(&txn, id).await?;
     if row.status != "published" {
-        return Err(Error::NotFound(format!("no notice {id}")));
+        return Err(Error::NotFound(format!("no notice {}", row.id)));
     }
     if row.kind != NoticeKind::Completion.code() {
         return Err(Error::invalid(
@@ -1217,6 +1217,36 @@ pub async fn rate(
             "ratings are given on completion notices",
         ));
     }
+    let policy = super::catalog::load_policy(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
+    match ratings_close(row, &policy).filter(|c| *c <= now) {
+        Some(closed) => Err(Error::Conflict {
+            message: format!(
+                "评价已于{}截止（竣工公示发布后 {} 天内可评价）。",
+                notice::date_zh(notice::beijing_date(closed)),
+                policy.notices.rating_days
+            ),
+            current_version: None,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A resident rates a compound's renovation on its published completion notice, once per mobile number.
+pub async fn rate(
+    db: &(impl sea_orm::TransactionTrait + ConnectionTrait),
+    id: i32,
+    rating: &Rating,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    // Whether the notice takes ratings is public; only then does the attempt count.
+    takes_ratings(&find(db, id).await?, db, now).await?;
+    residents_limit(db, source, now).await?;
+    let txn = super::begin_write(db).await?;
+    let row = find(&txn, id).await?;
+    takes_ratings(&row, &txn, now).await?;
     let sites = project_db::sites(&txn, vec![row.project_id])
         .await?
         .remove(&row.project_id)
@@ -1240,7 +1270,6 @@ pub async fn rate(
             current_version: None,
         });
     }
-    rate_limit(&txn, source, now).await?;
     ratings::Entity::insert(ratings::ActiveModel {
         notice_id: Set(id),
         compound_id: Set(compound.id),

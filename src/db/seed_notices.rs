@@ -206,7 +206,7 @@ pub async fn publish_decided_batches(
 
 /// A handful of ratings per compound, mostly satisfied, one project less so.
 async fn rate(
-    db: &impl TransactionTrait,
+    db: &(impl TransactionTrait + sea_orm::ConnectionTrait),
     notice: &notices::NoticeView,
     i: usize,
     at: DateTime<Utc>,

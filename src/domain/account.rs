@@ -94,10 +94,19 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// Per account: a person mistyping gets five tries, then waits half a minute, then a minute, two,
-    /// four… up to a quarter hour; a guesser gets about eleven guesses per quarter hour.
-    pub const ACCOUNT: Throttle = Throttle {
+    /// Per account *from one address*: a person mistyping gets five tries, then waits half a minute, then a
+    /// minute, two, four… up to a quarter hour; a guesser gets about eleven guesses per quarter hour. Keyed by
+    /// the pair, so someone else's guesses from elsewhere never lock the owner out.
+    pub const PAIR: Throttle = Throttle {
         free: 5,
+        window: Duration::minutes(15),
+        base: Duration::seconds(30),
+        max: Duration::minutes(15),
+    };
+    /// Per account from everywhere: a ceiling far above what one address may try, reached only by guessing
+    /// from many addresses at once (then everyone waits, the owner too: the price of bounding a botnet).
+    pub const ACCOUNT: Throttle = Throttle {
+        free: 100,
         window: Duration::minutes(15),
         base: Duration::seconds(30),
         max: Duration::minutes(15),
@@ -168,7 +177,7 @@ mod tests {
 
     #[test]
     fn the_throttle_is_free_then_doubles_up_to_its_cap() {
-        let t = Throttle::ACCOUNT;
+        let t = Throttle::PAIR;
         let now = Utc::now();
         let at = |n: usize| vec![now; n];
         assert_eq!(t.next_attempt(&at(4)), None);
@@ -185,7 +194,7 @@ mod tests {
         let mut failures = vec![now - Duration::minutes(3); 5];
         failures[2] = now;
         assert_eq!(
-            Throttle::ACCOUNT.next_attempt(&failures),
+            Throttle::PAIR.next_attempt(&failures),
             Some(now + Duration::seconds(30))
         );
     }

@@ -28,14 +28,26 @@ pub struct Policy {
     pub notices: Notices,
 }
 
-/// How the county's public notices (公示) are numbered and whom residents call.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// How the county's public notices (公示) are numbered, whom residents call, and how long they may rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Notices {
     /// The issuer's abbreviation in the number, `仁住建公` for `仁住建公〔2021〕12号`; empty: `RS-GS-2021-012`.
     pub number_prefix: String,
     /// 投诉/咨询电话 printed on every notice; empty: the work orders' bureau phone.
     pub phone: String,
+    /// Days after a completion notice is published during which residents rate the result (满意度评价).
+    pub rating_days: u32,
+}
+
+impl Default for Notices {
+    fn default() -> Self {
+        Notices {
+            number_prefix: String::new(),
+            phone: String::new(),
+            rating_days: 90,
+        }
+    }
 }
 
 impl Policy {

@@ -320,22 +320,32 @@ impl Denied {
     }
 }
 
+/// The client's address: the peer's, or behind `trusted_proxies` reverse proxies (with `trust_forwarded_for`)
+/// the entry of `X-Forwarded-For` that the outermost trusted proxy appended. Entries are read over *all* the
+/// header's lines (a proxy may add a line instead of extending the first) and counted from the right, since
+/// anything left of what our own proxies appended is whatever the client chose to send.
 fn client_address(
-    state: &AppState,
+    settings: &crate::config::Settings,
     remote: Option<SocketAddr>,
-    forwarded: Option<String>,
+    forwarded: &[&str],
 ) -> String {
     let direct = remote.map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
-    if !state.settings.trust_forwarded_for {
+    if !settings.trust_forwarded_for {
         return direct;
     }
-    // The proxy appends the address it saw last; that one it vouches for.
-    forwarded
-        .as_deref()
-        .and_then(|f| f.rsplit(',').next())
+    let entries: Vec<&str> = forwarded
+        .iter()
+        .flat_map(|line| line.split(','))
         .map(str::trim)
-        .filter(|a| a.parse::<std::net::IpAddr>().is_ok())
-        .map_or(direct, str::to_owned)
+        .collect();
+    // Fewer entries than proxies: the request came in past the outer ones; the innermost line is still ours.
+    let hops = (settings.trusted_proxies.max(1) as usize).min(entries.len());
+    entries
+        .len()
+        .checked_sub(hops)
+        .and_then(|i| entries.get(i))
+        .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+        .map_or(direct, |ip| ip.to_string())
 }
 
 /// Admits the request to `route` or refuses it, and tells the handler who is asking.
@@ -345,7 +355,7 @@ pub fn allow(
 ) -> impl Filter<Extract = (Ctx,), Error = Rejection> + Clone + use<> {
     with_state(state)
         .and(warp::addr::remote())
-        .and(warp::header::optional::<String>("x-forwarded-for"))
+        .and(warp::header::headers_cloned())
         .and(warp::header::optional::<String>("authorization"))
         .and(warp::cookie::optional::<String>(SESSION_COOKIE))
         .and(warp::cookie::optional::<String>(CSRF_COOKIE))
@@ -359,14 +369,19 @@ pub fn allow(
         .and_then(
             move |state: AppState,
                   remote: Option<SocketAddr>,
-                  forwarded: Option<String>,
+                  headers: warp::http::HeaderMap,
                   authorization: Option<String>,
                   session: Option<String>,
                   visitor: Option<String>,
                   path: warp::path::FullPath,
                   query: Option<String>| async move {
                 edge_text(route, path.as_str(), query.as_deref()).map_err(warp::reject::custom)?;
-                let source = client_address(&state, remote, forwarded);
+                let forwarded: Vec<&str> = headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                let source = client_address(&state.settings, remote, &forwarded);
                 let credentials = Credentials {
                     authorization,
                     session,
@@ -694,7 +709,47 @@ pub fn cookie(
 
 #[cfg(test)]
 mod tests {
-    use super::form_pairs;
+    use super::{client_address, form_pairs};
+    use crate::config::Settings;
+
+    #[test]
+    fn the_client_is_the_entry_our_own_proxies_appended() {
+        let peer = Some("10.0.0.2:5000".parse().unwrap());
+        let behind = |proxies: u32| Settings {
+            trust_forwarded_for: true,
+            trusted_proxies: proxies,
+            ..Settings::default()
+        };
+        // Not trusted: the peer, whatever the header says.
+        assert_eq!(
+            client_address(&Settings::default(), peer, &["1.2.3.4"]),
+            "10.0.0.2"
+        );
+        // One proxy that appends a line of its own: the client's first line is ignored.
+        assert_eq!(
+            client_address(&behind(1), peer, &["6.6.6.6", "203.0.113.9"]),
+            "203.0.113.9"
+        );
+        assert_eq!(
+            client_address(&behind(1), peer, &["6.6.6.6, 203.0.113.9"]),
+            "203.0.113.9"
+        );
+        // Two proxies (CDN, then ours): the CDN's entry names the client.
+        assert_eq!(
+            client_address(&behind(2), peer, &["6.6.6.6, 198.51.100.7", "192.0.2.1"]),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client_address(&behind(2), peer, &["198.51.100.7"]),
+            "198.51.100.7"
+        );
+        // Garbage where the address should be: the peer.
+        assert_eq!(
+            client_address(&behind(1), peer, &["1.2.3.4, not-an-ip"]),
+            "10.0.0.2"
+        );
+        assert_eq!(client_address(&behind(1), peer, &[]), "10.0.0.2");
+    }
 
     #[test]
     fn a_form_body_decodes_plus_percent_and_chinese() {

@@ -40,12 +40,20 @@ pub fn reply(error: &Error) -> Response {
         _ => {}
     }
     let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
-    if let Error::TooMany { retry_after, .. } = error {
+    if let Some(seconds) = retry_after(error) {
         response
             .headers_mut()
-            .insert(warp::http::header::RETRY_AFTER, (*retry_after).into());
+            .insert(warp::http::header::RETRY_AFTER, seconds.into());
     }
     response
+}
+
+/// Seconds a refused client should wait (`Retry-After`), for a 429.
+pub fn retry_after(error: &Error) -> Option<u64> {
+    match error {
+        Error::TooMany { retry_after, .. } => Some(*retry_after),
+        _ => None,
+    }
 }
 
 fn status_reply(status: StatusCode, code: &str, message: &str) -> Response {

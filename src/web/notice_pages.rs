@@ -256,10 +256,19 @@ async fn notice_context(
         .closes_at
         .map(|end| rules::countdown(now, end))
         .unwrap_or_default();
-    let rating_open = notice.kind == rules::NoticeKind::Completion;
+    let rating_days = crate::db::catalog::load_policy(&state.db)
+        .await?
+        .map_or(0, |p| p.notices.rating_days);
+    let rating_closes = notice
+        .published_at
+        .map(|at| at + chrono::Duration::days(i64::from(rating_days)));
+    let rating_open = notice.kind == rules::NoticeKind::Completion
+        && rating_closes.is_some_and(|closes| closes > now);
     Ok(json!({
         "title": notice.title, "n": notice, "answers": answers, "countdown": countdown,
         "open": notice.is_open(), "rating_open": rating_open,
+        "rating_closed_on": rating_closes.filter(|_| notice.kind == rules::NoticeKind::Completion && !rating_open)
+            .map(|c| rules::date_zh(rules::beijing_date(c))),
         "aspects": ASPECTS.iter().map(|(code, label)| json!({"code": code, "label": label})).collect::<Vec<_>>(),
         "sent": extras.sent, "refused": extras.refused,
         "last_day": notice.period.last_day.map(rules::date_zh),
@@ -331,13 +340,20 @@ async fn refused(
         sent: None,
         refused: Some(json!({"form": which, "message": message, "fields": fields, "typed": typed})),
     };
-    match notice_context(state, id, Utc::now(), &extras).await {
+    let retry = super::error::retry_after(&error);
+    let mut response = match notice_context(state, id, Utc::now(), &extras).await {
         Ok(context) => match render_html(state, "notice_public.html", context) {
             Some(html) => personalise(state, ctx, &html, status),
             None => page(state, ctx, Err(error)),
         },
         Err(e) => page(state, ctx, Err(e)),
+    };
+    if let Some(seconds) = retry {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
+    response
 }
 
 /// The hidden field people never see and never fill: a form that fills it was filled by a program.

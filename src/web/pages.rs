@@ -255,14 +255,21 @@ pub fn after<T>(state: &AppState, ctx: &Ctx, result: Result<T, Error>, back: &st
 pub type Rendered = Result<(&'static str, Value), Error>;
 
 pub fn page(state: &AppState, ctx: &Ctx, result: Rendered) -> Response {
-    let (status, template, context) = match result {
-        Ok((template, context)) => (StatusCode::OK, template, context),
+    let (status, template, context, retry) = match result {
+        Ok((template, context)) => (StatusCode::OK, template, context, None),
         Err(e) => {
             let status = super::error::reply(&e).status();
-            (status, "error.html", error_context(status, &e))
+            let retry = super::error::retry_after(&e);
+            (status, "error.html", error_context(status, &e), retry)
         }
     };
-    render(state, ctx, status, template, context)
+    let mut response = render(state, ctx, status, template, context);
+    if let Some(seconds) = retry {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// What an error page says: never the raw input, never internals.

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 /// A server on port 0 with its own database, and an account of every role.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// What the server was started with (`addr` is the bound one).
+    pub settings: Settings,
     /// Sends the planner's API token with every request: what most tests need.
     pub client: reqwest::Client,
     pub database_url: String,
@@ -132,24 +134,38 @@ pub async fn spawn_empty_app() -> TestApp {
     .await
 }
 
+/// An app whose settings `configure` changes (behind a proxy, say).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_configured(&seed::RENSHOU, configure).await
+}
+
 async fn spawn_with(data: &seed::DataSet<'_>) -> TestApp {
+    spawn_configured(data, |_| {}).await
+}
+
+async fn spawn_configured(
+    data: &seed::DataSet<'_>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(&dir).await;
     let db = db::connect(&database_url).await.expect("connect");
     db::migrate(&db).await.expect("migrate");
     seed::seed_if_empty(&db, data).await.expect("seed");
-    let settings = Settings {
+    let mut settings = Settings {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url.clone(),
         max_body_bytes: 256 * 1024,
         ..Settings::default()
     };
+    configure(&mut settings);
     let (listener, addr) = web::bind(settings.addr).await.expect("bind");
     let settings = Settings { addr, ..settings };
     let tokens = accounts_for_tests(&db).await;
-    let state = web::AppState::new(db.clone(), settings).expect("state");
+    let state = web::AppState::new(db.clone(), settings.clone()).expect("state");
     tokio::spawn(web::serve(state, listener));
     TestApp {
+        settings,
         addr,
         client: client_with_token(&tokens.planner),
         database_url,
@@ -256,6 +272,21 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// A second instance of the service on the same database, as behind a load balancer: its address.
+    pub async fn twin(&self) -> SocketAddr {
+        let db = db::connect(&self.database_url).await.expect("connect");
+        let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("bind");
+        let settings = Settings {
+            addr,
+            ..self.settings.clone()
+        };
+        let state = web::AppState::new(db, settings).expect("state");
+        tokio::spawn(web::serve(state, listener));
+        addr
+    }
+
     /// Opens the sign-in page as a new visitor: the visitor's CSRF cookie and the form's token.
     pub async fn visit_sign_in(&self) -> (String, String) {
         let r = anonymous()
@@ -328,6 +359,18 @@ impl TestApp {
             .expect("token list json");
         let id = list["items"][0]["id"].as_i64().expect("a token id");
         (secret, id)
+    }
+
+    /// Changes the stored policy as an admin editing the policy file would.
+    pub async fn edit_policy(&self, edit: impl FnOnce(&mut jiugai::domain::policy::Policy)) {
+        let mut policy = jiugai::db::catalog::load_policy(&self.db)
+            .await
+            .expect("read the policy")
+            .expect("a policy");
+        edit(&mut policy);
+        jiugai::db::catalog::save_policy(&self.db, &policy)
+            .await
+            .expect("store the policy");
     }
 
     /// A GET with a session cookie.

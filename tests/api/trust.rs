@@ -3,7 +3,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, anonymous, client_with_token, new_compound, spawn_app};
+use crate::helpers::{
+    PASSWORD, anonymous, client_with_token, new_compound, spawn_app, spawn_app_with,
+};
 
 /// Signs in through the form with a `next` field, as the sign-in page a redirect led to would post it.
 async fn sign_in_with_next(
@@ -590,4 +592,227 @@ async fn an_admin_lists_and_revokes_any_account_s_tokens_by_page_api_and_command
         4,
         "{listed}"
     );
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_is_the_address_the_proxy_appended_not_the_one_it_chose() {
+    use crate::notices::objection;
+    let app = spawn_app_with(|s| s.trust_forwarded_for = true).await;
+    let open = app.open_notice().await;
+    let page = format!("/notices/{}", open["id"]);
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for n in 0..6 {
+        let visit = app.visit(&page).await;
+        // The client writes a first line of its choosing; our proxy appends the address it saw.
+        let chosen = format!("198.51.100.{n}");
+        let text = format!("第{n}条：楼道扶手松动，请一并维修。");
+        let r = app
+            .post_resident_via(
+                &visit,
+                &format!("{page}/objections"),
+                &objection(&text),
+                &[&chosen, "203.0.113.9"],
+            )
+            .await;
+        statuses.push(r.status().as_u16());
+        retry_after = r.headers().get("retry-after").cloned();
+    }
+    assert_eq!(statuses, [303, 303, 303, 303, 303, 429]);
+    let seconds: u64 = retry_after
+        .expect("a 429 says when to come back")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=600).contains(&seconds), "{seconds}");
+    let stored: Vec<Value> = app.objections(open["id"].as_i64().unwrap()).await;
+    assert!(
+        stored
+            .iter()
+            .any(|o| o["text"].as_str().unwrap().starts_with("第4条"))
+    );
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_together_allow_what_one_does() {
+    use crate::notices::objection;
+    let app = spawn_app().await;
+    let twin = app.twin().await;
+    let open = app.open_notice().await;
+    let id = open["id"].as_i64().unwrap();
+    let before = app.objections(id).await.len();
+    let mut accepted = 0;
+    for n in 0..10 {
+        // Alternate the instances, as a balancer would.
+        let base = if n % 2 == 0 {
+            app.url("")
+        } else {
+            format!("http://{twin}")
+        };
+        let r = anonymous()
+            .get(format!("{base}/notices/{id}"))
+            .send()
+            .await
+            .unwrap();
+        let cookie =
+            crate::helpers::cookie_value(&crate::helpers::set_cookie(&r, "jiugai_csrf").unwrap());
+        let html = r.text().await.unwrap();
+        let hidden = |name: &str| {
+            let marker = format!("name=\"{name}\" value=\"");
+            let i = html.find(&marker).unwrap() + marker.len();
+            html[i..].split('"').next().unwrap().to_owned()
+        };
+        let text = format!("第{n}条：建议增设电动车充电桩。");
+        let mut form = vec![
+            ("csrf", hidden("csrf")),
+            ("submission", hidden("submission")),
+        ];
+        form.extend(objection(&text).into_iter().map(|(k, v)| (k, v.to_owned())));
+        let r = anonymous()
+            .post(format!("{base}/notices/{id}/objections"))
+            .header("cookie", format!("jiugai_csrf={cookie}"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        match r.status().as_u16() {
+            303 => accepted += 1,
+            429 => {}
+            other => panic!("objection {n}: {other}"),
+        }
+    }
+    assert_eq!(accepted, 5, "two instances allow five, not ten");
+    assert_eq!(app.objections(id).await.len(), before + 5);
+}
+
+#[tokio::test]
+async fn someone_else_s_guesses_never_lock_the_owner_out_and_are_on_record() {
+    let app = spawn_app_with(|s| s.trust_forwarded_for = true).await;
+    let attempt = |password: &'static str, from: &'static str| {
+        let app = &app;
+        async move {
+            let (cookie, csrf) = app.visit_sign_in().await;
+            anonymous()
+                .post(app.url("/sign-in"))
+                .header("cookie", format!("jiugai_csrf={cookie}"))
+                .header("x-forwarded-for", from)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("username", "admin1"),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(attempt("a wrong guess", "198.51.100.66").await);
+    }
+    assert_eq!(&statuses[..5], [401; 5]);
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The owner, from the office, is let in at once.
+    assert_eq!(attempt(PASSWORD, "203.0.113.20").await, 303);
+    // The attack is on record: who was tried, from where, failed and then throttled.
+    let log = app.audit("entity=session").await;
+    let items = log["items"].as_array().unwrap();
+    let failed = items
+        .iter()
+        .filter(|e| e["action"] == "sign_in_failed" && e["entity_id"] == "admin1")
+        .count();
+    assert_eq!(failed, 5, "{log}");
+    let throttled: Vec<&Value> = items
+        .iter()
+        .filter(|e| e["action"] == "sign_in_throttled")
+        .collect();
+    assert_eq!(
+        throttled.len(),
+        1,
+        "once a minute, not once a request: {log}"
+    );
+    assert_eq!(throttled[0]["source"], "198.51.100.66");
+    assert_eq!(throttled[0]["entity_id"], "admin1");
+}
+
+#[tokio::test]
+async fn the_limit_comes_before_any_check_that_could_tell_something() {
+    let app = spawn_app().await;
+    app.edit_policy(|p| p.notices.rating_days = 36_500).await;
+    let completion = app
+        .notices("kind=completion")
+        .await
+        .into_iter()
+        .find(|n| n["published_at"].is_string())
+        .expect("a published completion notice");
+    let id = completion["id"].as_i64().unwrap();
+    let code = completion["sites"][0]["code"].as_str().unwrap().to_owned();
+    let rating = |mobile: &str| {
+        vec![
+            ("compound", code.clone()),
+            ("mobile", mobile.to_owned()),
+            ("quality", "4".to_owned()),
+            ("disturbance", "4".to_owned()),
+            ("communication", "4".to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let visit = app.visit(&format!("/notices/{id}")).await;
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_resident(&visit, &format!("/notices/{id}/ratings"), &fields)
+                .await
+        }
+    };
+    assert_eq!(send(rating("13700137000")).await.status(), 303);
+    // "Has this number rated?" asked again and again: answered four times, then no more.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let r = send(rating("13700137000")).await;
+        if r.status() == 429 {
+            assert!(r.headers().contains_key("retry-after"));
+            assert!(r.text().await.unwrap().contains("提交过于频繁"));
+            statuses.push(429);
+        } else {
+            statuses.push(r.status().as_u16());
+        }
+    }
+    assert_eq!(statuses, [409, 409, 409, 409, 429, 429]);
+}
+
+#[tokio::test]
+async fn ratings_close_the_policy_s_days_after_the_completion_notice() {
+    let app = spawn_app().await;
+    let completion = app
+        .notices("kind=completion")
+        .await
+        .into_iter()
+        .find(|n| n["published_at"].is_string())
+        .expect("a published completion notice (the demo's, from 2021)");
+    let id = completion["id"].as_i64().unwrap();
+    let code = completion["sites"][0]["code"].as_str().unwrap().to_owned();
+    let visit = app.visit(&format!("/notices/{id}")).await;
+    assert!(visit.html.contains("评价已于") && !visit.html.contains("提交评价"));
+    // A form kept open on a phone from before the close: its token is good, the period is not.
+    let open = app.open_notice().await;
+    let visit = app.visit(&format!("/notices/{}", open["id"])).await;
+    let r = app
+        .post_resident(
+            &visit,
+            &format!("/notices/{id}/ratings"),
+            &[
+                ("compound", code.as_str()),
+                ("mobile", "13700137001"),
+                ("quality", "5"),
+                ("disturbance", "5"),
+                ("communication", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("评价已于"));
 }

@@ -12,6 +12,7 @@ pub mod objections;
 pub mod plan_scenarios;
 pub mod project_sites;
 pub mod projects;
+pub mod rate_hits;
 pub mod ratings;
 pub mod revisions;
 pub mod scope_items;
