@@ -28,6 +28,17 @@ pub struct Settings {
     /// How many reverse proxies in front of the service each append an entry to `X-Forwarded-For`
     /// (`JIUGAI_TRUSTED_PROXIES`): the client is that many entries from the right.
     pub trusted_proxies: u32,
+    /// Seconds a client has to send a request's headers; an idle keep-alive connection is closed after as long
+    /// (`JIUGAI_HEADER_TIMEOUT_SECS`).
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take to arrive and be answered, body included (`JIUGAI_REQUEST_TIMEOUT_SECS`).
+    pub request_timeout_secs: u64,
+    /// Connections held at once; more wait in the kernel's queue (`JIUGAI_MAX_CONNECTIONS`). Keep it below the
+    /// process's file limit (`ulimit -n`), with room for the database connections.
+    pub max_connections: usize,
+    /// Connections held at once from one address, when clients connect directly (not behind a proxy)
+    /// (`JIUGAI_MAX_CONNECTIONS_PER_ADDRESS`).
+    pub max_connections_per_address: usize,
     /// The bureau's notice templates (`JIUGAI_NOTICE_TEMPLATES`), read each time a notice is drafted; a kind
     /// whose file is missing there uses the built-in wording.
     pub notice_templates: Option<PathBuf>,
@@ -48,6 +59,10 @@ impl Default for Settings {
             cookie_secure: true,
             trust_forwarded_for: false,
             trusted_proxies: 1,
+            header_timeout_secs: 10,
+            request_timeout_secs: 60,
+            max_connections: 768,
+            max_connections_per_address: 64,
             notice_templates: Some(PathBuf::from("templates/notices")),
             holidays: Some(PathBuf::from("fixtures/holidays")),
         }

@@ -354,7 +354,10 @@ pub fn allow(
     route: Route,
 ) -> impl Filter<Extract = (Ctx,), Error = Rejection> + Clone + use<> {
     with_state(state)
-        .and(warp::addr::remote())
+        .and(
+            warp::ext::optional::<super::server::Peer>()
+                .map(|p: Option<super::server::Peer>| p.map(|p| p.0)),
+        )
         .and(warp::header::headers_cloned())
         .and(warp::header::optional::<String>("authorization"))
         .and(warp::cookie::optional::<String>(SESSION_COOKIE))

@@ -12,6 +12,7 @@ pub mod notices;
 pub mod pages;
 pub mod plans;
 pub mod projects;
+pub mod server;
 pub mod svg;
 pub mod work_orders;
 pub mod work_pages;
@@ -130,13 +131,16 @@ fn secure(mut response: Response) -> Response {
     response
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight; see [`server`] for the limits.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) {
-    warp::serve(routes(state))
-        .incoming(listener)
-        .graceful(shutdown_signal())
-        .run()
-        .await;
+    let limits = server::Limits::of(&state.settings);
+    server::run(
+        warp::service(routes(state)),
+        listener,
+        limits,
+        shutdown_signal(),
+    )
+    .await;
 }
 
 async fn shutdown_signal() {
@@ -156,7 +160,6 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 /// A response body produced by `produce`, which sends chunks into the channel it is given (and stops

@@ -816,3 +816,61 @@ async fn ratings_close_the_policy_s_days_after_the_completion_notice() {
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("评价已于"));
 }
+
+#[tokio::test]
+async fn connections_that_trickle_their_headers_are_closed_and_never_crowd_out_a_request() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|s| s.header_timeout_secs = 2).await;
+    let request = b"GET /healthz HTTP/1.1\r\nHost: jiugai\r\nX-Slow: 1\r\n\r\n";
+    let mut slow = Vec::new();
+    for _ in 0..300 {
+        slow.push(tokio::net::TcpStream::connect(app.addr).await.unwrap());
+    }
+    let resident = |from: &str| {
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .local_address(Some(from.parse().unwrap()))
+            .build()
+            .unwrap()
+    };
+    // One byte a second from each, for longer than the header timeout.
+    for (i, byte) in request.iter().take(6).enumerate() {
+        for stream in &mut slow {
+            let _ = stream.write_all(&[*byte]).await;
+        }
+        if i == 1 {
+            // While the trickle goes on, someone else is served as usual.
+            let r = resident("127.0.0.2")
+                .get(app.url("/healthz"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    let mut closed = 0;
+    for stream in &mut slow {
+        let mut buf = [0u8; 512];
+        let read = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return true,
+                    // An error reply (408) may come before the close.
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await;
+        if read == Ok(true) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 300, "every trickling connection was closed");
+    let r = resident("127.0.0.1")
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
