@@ -47,13 +47,14 @@ impl NoticeTemplates {
         NoticeTemplates { dir: None }
     }
 
-    /// The template of `kind` and where it came from (for error messages).
+    /// The template of `kind` and where it came from, for error messages planners read: the file's name in the
+    /// bureau's template folder, never the server's path to it.
     fn source(&self, kind: NoticeKind) -> (String, String) {
         let file = format!("{}.txt", kind.code());
         if let Some(dir) = &self.dir {
             let path = dir.join(&file);
             if let Ok(text) = std::fs::read_to_string(&path) {
-                return (path.display().to_string(), text);
+                return (format!("notice template {file}"), text);
             }
         }
         let text = BUILT_IN
@@ -180,6 +181,11 @@ mod tests {
         assert!(
             message.contains("site.txt") && message.contains("line 3"),
             "{message}"
+        );
+        let folder = dir.path().display().to_string();
+        assert!(
+            !message.contains(&folder),
+            "the server's path leaked: {message}"
         );
         // No file of the kind in the folder: the built-in wording.
         let text = templates

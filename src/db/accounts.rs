@@ -101,6 +101,29 @@ pub fn digest(secret: &str) -> String {
         .collect()
 }
 
+/// The service's secret called `name` (random, 256 bits), made on first use and kept in the database so that
+/// every instance signs and checks with the same one.
+pub async fn service_secret(db: &impl ConnectionTrait, name: &str) -> Result<Vec<u8>> {
+    use super::entities::settings;
+    let key = format!("secret:{name}");
+    settings::Entity::insert(settings::ActiveModel {
+        key: Set(key.clone()),
+        value: Set(new_secret("")),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(settings::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let row = settings::Entity::find_by_id(key)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the {name} secret was not stored")))?;
+    Ok(row.value.into_bytes())
+}
+
 // ---- passwords ----------------------------------------------------------------------------------
 
 pub fn hash_password(password: &NewPassword) -> Result<String> {

@@ -1083,13 +1083,40 @@ pub struct PublicAnswer {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
-pub async fn inbox(db: &impl ConnectionTrait, id: i32) -> Result<Vec<ObjectionView>> {
+/// The objections of a notice for the bureau. Residents' mobile numbers are masked (138****8000) unless
+/// `reveal_to` names who asks to see them in full: that read of personal data is then recorded in the audit log
+/// (who, when, which objections), as the Personal Information Protection Law expects of such access.
+pub async fn inbox(
+    db: &impl ConnectionTrait,
+    id: i32,
+    reveal_to: Option<&Actor>,
+) -> Result<Vec<ObjectionView>> {
     find(db, id).await?;
-    Ok(objections::Entity::find()
+    let rows = objections::Entity::find()
         .filter(objections::Column::NoticeId.eq(id))
         .order_by_asc(objections::Column::Id)
         .all(db)
-        .await?
+        .await?;
+    if let Some(actor) = reveal_to
+        && !rows.is_empty()
+    {
+        audit::record_one(
+            db,
+            actor,
+            Change::new("read_personal_data", "notice", id.to_string()).after(json!({
+                "fields": ["mobile"],
+                "objections": rows.iter().map(|o| o.id).collect::<Vec<_>>(),
+            })),
+        )
+        .await?;
+    }
+    let shown = |mobile: String| match reveal_to {
+        Some(_) => mobile,
+        None => crate::domain::phone::Mobile::parse(&mobile)
+            .map(|m| m.masked())
+            .unwrap_or_else(|_| "***".to_owned()),
+    };
+    Ok(rows
         .into_iter()
         .map(|o| ObjectionView {
             id: o.id,
@@ -1097,7 +1124,7 @@ pub async fn inbox(db: &impl ConnectionTrait, id: i32) -> Result<Vec<ObjectionVi
             kind: o.kind,
             building_unit: o.building_unit,
             name: o.name,
-            mobile: o.mobile,
+            mobile: shown(o.mobile),
             text: o.text,
             created_at: o.created_at,
             answer: o.answer,
@@ -1186,7 +1213,7 @@ pub async fn answer(
     )
     .await?;
     revisions::bump(&txn, revisions::NOTICES).await?;
-    let view = inbox(&txn, row.notice_id)
+    let view = inbox(&txn, row.notice_id, None)
         .await?
         .into_iter()
         .find(|o| o.id == objection_id)

@@ -104,7 +104,7 @@ pub async fn publish_decided_batches(
                 .map_err(fail)?;
                 // On the running notices one question waits for the bureau, so its inbox has work in it.
                 if !today || k == 0 {
-                    let id = notices::inbox(&txn, plan.id)
+                    let id = notices::inbox(&txn, plan.id, None)
                         .await
                         .map_err(fail)?
                         .last()

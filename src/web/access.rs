@@ -397,13 +397,18 @@ pub fn allow(
                     .map_err(warp::reject::custom)?;
                 decide(route, principal.as_ref(), path.as_str(), query.as_deref())
                     .map_err(warp::reject::custom)?;
-                let visitor_csrf = match (
-                    &principal,
-                    visitor.filter(|v| v.len() >= 32 && v.len() <= 64),
-                ) {
-                    (Some(_), _) => None,
-                    (None, Some(v)) => Some((v, false)),
-                    (None, None) => Some((accounts::new_secret(""), true)),
+                let visitor_csrf = match &principal {
+                    Some(_) => None,
+                    None => {
+                        let key = state
+                            .csrf_key()
+                            .await
+                            .map_err(|e| warp::reject::custom(failed(route, e)))?;
+                        Some(match visitor.filter(|v| visitor_token_valid(key, v)) {
+                            Some(v) => (v, false),
+                            None => (visitor_token(key), true),
+                        })
+                    }
                 };
                 Ok::<_, Rejection>(Ctx {
                     route,
@@ -440,6 +445,31 @@ fn edge_text(route: Route, path: &str, query: Option<&str>) -> Result<(), Denied
     {
         Some((name, _)) => Err(refuse(name)),
         None => Ok(()),
+    }
+}
+
+/// A visitor's CSRF token: a random nonce and its HMAC-SHA256 under the service's key. Only tokens the service
+/// issued pass, so a sibling subdomain that plants a cookie of its choosing cannot forge a form post.
+fn visitor_token(key: &[u8]) -> String {
+    let nonce = accounts::new_secret("");
+    format!("{nonce}.{}", visitor_mac(key, &nonce))
+}
+
+fn visitor_mac(key: &[u8], nonce: &str) -> String {
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(nonce.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+fn visitor_token_valid(key: &[u8], token: &str) -> bool {
+    match token.split_once('.') {
+        Some((nonce, mac)) if nonce.len() == 43 => {
+            bool::from(visitor_mac(key, nonce).as_bytes().ct_eq(mac.as_bytes()))
+        }
+        _ => false,
     }
 }
 
@@ -714,6 +744,18 @@ pub fn cookie(
 mod tests {
     use super::{client_address, form_pairs};
     use crate::config::Settings;
+
+    #[test]
+    fn only_visitor_tokens_signed_with_the_key_pass() {
+        let key = b"the service's key";
+        let token = super::visitor_token(key);
+        assert!(super::visitor_token_valid(key, &token));
+        assert!(!super::visitor_token_valid(b"another key", &token));
+        let (nonce, _) = token.split_once('.').unwrap();
+        assert!(!super::visitor_token_valid(key, &format!("{nonce}.forged")));
+        assert!(!super::visitor_token_valid(key, &"a".repeat(40)));
+        assert!(!super::visitor_token_valid(key, ""));
+    }
 
     #[test]
     fn the_client_is_the_entry_our_own_proxies_appended() {

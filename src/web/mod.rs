@@ -45,6 +45,9 @@ pub struct AppState {
     pub notice_templates: Arc<crate::notice_templates::NoticeTemplates>,
     /// Public notice pages as rendered, checked against the notices' revision (and the minute: they count down).
     pub notice_pages: Arc<cache::RevisionCache<notice_pages::Cached>>,
+    /// The key visitors' CSRF tokens are signed with: the same on every instance (it lives in the database),
+    /// read on first need.
+    csrf_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl AppState {
@@ -59,8 +62,17 @@ impl AppState {
                 settings.notice_templates.clone(),
             )),
             notice_pages: Arc::default(),
+            csrf_key: Arc::default(),
             settings: Arc::new(settings),
         })
+    }
+
+    /// The key visitors' CSRF tokens are signed with.
+    pub async fn csrf_key(&self) -> crate::error::Result<&[u8]> {
+        self.csrf_key
+            .get_or_try_init(|| crate::db::accounts::service_secret(&self.db, "csrf"))
+            .await
+            .map(Vec::as_slice)
     }
 }
 

@@ -460,9 +460,12 @@ fn bureau_routes(state: AppState) -> impl Filter<Extract = (Response,), Error = 
         .and(warp::get())
         .and(allow(s, Route::NoticeAdminPage))
         .and(with_state(s))
-        .then(|id: i32, ctx: Ctx, s: AppState| async move {
-            page(&s, &ctx, bureau_page(&s, &ctx, id).await)
-        });
+        .and(query)
+        .then(
+            |id: i32, ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                page(&s, &ctx, bureau_page(&s, &ctx, id, &q).await)
+            },
+        );
     let edit = warp::path!("bureau" / "notices" / i32)
         .and(warp::post())
         .and(form(s, Route::NoticeEditPage))
@@ -567,13 +570,15 @@ async fn bureau_list(state: &AppState, ctx: &Ctx, query: &[(String, String)]) ->
     ))
 }
 
-async fn bureau_page(state: &AppState, ctx: &Ctx, id: i32) -> Rendered {
+async fn bureau_page(state: &AppState, ctx: &Ctx, id: i32, query: &[(String, String)]) -> Rendered {
+    let reveal = super::notices::reveal_query(query)?;
+    let actor = reveal.then(|| ctx.actor()).transpose()?;
     let notice: NoticeView = notices::get(&state.db, id, false, Utc::now()).await?;
-    let inbox = notices::inbox(&state.db, id).await?;
+    let inbox = notices::inbox(&state.db, id, actor.as_ref()).await?;
     Ok((
         "notice_admin.html",
         json!({
-            "title": notice.title, "nav": "notices", "n": notice, "inbox": inbox,
+            "title": notice.title, "nav": "notices", "n": notice, "inbox": inbox, "revealed": reveal,
             "can_plan": can_plan(ctx), "body_text": notice.body.join("\n\n"),
             "public_url": notices::page_url(&state.settings.public_base(), id),
         }),

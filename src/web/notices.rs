@@ -135,10 +135,16 @@ pub fn api_routes(
         .and(warp::get())
         .and(allow(s, Route::ListObjections))
         .and(with_state(s))
-        .then(|id: i32, _: Ctx, s: AppState| async move {
-            let result = async { Ok(json!({ "items": notices::inbox(&s.db, id).await? })) };
-            respond(result.await)
-        });
+        .and(query)
+        .then(
+            |id: i32, ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
+                let result = async {
+                    let actor = reveal_query(&q)?.then(|| ctx.actor()).transpose()?;
+                    Ok(json!({ "items": notices::inbox(&s.db, id, actor.as_ref()).await? }))
+                };
+                respond(result.await)
+            },
+        );
     let answer = warp::path!("api" / "objections" / i32 / "answer")
         .and(warp::post())
         .and(allow(s, Route::AnswerObjection))
@@ -236,6 +242,24 @@ pub fn filter_query(query: &[(String, String)], public: bool) -> Result<NoticeFi
 }
 
 /// `?download=1` saves the file rather than showing it.
+/// `?reveal=mobile`: show residents' mobile numbers in full (the read is audited); without it they are masked.
+pub fn reveal_query(query: &[(String, String)]) -> Result<bool> {
+    let mut reveal = false;
+    for (key, value) in query {
+        match (key.as_str(), value.as_str()) {
+            ("reveal", "mobile") => reveal = true,
+            ("reveal", _) => return Err(Error::invalid("reveal", "the only value is mobile")),
+            _ => {
+                return Err(Error::invalid(
+                    key,
+                    "unknown parameter; the known one is reveal",
+                ));
+            }
+        }
+    }
+    Ok(reveal)
+}
+
 pub fn download_query(query: &[(String, String)]) -> Result<bool> {
     let mut download = false;
     for (key, value) in query {

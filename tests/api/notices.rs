@@ -105,7 +105,7 @@ impl TestApp {
 
     pub(crate) async fn objections(&self, id: i64) -> Vec<Value> {
         let (status, body) = self
-            .get_json(&format!("/api/notices/{id}/objections"))
+            .get_json(&format!("/api/notices/{id}/objections?reveal=mobile"))
             .await;
         assert_eq!(status, 200);
         body["items"].as_array().unwrap().clone()

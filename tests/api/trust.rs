@@ -874,3 +874,130 @@ async fn connections_that_trickle_their_headers_are_closed_and_never_crowd_out_a
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn a_csrf_cookie_the_service_did_not_issue_is_worth_nothing() {
+    let app = spawn_app().await;
+    // What a sibling subdomain could plant: any value of the right length.
+    let planted = "p".repeat(40);
+    let r = anonymous()
+        .get(app.url("/sign-in"))
+        .header("cookie", format!("jiugai_csrf={planted}"))
+        .send()
+        .await
+        .unwrap();
+    let issued =
+        crate::helpers::set_cookie(&r, "jiugai_csrf").expect("a cookie of the service's own");
+    assert!(!issued.contains(&planted));
+    let r = anonymous()
+        .post(app.url("/sign-in"))
+        .header("cookie", format!("jiugai_csrf={planted}"))
+        .form(&[
+            ("csrf", planted.as_str()),
+            ("username", "planner1"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(crate::helpers::set_cookie(&r, "jiugai_session").is_none());
+    // One the service issued works on another instance too: the key is shared through the database.
+    let twin = app.twin().await;
+    let (cookie, csrf) = app.visit_sign_in().await;
+    let r = anonymous()
+        .post(format!("http://{twin}/sign-in"))
+        .header("cookie", format!("jiugai_csrf={cookie}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "planner1"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
+
+#[tokio::test]
+async fn a_broken_notice_template_is_named_without_the_server_s_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.txt"), "标题\n\n{{ project.nmae }}").unwrap();
+    let folder = dir.path().to_owned();
+    let app = spawn_app_with(|s| s.notice_templates = Some(folder)).await;
+    let (status, answer) = app
+        .send_json(
+            Method::POST,
+            "/api/notices",
+            &json!({"kind": "site", "project": "RS-2021-P010"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    let message = answer["fields"]["template"][0].as_str().unwrap();
+    assert!(
+        message.contains("site.txt") && message.contains("line 3"),
+        "{message}"
+    );
+    assert!(
+        !message.contains(&dir.path().display().to_string()),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn staff_see_residents_numbers_masked_and_each_full_read_is_on_record() {
+    use crate::notices::objection;
+    let app = spawn_app().await;
+    let open = app.open_notice().await;
+    let id = open["id"].as_i64().unwrap();
+    let visit = app.visit(&format!("/notices/{id}")).await;
+    let r = app
+        .post_resident(
+            &visit,
+            &format!("/notices/{id}/objections"),
+            &objection("路灯太暗。"),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, masked) = app.get_json(&format!("/api/notices/{id}/objections")).await;
+    let text = masked.to_string();
+    assert!(
+        text.contains("138****8000") && !text.contains("13800138000"),
+        "{text}"
+    );
+    let planner = app.sign_in("planner1").await;
+    let page = app
+        .browse(&planner.cookie, &format!("/bureau/notices/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("138****8000") && !page.contains("13800138000"));
+    assert_eq!(app.audit("action=read_personal_data").await["total"], 0);
+    let (_, full) = app
+        .get_json(&format!("/api/notices/{id}/objections?reveal=mobile"))
+        .await;
+    assert!(full.to_string().contains("13800138000"));
+    let page = app
+        .browse(
+            &planner.cookie,
+            &format!("/bureau/notices/{id}?reveal=mobile"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("13800138000"));
+    let log = app.audit("action=read_personal_data").await;
+    assert_eq!(log["total"], 2, "{log}");
+    let entry = &log["items"][0];
+    assert_eq!(entry["actor"], "planner1");
+    assert_eq!(entry["entity_id"], id.to_string());
+    assert!(
+        entry["after"]["objections"]
+            .as_array()
+            .is_some_and(|o| !o.is_empty()),
+        "{entry}"
+    );
+}
