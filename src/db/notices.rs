@@ -279,6 +279,27 @@ pub struct Filter {
     pub q: Option<String>,
 }
 
+impl Filter {
+    /// Whether `n` is one of the notices this filter asks for.
+    pub fn matches(&self, n: &NoticeView) -> bool {
+        let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        (!self.public || n.published_at.is_some())
+            && self.kind.is_none_or(|k| n.kind == k)
+            && self.year.is_none_or(|y| n.year == y)
+            && self.status.as_deref().is_none_or(|s| n.status == s)
+            && self
+                .town
+                .as_deref()
+                .is_none_or(|t| n.sites.iter().any(|s| s.town == t))
+            && q.is_none_or(|q| {
+                n.title.contains(q)
+                    || n.sites
+                        .iter()
+                        .any(|s| s.name.contains(q) || s.code.eq_ignore_ascii_case(q))
+            })
+    }
+}
+
 /// Notices, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -295,21 +316,7 @@ pub async fn list(
         query = query.filter(notices::Column::Kind.eq(kind.code()));
     }
     let mut all = views(db, query.all(db).await?, now).await?;
-    let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    all.retain(|n| {
-        filter.year.is_none_or(|y| n.year == y)
-            && filter.status.as_deref().is_none_or(|s| n.status == s)
-            && filter
-                .town
-                .as_deref()
-                .is_none_or(|t| n.sites.iter().any(|s| s.town == t))
-            && q.is_none_or(|q| {
-                n.title.contains(q)
-                    || n.sites
-                        .iter()
-                        .any(|s| s.name.contains(q) || s.code.eq_ignore_ascii_case(q))
-            })
-    });
+    all.retain(|n| filter.matches(n));
     // Published ones newest first, then drafts newest first (a published notice's date is its order).
     all.sort_by(|a, b| {
         b.published_at

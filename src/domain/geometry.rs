@@ -172,8 +172,10 @@ fn check_ring_areas(shape: &MultiPolygon<f64>, multi: bool) -> Result<(), String
     Ok(())
 }
 
+/// Corners of a polygon: a closed ring repeats its first point at the end, which is not another corner.
 fn count_vertices(p: &Polygon<f64>) -> usize {
-    p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()
+    let corners = |r: &LineString<f64>| r.0.len().saturating_sub(1);
+    corners(p.exterior()) + p.interiors().iter().map(corners).sum::<usize>()
 }
 
 fn ring_coords(ring: &LineString<f64>) -> Value {
@@ -259,9 +261,9 @@ mod tests {
 
     /// A ring of `n` positions (the last repeating the first) around a point in Renshou, about 1 km across.
     fn circle(n: usize) -> Value {
-        let mut ring: Vec<Value> = (0..n - 1)
+        let mut ring: Vec<Value> = (0..n)
             .map(|i| {
-                let a = i as f64 / (n - 1) as f64 * std::f64::consts::TAU;
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
                 json!([104.13 + 0.005 * a.cos(), 30.0 + 0.005 * a.sin()])
             })
             .collect();

@@ -45,6 +45,12 @@ pub struct AppState {
     pub notice_templates: Arc<crate::notice_templates::NoticeTemplates>,
     /// Public notice pages as rendered, checked against the notices' revision (and the minute: they count down).
     pub notice_pages: Arc<cache::RevisionCache<notice_pages::Cached>>,
+    /// Every published notice as the public list shows them, kept per notices' revision and minute.
+    pub public_notices: Arc<cache::RevisionCache<Arc<notice_pages::PublicNotices>>>,
+    /// Pages of the public notice list as rendered, per query.
+    pub notice_lists: Arc<cache::RevisionCache<notice_pages::CachedList>>,
+    /// Notices' papers (PDF) as rendered: deterministic, so kept per notice and revision.
+    pub notice_pdfs: Arc<cache::RevisionCache<(String, work_orders::Pdf)>>,
     /// The key visitors' CSRF tokens are signed with: the same on every instance (it lives in the database),
     /// read on first need.
     csrf_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
@@ -62,6 +68,9 @@ impl AppState {
                 settings.notice_templates.clone(),
             )),
             notice_pages: Arc::default(),
+            public_notices: Arc::default(),
+            notice_lists: Arc::default(),
+            notice_pdfs: Arc::default(),
             csrf_key: Arc::default(),
             settings: Arc::new(settings),
         })

@@ -58,7 +58,7 @@ pub fn page_routes(
         .and(query)
         .then(
             |ctx: Ctx, s: AppState, q: Vec<(String, String)>| async move {
-                page(&s, &ctx, public_list(&s, &q).await)
+                public_list(&s, &ctx, &q).await
             },
         );
     let pdf = warp::path("notices")
@@ -73,7 +73,7 @@ pub fn page_routes(
             |id: i32, ctx: Ctx, s: AppState, q: Vec<(String, String)>, inm: Option<String>| async move {
                 let result = async {
                     let download = super::notices::download_query(&q)?;
-                    super::notices::pdf(&s, id, true, download, inm.as_deref()).await
+                    super::notices::pdf(&s, id, Some(&ctx.revisions), download, inm.as_deref()).await
                 };
                 match result.await {
                     Ok(response) => response,
@@ -119,29 +119,105 @@ pub fn page_routes(
         .unify()
 }
 
-async fn towns_with_notices(state: &AppState) -> Result<Vec<String>> {
-    let all = notices::list(
-        &state.db,
-        &notices::Filter {
-            public: true,
-            ..Default::default()
-        },
-        Utc::now(),
-    )
-    .await?;
-    let mut towns: Vec<String> = all
+/// Every published notice as the public list shows them, and the towns they are about: made once a minute per
+/// revision of the notices and of the catalog (names and towns come from it), however many people look and
+/// whatever they search for. Searching and paging then work on this copy.
+pub struct PublicNotices {
+    minute: i64,
+    compounds: i64,
+    items: Vec<NoticeView>,
+    towns: Vec<String>,
+}
+
+async fn public_notices(
+    state: &AppState,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<Arc<PublicNotices>> {
+    let minute = now.timestamp() / 60;
+    let revision = ctx.revisions.notices;
+    if let Some(all) = state
+        .public_notices
+        .get("", revision)
+        .filter(|a| a.minute == minute && a.compounds == ctx.revisions.compounds)
+    {
+        return Ok(all);
+    }
+    let filter = notices::Filter {
+        public: true,
+        ..Default::default()
+    };
+    let items = notices::list(&state.db, &filter, now).await?;
+    let mut towns: Vec<String> = items
         .iter()
         .flat_map(|n| n.sites.iter().map(|s| s.town.clone()))
         .collect();
     towns.sort();
     towns.dedup();
-    Ok(towns)
+    let all = Arc::new(PublicNotices {
+        minute,
+        compounds: ctx.revisions.compounds,
+        items,
+        towns,
+    });
+    state
+        .public_notices
+        .put(String::new(), revision, all.clone());
+    Ok(all)
 }
 
 /// Notices per page of the public list: a slow phone loads a short page.
 const PER_PAGE: usize = 20;
 
-async fn public_list(state: &AppState, query: &[(String, String)]) -> Rendered {
+/// The residents' list of published notices. It is the same for everyone: rendered pages are kept per query
+/// beside the notices they were made from, so a refresh costs what a notice page costs.
+async fn public_list(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -> Response {
+    let now = Utc::now();
+    let all = match public_notices(state, ctx, now).await {
+        Ok(all) => all,
+        Err(e) => return page(state, ctx, Err(e)),
+    };
+    let key = super::cache::key(query);
+    if let Some(html) = state
+        .notice_lists
+        .get(&key, ctx.revisions.notices)
+        .filter(|c| c.minute == all.minute && c.compounds == all.compounds)
+    {
+        return personalise(state, ctx, &html.html, StatusCode::OK);
+    }
+    let context = match list_context(&all, query) {
+        Ok(context) => context,
+        Err(e) => return page(state, ctx, Err(e)),
+    };
+    let Some(html) = render_html(state, "notices_public.html", context) else {
+        return page(
+            state,
+            ctx,
+            Err(Error::Internal(anyhow::anyhow!("template"))),
+        );
+    };
+    let html: Arc<str> = html.into();
+    state.notice_lists.put(
+        key,
+        ctx.revisions.notices,
+        CachedList {
+            minute: all.minute,
+            compounds: all.compounds,
+            html: html.clone(),
+        },
+    );
+    personalise(state, ctx, &html, StatusCode::OK)
+}
+
+/// A rendered page of the public list.
+#[derive(Clone)]
+pub struct CachedList {
+    minute: i64,
+    compounds: i64,
+    html: Arc<str>,
+}
+
+fn list_context(all: &PublicNotices, query: &[(String, String)]) -> Result<Value> {
     let mut page = 1usize;
     let mut rest = Vec::new();
     for (key, value) in query {
@@ -157,7 +233,7 @@ async fn public_list(state: &AppState, query: &[(String, String)]) -> Rendered {
         }
     }
     let filter = super::notices::filter_query(&rest, true)?;
-    let items = notices::list(&state.db, &filter, Utc::now()).await?;
+    let items: Vec<&NoticeView> = all.items.iter().filter(|n| filter.matches(n)).collect();
     let pages = items.len().div_ceil(PER_PAGE).max(1);
     if page > pages {
         return Err(Error::invalid(
@@ -169,16 +245,14 @@ async fn public_list(state: &AppState, query: &[(String, String)]) -> Rendered {
         .iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
+        .copied()
         .collect();
     let link = |p: usize| super::pages::page_link("/notices", &rest, p);
-    Ok((
-        "notices_public.html",
-        json!({
-            "title": "公示公告", "items": shown, "towns": towns_with_notices(state).await?,
-            "town": filter.town, "q": filter.q, "total": items.len(), "page": page, "pages": pages,
-            "previous": (page > 1).then(|| link(page - 1)), "next": (page < pages).then(|| link(page + 1)),
-        }),
-    ))
+    Ok(json!({
+        "title": "公示公告", "items": shown, "towns": all.towns,
+        "town": filter.town, "q": filter.q, "total": items.len(), "page": page, "pages": pages,
+        "previous": (page > 1).then(|| link(page - 1)), "next": (page < pages).then(|| link(page + 1)),
+    }))
 }
 
 /// What the resident's page shows besides the notice: the answers, the forms, and a word after a submission.

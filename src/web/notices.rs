@@ -12,8 +12,10 @@ use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Route, allow};
 use super::api::{created, expected_version, json_body, respond};
+use super::work_orders::Pdf;
 use super::{AppState, error, with_state};
 use crate::db::notices::{self, Filter as NoticeFilter};
+use crate::db::revisions::Revisions;
 use crate::domain::notice::NoticeKind;
 use crate::error::{Error, Result};
 
@@ -126,7 +128,7 @@ pub fn api_routes(
             |id: i32, _: Ctx, s: AppState, q: Vec<(String, String)>, inm: Option<String>| async move {
                 let result = async {
                     let download = download_query(&q)?;
-                    pdf(&s, id, false, download, inm.as_deref()).await
+                    pdf(&s, id, None, download, inm.as_deref()).await
                 };
                 result.await.unwrap_or_else(|e| error::reply(&e))
             },
@@ -281,26 +283,17 @@ pub fn download_query(query: &[(String, String)]) -> Result<bool> {
 pub async fn pdf(
     state: &AppState,
     id: i32,
-    public: bool,
+    public: Option<&Revisions>,
     download: bool,
     if_none_match: Option<&str>,
 ) -> Result<Response> {
-    let view = notices::get(&state.db, id, public, Utc::now()).await?;
-    let url = notices::page_url(&state.settings.public_base(), id);
-    let doc = notices::document(&state.db, id, public, url).await?;
-    let bytes = tokio::task::spawn_blocking(move || jiugai_document::render_notice(&doc))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering notice {id}: {e:?}")))?;
+    let (name, pdf) = match public {
+        Some(revisions) => public_pdf(state, id, revisions).await?,
+        None => render_pdf(state, id, false).await?,
+    };
     let ascii = format!("notice-{id}.pdf");
-    let mut response = super::work_orders::pdf_reply(
-        bytes,
-        &notices::file_name(&view),
-        &ascii,
-        download,
-        if_none_match,
-    );
-    if public {
+    let mut response = super::work_orders::pdf_reply(&pdf, &name, &ascii, download, if_none_match);
+    if public.is_some() {
         // A published notice never changes: shared caches may keep it, and revalidate by its ETag.
         response.headers_mut().insert(
             warp::http::header::CACHE_CONTROL,
@@ -308,4 +301,28 @@ pub async fn pdf(
         );
     }
     Ok(response)
+}
+
+/// A notice's paper and its file name.
+async fn render_pdf(state: &AppState, id: i32, public: bool) -> Result<(String, Pdf)> {
+    let view = notices::get(&state.db, id, public, Utc::now()).await?;
+    let url = notices::page_url(&state.settings.public_base(), id);
+    let doc = notices::document(&state.db, id, public, url).await?;
+    let bytes = tokio::task::spawn_blocking(move || jiugai_document::render_notice(&doc))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering notice {id}: {e:?}")))?;
+    Ok((notices::file_name(&view), Pdf::new(bytes)))
+}
+
+/// A published notice's paper as residents download it: the same bytes until a notice or the catalog changes
+/// (its compounds' names come from there), so it is rendered once and kept.
+async fn public_pdf(state: &AppState, id: i32, revisions: &Revisions) -> Result<(String, Pdf)> {
+    let key = format!("{id}@{}", revisions.compounds);
+    if let Some(kept) = state.notice_pdfs.get(&key, revisions.notices) {
+        return Ok(kept);
+    }
+    let made = render_pdf(state, id, true).await?;
+    state.notice_pdfs.put(key, revisions.notices, made.clone());
+    Ok(made)
 }

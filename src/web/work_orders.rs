@@ -193,7 +193,7 @@ async fn pdf_response(
     let bytes = render(state, number, doc).await?;
     let ascii = format!("work-order-{number}-v{revision}.pdf");
     Ok(pdf_reply(
-        bytes,
+        &Pdf::new(bytes),
         &file_name,
         &ascii,
         download,
@@ -201,21 +201,45 @@ async fn pdf_response(
     ))
 }
 
-/// A PDF with a strong ETag (the same document always renders the same bytes): 304 when the client has it.
+/// A rendered PDF with its strong ETag (the same document always renders the same bytes).
+#[derive(Clone)]
+pub struct Pdf {
+    bytes: Bytes,
+    tag: String,
+}
+
+impl Pdf {
+    pub fn new(bytes: Vec<u8>) -> Pdf {
+        let tag = format!("\"{}\"", hex(&Sha256::digest(&bytes)[..16]));
+        Pdf {
+            bytes: bytes.into(),
+            tag,
+        }
+    }
+}
+
+/// A PDF by its ETag: 304 when the client has it.
 pub fn pdf_reply(
-    bytes: Vec<u8>,
+    pdf: &Pdf,
     name: &str,
     ascii: &str,
     download: bool,
     if_none_match: Option<&str>,
 ) -> Response {
-    let tag = format!("\"{}\"", hex(&Sha256::digest(&bytes)[..16]));
+    let tag = &pdf.tag;
     if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == tag)) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        insert(&mut response, header::ETAG, &tag);
+        insert(&mut response, header::ETAG, tag);
         return response;
     }
-    file_response(bytes, "application/pdf", name, ascii, download, Some(&tag))
+    file_response(
+        pdf.bytes.clone(),
+        "application/pdf",
+        name,
+        ascii,
+        download,
+        Some(tag),
+    )
 }
 
 /// The current orders as one ZIP: a contractor's own (of one year, or all), or for the bureau one year's batch.
@@ -300,7 +324,7 @@ const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMER
 /// A file download: `inline` or `attachment`, with the UTF-8 name (RFC 6266 / 5987) and an ASCII one for clients
 /// that know no better.
 fn file_response(
-    bytes: Vec<u8>,
+    bytes: impl Into<Bytes>,
     content_type: &'static str,
     name: &str,
     ascii: &str,
@@ -312,6 +336,7 @@ fn file_response(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
         if download { "attachment" } else { "inline" }
     );
+    let bytes: Bytes = bytes.into();
     let mut response = Response::new(bytes.into());
     insert(&mut response, header::CONTENT_TYPE, content_type);
     insert(&mut response, header::CONTENT_DISPOSITION, &disposition);

@@ -242,6 +242,133 @@ async fn unrouted_methods_answer_405_with_the_methods_the_path_takes() {
     assert_eq!(r.status(), 404);
 }
 
+/// A closed ring of `n` vertices around a point in Renshou, about 100 m across.
+fn ring(n: usize) -> Value {
+    let mut points: Vec<Value> = (0..n)
+        .map(|i| {
+            let a = std::f64::consts::TAU * i as f64 / n as f64;
+            let round = |x: f64| (x * 1e7).round() / 1e7;
+            json!([
+                round(104.30 + 0.0005 * a.cos()),
+                round(30.30 + 0.0005 * a.sin())
+            ])
+        })
+        .collect();
+    points.push(points[0].clone());
+    json!({"type": "Polygon", "coordinates": [points]})
+}
+
+#[tokio::test]
+async fn heavy_boundaries_are_bounded_and_checked_off_the_request_threads() {
+    let app = spawn_app().await;
+    let before = app.snapshot().await;
+    let mut heavy = new_compound("RS-9301");
+    heavy["geometry"] = ring(3_000);
+    let (status, answer) = app
+        .send_json(Method::POST, "/api/compounds", &heavy, None)
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    let says = answer["fields"]["geometry"][0].as_str().unwrap_or_default();
+    assert!(says.contains("at most 2000"), "{answer}");
+    assert_eq!(
+        app.snapshot().await,
+        before,
+        "a refused boundary was written"
+    );
+    // Eight of the largest accepted boundaries at once, and the service still answers everyone: each is
+    // checked and stored, and a health check sent among them is answered.
+    let sends = (0..8).map(|i| {
+        let mut body = new_compound(&format!("RS-93{:02}", 10 + i));
+        body["geometry"] = ring(2_000);
+        let app = &app;
+        async move {
+            let (status, answer) = app
+                .send_json(Method::POST, "/api/compounds", &body, None)
+                .await;
+            (status, answer["fields"].to_string())
+        }
+    });
+    let health = async {
+        anonymous()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let (statuses, health) = tokio::join!(futures_util::future::join_all(sends), health);
+    assert_eq!(health, 200);
+    assert!(statuses.iter().all(|(s, _)| *s == 201), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn the_public_list_and_papers_are_kept_yet_a_publication_shows_at_once_on_every_instance() {
+    let app = spawn_app().await;
+    let twin = app.twin().await;
+    let on_twin = |path: &str| format!("http://{twin}{path}");
+    let text = |path: String| async move {
+        let r = anonymous().get(&path).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        r.text().await.unwrap()
+    };
+    let title = "仁寿县某小区开工告示（缓存检查）";
+    let query = "/notices?q=%E7%BC%93%E5%AD%98%E6%A3%80%E6%9F%A5";
+    // Both instances have rendered the list (and a search) before the notice exists.
+    for path in ["/notices", query] {
+        assert!(!text(app.url(path)).await.contains(title));
+        assert!(!text(on_twin(path)).await.contains(title));
+    }
+    let (status, draft) = app
+        .send_json(
+            Method::POST,
+            "/api/notices",
+            &json!({"kind": "site", "project": "RS-2021-P010"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    let id = draft["id"].as_i64().unwrap();
+    let paper = format!("/notices/{id}.pdf");
+    let r = anonymous().get(on_twin(&paper)).send().await.unwrap();
+    assert_eq!(r.status(), 404, "a draft's paper is not public");
+    let path = format!("/api/notices/{id}");
+    let (status, _) = app
+        .send_json(Method::PUT, &path, &json!({"title": title}), Some("\"1\""))
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("{path}/publish"),
+            &json!({}),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // Published through one instance: the other's list, search and paper show it at once.
+    for path in ["/notices", query] {
+        assert!(text(on_twin(path)).await.contains(title), "{path}");
+        assert!(text(app.url(path)).await.contains(title), "{path}");
+    }
+    let mut tags = Vec::new();
+    // (Each test instance prints its own address in the QR code, so tags are compared on one.)
+    for url in [on_twin(&paper), on_twin(&paper)] {
+        let r = anonymous().get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let tag = r.headers()["etag"].to_str().unwrap().to_owned();
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+        tags.push(tag);
+    }
+    assert_eq!(tags[0], tags[1]);
+    let r = anonymous()
+        .get(on_twin(&paper))
+        .header("if-none-match", &tags[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 304);
+}
+
 #[tokio::test]
 async fn a_reassigned_project_takes_its_order_from_the_old_firm_to_the_new_one() {
     use crate::work_orders::{assign, issue, new_project};
