@@ -20,6 +20,7 @@ mod bound;
 mod knapsack;
 mod master;
 mod reshape;
+mod schedule;
 mod search;
 pub mod synthetic;
 
@@ -218,7 +219,7 @@ pub fn plan(instance: &Instance) -> Result<Plan, Error> {
     let start =
         (free.len() > SAMPLE_ABOVE).then(|| bound::minimise(&free.sample(SAMPLE), None).prices);
     let dual = bound::minimise(&free, start.as_ref());
-    let chosen = search::schedule(&free, &dual);
+    let chosen = schedule::schedule(&free, &dual);
 
     let mut objective = fixed_value;
     for (k, year) in chosen.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! The plan itself: a greedy start from the LP relaxation, then improvement.
+//! The moves the plan is made with: a greedy start from the LP relaxation, filling, upgrades, moves and swaps.
 //!
 //! A plain greedy by value per yuan serves the budget well but wastes a binding count cap (it fills the year with
 //! many cheap, low-value compounds). The bound's prices weigh every limit at what it is worth, and the LP relaxation
@@ -6,76 +6,24 @@
 //! caps and budgets both bind) and from the prices alone (best when only budgets bind) — and keeps the better.
 //! What a start leaves — a little room in each year, an item or two in a slightly worse year — is taken back by
 //! upgrades (an item gives way to a more valuable one that fits its place) and by moves and swaps near the margin;
-//! up to a few thousand items, the deeper searches of [`reshape`] follow.
+//! up to a few thousand items, the deeper searches of `reshape` follow. [`crate::schedule`] runs them in order.
 
 use crate::bound::{Dual, Prices};
-use crate::reshape;
 use crate::{Free, PARALLEL_ABOVE, RESOURCES};
 
 /// Items near the margin that the local search considers, at most.
 const CANDIDATES: usize = 600;
 const MAX_ROUNDS: usize = 40;
-/// Upgrade passes, at most: a third one gains almost nothing.
-const UPGRADE_ROUNDS: usize = 2;
-/// Above this many free items only the better start is improved.
-const IMPROVE_BOTH_UP_TO: usize = 50_000;
 /// Block size of the coarse index of costs.
 const COARSE: usize = 64;
 
 /// How the first pass orders and places items.
 #[derive(Clone, Copy)]
-enum Start {
+pub(crate) enum Start {
     /// By the share of each item the LP relaxation schedules, into the year holding most of it.
     Shares,
     /// By the best reduced value at the bound's prices, into the year where it is best.
     Prices,
-}
-
-/// Per free item, its year or `None`.
-pub fn schedule(free: &Free, dual: &Dual) -> Vec<Option<usize>> {
-    let reduced = Reduced::new(free, &dual.prices);
-    let orders = Orders::new(free, &dual.prices, &reduced);
-    let start = |start: Start| {
-        let mut state = State::new(free);
-        first_pass(free, dual, &reduced, start, &mut state);
-        for t in 0..free.years() {
-            fill(free, &orders, &mut state, t);
-        }
-        state
-    };
-    // On large instances the two starts run side by side; they are independent, so the result is the same.
-    let mut starts: Vec<State> = if free.len() > PARALLEL_ABOVE {
-        std::thread::scope(|scope| {
-            let prices = scope.spawn(|| start(Start::Prices));
-            let shares = start(Start::Shares);
-            vec![shares, prices.join().expect("a start panicked")]
-        })
-    } else {
-        vec![start(Start::Shares), start(Start::Prices)]
-    };
-    if free.len() > IMPROVE_BOTH_UP_TO || free.len() <= reshape::REPACK_UP_TO {
-        // Only the better start is improved: at this size improving is what takes the time; at the small sizes the
-        // deeper searches that follow make up for it.
-        starts = vec![best_of(free, starts)];
-    }
-    let improved = starts
-        .into_iter()
-        .map(|mut state| {
-            for _ in 0..UPGRADE_ROUNDS {
-                if !upgrade(free, &orders, &mut state) {
-                    break;
-                }
-            }
-            improve(free, &orders, &mut state);
-            state
-        })
-        .collect();
-    let mut best = best_of(free, improved);
-    // Nothing to gain where the plan already meets the bound (everything fits, say).
-    if best.objective(free) < dual.value * (1.0 - 1e-9) {
-        reshape::deepen(free, &orders, &dual.prices, &mut best);
-    }
-    best.year_of
 }
 
 /// The plan with the highest objective; the first of equals.
@@ -91,14 +39,14 @@ pub fn best_of(free: &Free, states: Vec<State>) -> State {
 }
 
 /// The reduced value of each item in each allowed year (value × weight − priced use; item-major), and its best.
-struct Reduced {
+pub(crate) struct Reduced {
     years: usize,
     best: Vec<f64>,
     by_year: Vec<f64>,
 }
 
 impl Reduced {
-    fn new(free: &Free, prices: &Prices) -> Reduced {
+    pub(crate) fn new(free: &Free, prices: &Prices) -> Reduced {
         let years = free.years();
         let mut by_year = vec![f64::NEG_INFINITY; free.len() * years];
         let mut best = vec![f64::NEG_INFINITY; free.len()];
@@ -144,7 +92,7 @@ pub struct Orders {
 }
 
 impl Orders {
-    fn new(free: &Free, prices: &Prices, reduced: &Reduced) -> Orders {
+    pub(crate) fn new(free: &Free, prices: &Prices, reduced: &Reduced) -> Orders {
         // A tiny floor on the priced use keeps the ratio finite where every limit is slack.
         let floor = 1e-12 * free.value.iter().fold(0.0f64, |a, &v| a.max(v));
         let order = |t: usize| {
@@ -265,7 +213,7 @@ pub struct State {
 }
 
 impl State {
-    fn new(free: &Free) -> State {
+    pub(crate) fn new(free: &Free) -> State {
         State {
             year_of: vec![None; free.len()],
             left: free
@@ -314,7 +262,13 @@ fn gain(free: &Free, k: usize, from: Option<usize>, to: Option<usize>) -> f64 {
 }
 
 /// Places the items the start ranks first in the year it prefers for them, as long as there is room.
-fn first_pass(free: &Free, dual: &Dual, reduced: &Reduced, start: Start, state: &mut State) {
+pub(crate) fn first_pass(
+    free: &Free,
+    dual: &Dual,
+    reduced: &Reduced,
+    start: Start,
+    state: &mut State,
+) {
     let years = free.years();
     let shares = |k: usize| &dual.shares[k * years..(k + 1) * years];
     let largest = |k: usize| shares(k).iter().fold(0.0f32, |a, &s| a.max(s));
@@ -372,7 +326,7 @@ pub fn fill(free: &Free, orders: &Orders, state: &mut State, t: usize) {
 /// Per year, earliest first: each scheduled item, weakest first, gives way to the most valuable unscheduled item
 /// that fits in its place (its room plus the year's slack), if that is worth more; then the year is filled again.
 /// Catches what the greedy leaves when one limit of a year is full and the other is not. True if anything changed.
-fn upgrade(free: &Free, orders: &Orders, state: &mut State) -> bool {
+pub(crate) fn upgrade(free: &Free, orders: &Orders, state: &mut State) -> bool {
     let mut changed = false;
     let by_cost = &orders.by_cost;
     for t in 0..free.years() {

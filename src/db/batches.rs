@@ -1,9 +1,7 @@
 //! Approved annual batches: approving one year of a plan, all or nothing.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::audit::{self, Actor, Change};
 use super::compounds::move_to_status;
@@ -120,22 +118,4 @@ pub async fn approve(
     super::projects::create_for_batch(&txn, actor, id, year, &policy.code_prefix).await?;
     txn.commit().await?;
     Ok(plan)
-}
-
-/// Compound id → the year of the approved batch it is in.
-pub async fn approved_years(
-    db: &impl ConnectionTrait,
-) -> Result<std::collections::HashMap<i32, i32>> {
-    let years: std::collections::HashMap<i32, i32> = batches::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.year))
-        .collect();
-    Ok(batch_members::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|m| years.get(&m.batch_id).map(|&y| (m.compound_id, y)))
-        .collect())
 }

@@ -1,6 +1,7 @@
 //! Persistence: sea-orm over SQLite (default) or PostgreSQL, with the same migrations.
 
 pub mod accounts;
+pub mod assignments;
 pub mod audit;
 pub mod batches;
 pub mod catalog;

@@ -5,7 +5,7 @@ use sea_orm::{
     ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryOrder, QuerySelect, RelationTrait,
 };
 
-use super::entities::{compounds, towns};
+use super::entities::{batch_members, batches, compounds, towns};
 use crate::domain::batch::Candidate;
 use crate::domain::geometry::{Boundary, Crs};
 
@@ -50,7 +50,7 @@ pub async fn candidates(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Candida
         .into_model::<Row>()
         .all(db)
         .await?;
-    let approved = super::batches::approved_years(db).await?;
+    let approved = approved_years(db).await?;
     rows.into_iter()
         .map(|row| {
             let year = approved.get(&row.id).copied();
@@ -93,4 +93,22 @@ fn candidate(row: Row, approved: Option<i32>) -> anyhow::Result<Candidate> {
         outline,
         approved,
     })
+}
+
+/// Compound id → the year of the approved batch it is in.
+pub async fn approved_years(
+    db: &impl ConnectionTrait,
+) -> crate::error::Result<std::collections::HashMap<i32, i32>> {
+    let years: std::collections::HashMap<i32, i32> = batches::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.year))
+        .collect();
+    Ok(batch_members::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| years.get(&m.batch_id).map(|&y| (m.compound_id, y)))
+        .collect())
 }

@@ -57,7 +57,7 @@ pub async fn contract_decided_batches(
                 "contractor": firms[i % firms.len()], "contract_amount_yuan": amount_yuan,
                 "planned_start": start.to_string(), "planned_end": end.to_string(),
             });
-            projects::update(db, &actor, &project.code, project.version, &body)
+            crate::db::assignments::update(db, &actor, &project.code, project.version, &body)
                 .await
                 .map_err(|e| anyhow::anyhow!("contracting {}: {e}", project.code))?;
             let issued_on = start - chrono::Duration::days(10);
@@ -91,7 +91,7 @@ async fn report_progress(
                 "contractor": current.contractor, "contract_amount_yuan": current.contract_amount_fen.map(|f| f as f64 / 100.0),
                 "planned_start": start.to_string(), "planned_end": current.planned_end.map(|d| d.to_string()),
             });
-            projects::update(db, actor, project, current.version, &body)
+            crate::db::assignments::update(db, actor, project, current.version, &body)
                 .await
                 .map_err(fail)?;
             let issued_on = NaiveDate::from_ymd_opt(year, 2, 25)

@@ -52,7 +52,14 @@ pub fn api_routes(
             |code: String, ctx: Ctx, s: AppState, v: Option<String>, b: Bytes| async move {
                 let result = async {
                     let version = expected_version(v.as_deref())?;
-                    projects::update(&s.db, &ctx.actor()?, &code, version, &json_body(&b)?).await
+                    crate::db::assignments::update(
+                        &s.db,
+                        &ctx.actor()?,
+                        &code,
+                        version,
+                        &json_body(&b)?,
+                    )
+                    .await
                 };
                 respond(result.await)
             },

@@ -109,7 +109,7 @@ pub fn page_routes(
                     "planned_start": optional("planned_start"), "planned_end": optional("planned_end"),
                     "dates_reason": optional("dates_reason"),
                 });
-                projects::update(&s.db, &ctx.actor()?, &code, version, &body).await
+                crate::db::assignments::update(&s.db, &ctx.actor()?, &code, version, &body).await
             };
             after(&s, &ctx, result.await, &format!("/projects/{code}"))
         });

@@ -13,6 +13,7 @@ mod block;
 mod draw;
 mod paginate;
 mod table;
+mod unit;
 
 pub use block::Block;
 pub use draw::{Align, Prim, Rgb, Style, baseline, text_prim};

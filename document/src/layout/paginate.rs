@@ -1,8 +1,9 @@
 //! Filling pages with units.
 
-use super::block::{Block, Unit};
+use super::block::Block;
 use super::draw::Prim;
 use super::page;
+use super::unit::Unit;
 
 /// Lays the blocks out over as many pages as they need; each page's primitives are in page
 /// coordinates. At least one page is returned.

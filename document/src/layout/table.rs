@@ -2,9 +2,9 @@
 
 use std::rc::Rc;
 
-use super::block::Unit;
 use super::draw::{Align, Prim, Rgb, Style, baseline, text_prim};
 use super::page;
+use super::unit::Unit;
 use crate::linebreak;
 
 /// A column: its share of the text width and how its cells are aligned.
