@@ -255,7 +255,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = prepare(&settings).await?;
             for t in accounts::user_tokens(&db, &username).await? {
                 let state = match (t.revoked_at, t.usable) {
-                    (Some(at), _) => format!("revoked {}", crate::web::account_pages::beijing(at)),
+                    (Some(at), _) => format!("revoked {}", crate::domain::time::beijing_minute(at)),
                     (None, true) => "usable".to_owned(),
                     (None, false) => "expired".to_owned(),
                 };
@@ -264,7 +264,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     t.id,
                     t.prefix,
                     t.name,
-                    crate::web::account_pages::beijing(t.expires_at)
+                    crate::domain::time::beijing_minute(t.expires_at)
                 );
             }
             Ok(())

@@ -543,7 +543,7 @@ async fn draft(
         .order_by_desc(work_order_reports::Column::Id)
         .one(txn)
         .await?
-        .map(|r| notice::date_zh(notice::beijing_date(r.reported_at)));
+        .map(|r| notice::date_zh(crate::domain::time::beijing_date(r.reported_at)));
     let rule = policy.notice_period(kind.code());
     let names: Vec<&str> = scope.sites.iter().map(|s| s.name.as_str()).collect();
     let mut towns: Vec<&str> = scope.sites.iter().map(|s| s.town.as_str()).collect();
@@ -613,7 +613,7 @@ async fn draft(
             .map(str::to_owned)
             .to_vec(),
         table_rows: rows,
-        issued_on: notice::beijing_date(Utc::now()),
+        issued_on: crate::domain::time::beijing_date(Utc::now()),
         period: format!("自发布之日起{}{}", rule.days, rule.count.label()),
         url: String::new(),
     };
@@ -844,7 +844,7 @@ pub async fn publish_at(
     let policy = catalog::load_policy(&txn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
-    let day = notice::beijing_date(at);
+    let day = crate::domain::time::beijing_date(at);
     let rule = crate::domain::calendar::PeriodRule {
         days: row.period_days.max(1) as u32,
         count: count_of(&row),
@@ -1258,7 +1258,7 @@ async fn takes_ratings(
         Some(closed) => Err(Error::Conflict {
             message: format!(
                 "评价已于{}截止（竣工公示发布后 {} 天内可评价）。",
-                notice::date_zh(notice::beijing_date(closed)),
+                notice::date_zh(crate::domain::time::beijing_date(closed)),
                 policy.notices.rating_days
             ),
             current_version: None,

@@ -85,11 +85,6 @@ pub struct OrderView {
     pub reports: Vec<ReportView>,
 }
 
-/// Today in Beijing, the date an order is issued on.
-pub fn beijing_today(now: DateTime<Utc>) -> NaiveDate {
-    crate::domain::notice::beijing_date(now)
-}
-
 /// The link an order's QR code carries: its page.
 pub fn page_url(base: &str, number: &str) -> String {
     format!("{}/work-orders/{number}", base.trim_end_matches('/'))
@@ -137,7 +132,7 @@ pub(super) async fn issue_in(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let issued_on = beijing_today(now);
+    let issued_on = crate::domain::time::beijing_date(now);
     let project = project_db::find(txn, project_code, None).await?;
     let policy = catalog::load_policy(txn)
         .await?

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod priority;
 pub mod record;
 pub mod text;
+pub mod time;
 
 use std::collections::BTreeMap;
 

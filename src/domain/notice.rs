@@ -1,7 +1,8 @@
 //! 公示: the public notices of a project, their periods, and what residents send in about them — objections and
 //! comments (异议、意见建议) during the period, and ratings of the result (满意度, 问效于民) after completion.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use super::time::beijing;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -84,15 +85,6 @@ impl Phase {
             Phase::Closed => "已结束",
         }
     }
-}
-
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero"))
-}
-
-/// The day it is in Beijing at `now`: notices are dated and counted in Beijing time.
-pub fn beijing_date(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&beijing()).date_naive()
 }
 
 /// The end of `last_day` in Beijing (its 24:00, the next day's 00:00): objections are taken before it.
@@ -396,7 +388,7 @@ mod tests {
         assert_eq!(Phase::of(true, Some(end), just_before), Phase::Open);
         assert_eq!(Phase::of(true, Some(end), end), Phase::Closed);
         assert_eq!(Phase::of(false, None, just_before), Phase::Draft);
-        assert_eq!(beijing_date(just_before), last);
+        assert_eq!(crate::domain::time::beijing_date(just_before), last);
     }
 
     #[test]

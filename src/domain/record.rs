@@ -173,7 +173,7 @@ impl CompoundRecord {
         if let Some(Err((field, message))) = input.survey.as_ref().map(Survey::check) {
             errors.add(format!("survey.{field}"), message);
         }
-        let today = super::notice::beijing_date(chrono::Utc::now());
+        let today = crate::domain::time::beijing_date(chrono::Utc::now());
         if let Some(Err((field, message))) = input.consent.as_ref().map(|c| c.check(today)) {
             errors.add(format!("consent.{field}"), message);
         }

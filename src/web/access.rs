@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 use warp::http::StatusCode;
 use warp::{Filter, Rejection};
 
-use super::{AppState, with_state};
+use super::state::{AppState, with_state};
 use crate::db::accounts::{self, Principal};
 use crate::db::audit::Actor;
 use crate::db::revisions::{self, Revisions};

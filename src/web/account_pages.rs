@@ -1,7 +1,7 @@
 //! Pages for signing in and out, one's own account and tokens, and the admins' account list and
 //! audit log viewer. Every form carries the CSRF token `access::form` checks.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::Utc;
 use serde_json::{Value, json};
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
@@ -9,11 +9,13 @@ use warp::{Filter, Rejection};
 
 use super::access::{self, Ctx, Form, Route, allow, form};
 use super::accounts::{parse_audit_query, sign_in_link};
-use super::pages::{page, render, see_other};
-use super::{AppState, with_state};
+use super::html::{page, render};
+use super::reply::see_other;
+use super::state::{AppState, with_state};
 use crate::db::accounts::{self, NewSession, SignIn};
 use crate::db::audit;
 use crate::domain::account::{NewPassword, Role};
+use crate::domain::time::beijing_minute;
 use crate::error::Error;
 
 pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
@@ -396,20 +398,11 @@ fn password_rule_zh(e: &str) -> String {
     }
 }
 
-/// Beijing time, as the bureau reads it.
-pub fn beijing(at: DateTime<Utc>) -> String {
-    let offset = FixedOffset::east_opt(8 * 3600)
-        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-    at.with_timezone(&offset)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 async fn account_page(
     state: &AppState,
     ctx: &Ctx,
     new_token: Option<String>,
-) -> super::pages::Rendered {
+) -> super::html::Rendered {
     let user = ctx.user()?;
     let profile = accounts::user(&state.db, &user.username).await?;
     let tokens = token_rows(accounts::tokens(&state.db, user.user_id).await?);
@@ -427,14 +420,14 @@ fn token_rows(tokens: Vec<accounts::TokenView>) -> Vec<Value> {
         .into_iter()
         .map(|t| {
             json!({"id": t.id, "name": t.name, "prefix": t.prefix, "usable": t.usable,
-                   "created": beijing(t.created_at), "expires": beijing(t.expires_at),
-                   "revoked": t.revoked_at.map(beijing), "last_used": t.last_used_at.map(beijing)})
+                   "created": beijing_minute(t.created_at), "expires": beijing_minute(t.expires_at),
+                   "revoked": t.revoked_at.map(beijing_minute), "last_used": t.last_used_at.map(beijing_minute)})
         })
         .collect()
 }
 
 /// An admin's view of one account's API tokens, each revocable.
-async fn user_tokens_page(state: &AppState, username: &str) -> super::pages::Rendered {
+async fn user_tokens_page(state: &AppState, username: &str) -> super::html::Rendered {
     let profile = accounts::user(&state.db, username).await?;
     let tokens = token_rows(accounts::user_tokens(&state.db, username).await?);
     Ok((
@@ -445,7 +438,7 @@ async fn user_tokens_page(state: &AppState, username: &str) -> super::pages::Ren
     ))
 }
 
-async fn users_page(state: &AppState, link: Option<(String, String)>) -> super::pages::Rendered {
+async fn users_page(state: &AppState, link: Option<(String, String)>) -> super::html::Rendered {
     let users: Vec<Value> = accounts::users(&state.db)
         .await?
         .into_iter()
@@ -453,7 +446,7 @@ async fn users_page(state: &AppState, link: Option<(String, String)>) -> super::
             json!({"username": u.username, "display_name": u.display_name, "role": u.role.code(),
                    "role_label": u.role.label(), "contractor": u.contractor, "active": u.active,
                    "demo": u.demo, "has_password": u.has_password, "version": u.version,
-                   "created": beijing(u.created_at)})
+                   "created": beijing_minute(u.created_at)})
         })
         .collect();
     let contractors = crate::db::contractors::list(&state.db, None).await?;
@@ -469,21 +462,21 @@ async fn users_page(state: &AppState, link: Option<(String, String)>) -> super::
     ))
 }
 
-async fn audit_page(state: &AppState, query: &[(String, String)]) -> super::pages::Rendered {
+async fn audit_page(state: &AppState, query: &[(String, String)]) -> super::html::Rendered {
     let (filter, page, per_page) = parse_audit_query(query)?;
     let result = audit::list(&state.db, &filter, page, per_page).await?;
     let entries: Vec<Value> = result
         .items
         .iter()
         .map(|e| {
-            json!({"id": e.id, "at": beijing(e.at), "actor": e.actor, "actor_role": e.actor_role,
+            json!({"id": e.id, "at": beijing_minute(e.at), "actor": e.actor, "actor_role": e.actor_role,
                    "source": e.source, "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
                    "created": e.before.is_none(),
                    "changes": changes(e.before.as_ref(), e.after.as_ref())})
         })
         .collect();
     let keep: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "page").cloned().collect();
-    let link = |page: u64| super::pages::page_link("/admin/audit", &keep, page);
+    let link = |page: u64| super::html::page_link("/admin/audit", &keep, page);
     let csv = format!(
         "/api/audit.csv?{}",
         serde_urlencoded::to_string(

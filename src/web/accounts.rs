@@ -9,8 +9,9 @@ use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Route, allow};
-use super::api::{created, expected_version, json_body, respond};
-use super::{AppState, error, with_state};
+use super::error;
+use super::json::{created, expected_version, json_body, respond};
+use super::state::{AppState, with_state};
 use crate::db::contractors::{self, ContractorRecord};
 use crate::db::{accounts, audit};
 use crate::domain::account::NewPassword;
@@ -228,7 +229,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
 /// Streams the filtered audit log as CSV.
 fn csv_reply(state: AppState, filter: audit::Filter) -> Response {
     let mut pages = audit::CsvPages::new(filter);
-    let chunks = super::stream_chunks(move |tx| async move {
+    let chunks = super::reply::stream_chunks(move |tx| async move {
         loop {
             match pages.next(&state.db).await {
                 Ok(Some(chunk)) => {

@@ -46,6 +46,31 @@ pub fn key(pairs: &[(String, String)]) -> String {
     serde_urlencoded::to_string(sorted).unwrap_or_default()
 }
 
+/// A resident's notice page as rendered for a minute, with placeholders for the per-visitor values.
+#[derive(Clone)]
+pub struct Cached {
+    pub minute: i64,
+    pub html: std::sync::Arc<str>,
+}
+
+/// Every published notice as the public list shows them, and the towns they are about: made once a minute per
+/// revision of the notices and of the catalog (names and towns come from it), however many people look and
+/// whatever they search for. Searching and paging then work on this copy.
+pub struct PublicNotices {
+    pub minute: i64,
+    pub compounds: i64,
+    pub items: Vec<crate::db::notices::NoticeView>,
+    pub towns: Vec<String>,
+}
+
+/// A rendered page of the public list.
+#[derive(Clone)]
+pub struct CachedList {
+    pub minute: i64,
+    pub compounds: i64,
+    pub html: std::sync::Arc<str>,
+}
+
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;

@@ -148,7 +148,7 @@ fn denied_reply(denied: &Denied) -> Response {
     let mut response = if denied.api {
         status_reply(denied.status, denied.code, &denied.message)
     } else if let Some(location) = &denied.sign_in {
-        super::pages::see_other(location)
+        super::reply::see_other(location)
     } else {
         let message = if denied.status == StatusCode::FORBIDDEN && denied.code == "forbidden" {
             "您的账号没有权限查看或操作此页面。"

@@ -7,90 +7,30 @@ pub mod api;
 pub mod body;
 pub mod cache;
 pub mod error;
+pub mod html;
+pub mod json;
 pub mod notice_pages;
 pub mod notices;
 pub mod pages;
 pub mod plans;
 pub mod projects;
+pub mod query;
+pub mod reply;
 pub mod server;
+pub mod state;
 pub mod svg;
+pub mod templates;
 pub mod work_orders;
 pub mod work_pages;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
 use warp::Filter;
 use warp::http::{HeaderValue, header};
 use warp::reply::{Reply, Response};
 
-use crate::config::Settings;
-
-/// What every handler may use. Nothing here is per-process state that would break a second instance
-/// behind the same load balancer: the database holds it all.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub settings: Arc<Settings>,
-    pub templates: Arc<minijinja::Environment<'static>>,
-    /// Rendered compound lists, checked against the database's revision on every request.
-    pub list_cache: Arc<cache::RevisionCache<bytes::Bytes>>,
-    /// Who each recently seen session cookie or API token (by digest) belongs to, checked against the
-    /// accounts' revision on every request.
-    pub credentials: Arc<cache::RevisionCache<crate::db::accounts::Credential>>,
-    /// The public holiday calendar that notice periods count working days on.
-    pub calendar: Arc<crate::domain::calendar::HolidayCalendar>,
-    pub notice_templates: Arc<crate::notice_templates::NoticeTemplates>,
-    /// Public notice pages as rendered, checked against the notices' revision (and the minute: they count down).
-    pub notice_pages: Arc<cache::RevisionCache<notice_pages::Cached>>,
-    /// Every published notice as the public list shows them, kept per notices' revision and minute.
-    pub public_notices: Arc<cache::RevisionCache<Arc<notice_pages::PublicNotices>>>,
-    /// Pages of the public notice list as rendered, per query.
-    pub notice_lists: Arc<cache::RevisionCache<notice_pages::CachedList>>,
-    /// Notices' papers (PDF) as rendered: deterministic, so kept per notice and revision.
-    pub notice_pdfs: Arc<cache::RevisionCache<(String, work_orders::Pdf)>>,
-    /// The key visitors' CSRF tokens are signed with: the same on every instance (it lives in the database),
-    /// read on first need.
-    csrf_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
-}
-
-impl AppState {
-    pub fn new(db: DatabaseConnection, settings: Settings) -> anyhow::Result<Self> {
-        Ok(AppState {
-            db,
-            templates: Arc::new(pages::templates()?),
-            list_cache: Arc::default(),
-            credentials: Arc::default(),
-            calendar: Arc::new(settings.calendar()?),
-            notice_templates: Arc::new(crate::notice_templates::NoticeTemplates::new(
-                settings.notice_templates.clone(),
-            )),
-            notice_pages: Arc::default(),
-            public_notices: Arc::default(),
-            notice_lists: Arc::default(),
-            notice_pdfs: Arc::default(),
-            csrf_key: Arc::default(),
-            settings: Arc::new(settings),
-        })
-    }
-
-    /// The key visitors' CSRF tokens are signed with.
-    pub async fn csrf_key(&self) -> crate::error::Result<&[u8]> {
-        self.csrf_key
-            .get_or_try_init(|| crate::db::accounts::service_secret(&self.db, "csrf"))
-            .await
-            .map(Vec::as_slice)
-    }
-}
-
-pub fn with_state(
-    state: &AppState,
-) -> impl Filter<Extract = (AppState,), Error = Infallible> + Clone + use<> {
-    let state = state.clone();
-    warp::any().map(move || state.clone())
-}
+pub use state::{AppState, with_state};
 
 pub const OPENAPI: &str = include_str!("../../openapi.yaml");
 
@@ -112,9 +52,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .map(|r: Result<Response, Infallible>| r.unwrap_or_else(|never| match never {}))
         .or(openapi)
         .unify()
-        .or(api::routes(state.clone()).boxed())
-        .unify()
-        .or(pages::routes(state).boxed())
+        .or(features(state))
         .unify()
         .recover(error::recover)
         .unify();
@@ -133,6 +71,34 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
             };
             tracing::info_span!("request", method = %info.method(), path = %path)
         }))
+}
+
+/// Each feature's API, then its pages. No feature mounts another: only this chain knows them all. (Boxed in
+/// two groups: one chain of them all is a type too deep for the compiler.)
+fn features(state: AppState) -> warp::filters::BoxedFilter<(Response,)> {
+    let api = api::routes(state.clone())
+        .or(plans::api_routes(state.clone()).boxed())
+        .unify()
+        .or(projects::api_routes(state.clone()).boxed())
+        .unify()
+        .or(work_orders::api_routes(state.clone()).boxed())
+        .unify()
+        .or(notices::api_routes(state.clone()).boxed())
+        .unify()
+        .or(accounts::routes(state.clone()).boxed())
+        .unify()
+        .boxed();
+    let pages = pages::routes(state.clone())
+        .or(plans::page_routes(state.clone()).boxed())
+        .unify()
+        .or(work_pages::page_routes(state.clone()).boxed())
+        .unify()
+        .or(notice_pages::page_routes(state.clone()).boxed())
+        .unify()
+        .or(account_pages::routes(state).boxed())
+        .unify()
+        .boxed();
+    api.or(pages).unify().boxed()
 }
 
 /// Headers every response carries: no scripts but our own files, no framing, no sniffing.
@@ -181,20 +147,6 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
-}
-
-/// A response body produced by `produce`, which sends chunks into the channel it is given (and stops
-/// when a send fails: the client went away). Runs as its own task, a few chunks ahead of the client.
-pub fn stream_chunks<F, Fut>(
-    produce: F,
-) -> tokio_stream::wrappers::ReceiverStream<Result<bytes::Bytes, std::io::Error>>
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(produce(tx));
-    tokio_stream::wrappers::ReceiverStream::new(rx)
 }
 
 /// Binds the address; returns the listener and the address actually bound (port 0 picks one).

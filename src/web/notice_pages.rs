@@ -16,18 +16,13 @@ use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{self, Ctx, Form, Route, allow, form};
-use super::pages::{Rendered, after, page, see_other};
-use super::{AppState, with_state};
+use super::cache::{Cached, CachedList, PublicNotices};
+use super::html::{Rendered, after, page};
+use super::reply::see_other;
+use super::state::{AppState, with_state};
 use crate::db::notices::{self, DraftInput, NoticeView, Received};
 use crate::domain::notice::{self as rules, ASPECTS, Objection, ObjectionForm, Rating};
 use crate::error::{Error, Result};
-
-/// A resident's notice page as rendered for a minute, with placeholders for the per-visitor values.
-#[derive(Clone)]
-pub struct Cached {
-    minute: i64,
-    html: Arc<str>,
-}
 
 const CSRF_SLOT: &str = "__csrf_slot__";
 const SUBMISSION_SLOT: &str = "__submission_slot__";
@@ -119,16 +114,6 @@ pub fn page_routes(
         .unify()
 }
 
-/// Every published notice as the public list shows them, and the towns they are about: made once a minute per
-/// revision of the notices and of the catalog (names and towns come from it), however many people look and
-/// whatever they search for. Searching and paging then work on this copy.
-pub struct PublicNotices {
-    minute: i64,
-    compounds: i64,
-    items: Vec<NoticeView>,
-    towns: Vec<String>,
-}
-
 async fn public_notices(
     state: &AppState,
     ctx: &Ctx,
@@ -209,14 +194,6 @@ async fn public_list(state: &AppState, ctx: &Ctx, query: &[(String, String)]) ->
     personalise(state, ctx, &html, StatusCode::OK)
 }
 
-/// A rendered page of the public list.
-#[derive(Clone)]
-pub struct CachedList {
-    minute: i64,
-    compounds: i64,
-    html: Arc<str>,
-}
-
 fn list_context(all: &PublicNotices, query: &[(String, String)]) -> Result<Value> {
     let mut page = 1usize;
     let mut rest = Vec::new();
@@ -247,7 +224,7 @@ fn list_context(all: &PublicNotices, query: &[(String, String)]) -> Result<Value
         .take(PER_PAGE)
         .copied()
         .collect();
-    let link = |p: usize| super::pages::page_link("/notices", &rest, p);
+    let link = |p: usize| super::html::page_link("/notices", &rest, p);
     Ok(json!({
         "title": "公示公告", "items": shown, "towns": all.towns,
         "town": filter.town, "q": filter.q, "total": items.len(), "page": page, "pages": pages,
@@ -342,7 +319,7 @@ async fn notice_context(
         "title": notice.title, "n": notice, "answers": answers, "countdown": countdown,
         "open": notice.is_open(), "rating_open": rating_open,
         "rating_closed_on": rating_closes.filter(|_| notice.kind == rules::NoticeKind::Completion && !rating_open)
-            .map(|c| rules::date_zh(rules::beijing_date(c))),
+            .map(|c| rules::date_zh(crate::domain::time::beijing_date(c))),
         "aspects": ASPECTS.iter().map(|(code, label)| json!({"code": code, "label": label})).collect::<Vec<_>>(),
         "sent": extras.sent, "refused": extras.refused,
         "last_day": notice.period.last_day.map(rules::date_zh),
@@ -660,7 +637,7 @@ async fn bureau_page(state: &AppState, ctx: &Ctx, id: i32, query: &[(String, Str
 }
 
 async fn satisfaction_page(state: &AppState, query: &[(String, String)]) -> Rendered {
-    let year = super::projects::year_query(query)?;
+    let year = super::query::year_query(query)?;
     let rows = notices::satisfaction(&state.db, year).await?;
     let chart = satisfaction_chart(&rows);
     Ok((

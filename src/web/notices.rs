@@ -11,9 +11,10 @@ use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Route, allow};
-use super::api::{created, expected_version, json_body, respond};
-use super::work_orders::Pdf;
-use super::{AppState, error, with_state};
+use super::error;
+use super::json::{created, expected_version, json_body, respond};
+use super::reply::Pdf;
+use super::state::{AppState, with_state};
 use crate::db::notices::{self, Filter as NoticeFilter};
 use crate::db::revisions::Revisions;
 use crate::domain::notice::NoticeKind;
@@ -60,7 +61,7 @@ pub fn api_routes(
         .and(query)
         .then(|_: Ctx, s: AppState, q: Vec<(String, String)>| async move {
             let result = async {
-                let year = super::projects::year_query(&q)?;
+                let year = super::query::year_query(&q)?;
                 notices::stats(&s.db, year, Utc::now()).await
             };
             respond(result.await)
@@ -172,7 +173,7 @@ pub fn api_routes(
         .and(query)
         .then(|_: Ctx, s: AppState, q: Vec<(String, String)>| async move {
             let result = async {
-                let year = super::projects::year_query(&q)?;
+                let year = super::query::year_query(&q)?;
                 Ok(json!({ "items": notices::satisfaction(&s.db, year).await? }))
             };
             respond(result.await)
@@ -211,7 +212,7 @@ pub fn filter_query(query: &[(String, String)], public: bool) -> Result<NoticeFi
             "town" => filter.town = text(value),
             "q" => filter.q = text(value).map(|q| q.chars().take(50).collect()),
             "year" if !public && !value.trim().is_empty() => {
-                filter.year = super::projects::year_query(&[(key.clone(), value.clone())])?;
+                filter.year = super::query::year_query(&[(key.clone(), value.clone())])?;
             }
             "kind" if !public && !value.trim().is_empty() => {
                 filter.kind =
@@ -292,7 +293,7 @@ pub async fn pdf(
         None => render_pdf(state, id, false).await?,
     };
     let ascii = format!("notice-{id}.pdf");
-    let mut response = super::work_orders::pdf_reply(&pdf, &name, &ascii, download, if_none_match);
+    let mut response = super::reply::pdf_reply(&pdf, &name, &ascii, download, if_none_match);
     if public.is_some() {
         // A published notice never changes: shared caches may keep it, and revalidate by its ETag.
         response.headers_mut().insert(

@@ -1,173 +1,20 @@
 //! Server-rendered pages (Chinese UI) from `templates/`. They work without scripts.
 
-use minijinja::Environment;
 use serde::Serialize;
 use serde_json::{Value, json};
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::header;
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
-use super::access::{self, Ctx, Route, allow};
+use super::access::{Ctx, Route, allow};
+use super::html::{Rendered, page};
+use super::reply::see_other;
+use super::state::{AppState, with_state};
 use super::svg::{self, Projection};
-use super::{AppState, api, with_state};
+use super::templates::CSS;
 use crate::db::{catalog, compounds};
 use crate::domain::compound::{Consent, Origin, PropertyManagement, Severity, Status};
 use crate::error::Error;
-
-/// The templates, compiled into the binary so that it runs from any folder.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    (
-        "overview.html",
-        include_str!("../../templates/overview.html"),
-    ),
-    (
-        "compounds.html",
-        include_str!("../../templates/compounds.html"),
-    ),
-    (
-        "compound.html",
-        include_str!("../../templates/compound.html"),
-    ),
-    ("map.html", include_str!("../../templates/map.html")),
-    ("plans.html", include_str!("../../templates/plans.html")),
-    ("plan.html", include_str!("../../templates/plan.html")),
-    (
-        "plan_compare.html",
-        include_str!("../../templates/plan_compare.html"),
-    ),
-    (
-        "county_map.html",
-        include_str!("../../templates/county_map.html"),
-    ),
-    ("error.html", include_str!("../../templates/error.html")),
-    (
-        "projects.html",
-        include_str!("../../templates/projects.html"),
-    ),
-    ("project.html", include_str!("../../templates/project.html")),
-    (
-        "work_orders.html",
-        include_str!("../../templates/work_orders.html"),
-    ),
-    (
-        "work_order.html",
-        include_str!("../../templates/work_order.html"),
-    ),
-    ("sign_in.html", include_str!("../../templates/sign_in.html")),
-    ("link.html", include_str!("../../templates/link.html")),
-    (
-        "tokens_table.html",
-        include_str!("../../templates/tokens_table.html"),
-    ),
-    (
-        "user_tokens.html",
-        include_str!("../../templates/user_tokens.html"),
-    ),
-    ("account.html", include_str!("../../templates/account.html")),
-    ("users.html", include_str!("../../templates/users.html")),
-    ("audit.html", include_str!("../../templates/audit.html")),
-    (
-        "public_base.html",
-        include_str!("../../templates/public_base.html"),
-    ),
-    (
-        "notices_public.html",
-        include_str!("../../templates/notices_public.html"),
-    ),
-    (
-        "notice_public.html",
-        include_str!("../../templates/notice_public.html"),
-    ),
-    (
-        "notices_admin.html",
-        include_str!("../../templates/notices_admin.html"),
-    ),
-    (
-        "notice_admin.html",
-        include_str!("../../templates/notice_admin.html"),
-    ),
-    (
-        "satisfaction.html",
-        include_str!("../../templates/satisfaction.html"),
-    ),
-];
-
-const CSS: &str = include_str!("../../static/app.css");
-
-pub fn templates() -> anyhow::Result<Environment<'static>> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)?;
-    }
-    env.add_filter("yuan", |v: f64| format_yuan(v));
-    env.add_filter("thousands", |v: f64| thousands(v.round() as i64));
-    // A share as a percentage to a thousandth of a percent (a plan's gap to the best possible).
-    env.add_filter("percent", |v: f64| format!("{:.3}%", v * 100.0));
-    env.add_filter("money", |v: f64| {
-        let fen = (v * 100.0).round() as i64;
-        format!("{}.{:02}", thousands(fen / 100), (fen % 100).abs())
-    });
-    env.add_filter("quantity", |v: f64| {
-        let hundredths = (v * 100.0).round() as i64;
-        if hundredths % 100 == 0 {
-            thousands(hundredths / 100)
-        } else {
-            format!(
-                "{}.{:02}",
-                thousands(hundredths / 100),
-                (hundredths % 100).abs()
-            )
-        }
-    });
-    // A stored moment (RFC 3339, UTC) as Beijing time reads it: "2021-03-01 14:05".
-    env.add_filter("beijing", |v: String| {
-        chrono::DateTime::parse_from_rfc3339(&v)
-            .map(|t| super::account_pages::beijing(t.with_timezone(&chrono::Utc)))
-            .unwrap_or(v)
-    });
-    // A date ("2021-03-01") as notices write it: "2021年3月1日".
-    env.add_filter("date_zh", |v: String| {
-        chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-            .map(crate::domain::notice::date_zh)
-            .unwrap_or(v)
-    });
-    // An amount as a form field's value: plain digits, two decimals ("3221187.00", not "3221187.0").
-    env.add_filter("fixed2", |v: f64| format!("{v:.2}"));
-    Ok(env)
-}
-
-/// The link to page `page` of a paged list at `path`, keeping the other query parameters (`keep`, without `page`).
-pub fn page_link(path: &str, keep: &[(String, String)], page: impl std::fmt::Display) -> String {
-    let mut pairs = keep.to_vec();
-    pairs.push(("page".to_owned(), page.to_string()));
-    format!(
-        "{path}?{}",
-        serde_urlencoded::to_string(&pairs).unwrap_or_default()
-    )
-}
-
-/// ¥ amounts as bureaus write them: in 万元 above ten thousand.
-fn format_yuan(v: f64) -> String {
-    if v.abs() >= 10_000.0 {
-        format!("{:.2} 万元", v / 10_000.0)
-    } else {
-        format!("{v:.2} 元")
-    }
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
 
 pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let query = warp::query::<Vec<(String, String)>>();
@@ -223,109 +70,6 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (Response,), Error = Rej
         .unify()
         .or(css)
         .unify()
-        .or(super::plans::page_routes(state.clone()).boxed())
-        .unify()
-        .or(super::work_pages::page_routes(state.clone()).boxed())
-        .unify()
-        .or(super::notice_pages::page_routes(state.clone()).boxed())
-        .unify()
-        .or(super::account_pages::routes(state).boxed())
-        .unify()
-}
-
-/// A redirect after a form post or to a page elsewhere (303: the browser follows with GET).
-pub fn see_other(location: &str) -> Response {
-    let mut response = Response::new(bytes::Bytes::new().into());
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
-}
-
-/// After a form: on to `back` on success, the error page (naming the field) otherwise.
-pub fn after<T>(state: &AppState, ctx: &Ctx, result: Result<T, Error>, back: &str) -> Response {
-    match result {
-        Ok(_) => see_other(back),
-        Err(e) => page(state, ctx, Err(e)),
-    }
-}
-
-/// A template and its context, or an error to show as a page.
-pub type Rendered = Result<(&'static str, Value), Error>;
-
-pub fn page(state: &AppState, ctx: &Ctx, result: Rendered) -> Response {
-    let (status, template, context, retry) = match result {
-        Ok((template, context)) => (StatusCode::OK, template, context, None),
-        Err(e) => {
-            let status = super::error::reply(&e).status();
-            let retry = super::error::retry_after(&e);
-            (status, "error.html", error_context(status, &e), retry)
-        }
-    };
-    let mut response = render(state, ctx, status, template, context);
-    if let Some(seconds) = retry {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response
-}
-
-/// What an error page says: never the raw input, never internals.
-fn error_context(status: StatusCode, e: &Error) -> Value {
-    let message = match e {
-        Error::Invalid(fields) => format!("输入有误：{fields}"),
-        Error::NotFound(_) => "没有找到这个页面或记录。".to_owned(),
-        Error::Conflict { .. } => "这条记录刚被别人修改过，请返回刷新后再操作。".to_owned(),
-        Error::Database(_) | Error::Internal(_) => "系统出错了，请稍后再试。".to_owned(),
-        other => other.to_string(),
-    };
-    json!({"title": "出错了", "status": status.as_u16(), "message": message})
-}
-
-/// Renders `template` with `context`, plus who is signed in and the CSRF token for its forms.
-pub fn render(
-    state: &AppState,
-    ctx: &Ctx,
-    status: StatusCode,
-    template: &str,
-    mut context: Value,
-) -> Response {
-    if let Some(object) = context.as_object_mut() {
-        object.insert("me".into(), me(ctx));
-        object.insert("csrf".into(), json!(ctx.csrf()));
-    }
-    let html = state
-        .templates
-        .get_template(template)
-        .and_then(|t| t.render(minijinja::value::Serde(&context)))
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, template, "template failed");
-            "<!doctype html><title>出错了</title><p>页面生成失败。</p>".to_owned()
-        });
-    let mut response = warp::reply::with_status(warp::reply::html(html), status).into_response();
-    // Pages may show what only this account may see: never keep them in a shared cache.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some((token, true)) = &ctx.visitor_csrf
-        && let Ok(cookie) = access::cookie(&state.settings, access::CSRF_COOKIE, token, None)
-    {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
-}
-
-fn me(ctx: &Ctx) -> Value {
-    match &ctx.principal {
-        Some(p) => json!({
-            "username": p.username, "display_name": p.display_name, "role": p.role.code(),
-            "role_label": p.role.label(), "demo": p.demo, "staff": p.role.is_staff(),
-            "admin": p.role == crate::domain::account::Role::Admin,
-        }),
-        None => Value::Null,
-    }
 }
 
 #[derive(Serialize)]
@@ -380,7 +124,7 @@ async fn overview(state: &AppState) -> Rendered {
 async fn compound_list(state: &AppState, query: &[(String, String)]) -> Rendered {
     let catalog = catalog::load(&state.db).await?;
     let towns = compounds::town_counts(&state.db).await?;
-    let parsed = api::parse_list_query(query)?;
+    let parsed = super::api::parse_list_query(query)?;
     let result = compounds::list(&state.db, &parsed).await?;
     let f = &parsed.filter;
     let keep: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "page").cloned().collect();

@@ -10,10 +10,12 @@ use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Form, Route, allow, form};
-use super::api::{created, expected_version, json_body, respond};
-use super::pages::{Rendered, page, see_other};
+use super::error;
+use super::html::{Rendered, page};
+use super::json::{created, expected_version, json_body, respond};
+use super::reply::see_other;
+use super::state::{AppState, with_state};
 use super::svg::{self, Projection};
-use super::{AppState, error, with_state};
 use crate::db::{compounds, scenarios};
 use crate::domain::batch::{Horizon, YearLimits};
 use crate::error::{Error, Result};

@@ -6,10 +6,10 @@ use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Route, allow};
-use super::api::{expected_version, json_body, respond};
-use super::{AppState, with_state};
+use super::json::{expected_version, json_body, respond};
+use super::query::year_query;
+use super::state::{AppState, with_state};
 use crate::db::projects;
-use crate::error::{Error, Result};
 
 pub fn api_routes(
     state: AppState,
@@ -65,30 +65,4 @@ pub fn api_routes(
             },
         );
     list.or(get).unify().or(update).unify()
-}
-
-/// `?year=2021` or nothing; any other parameter is refused by name.
-pub fn year_query(query: &[(String, String)]) -> Result<Option<i32>> {
-    let mut year = None;
-    for (key, value) in query {
-        match key.as_str() {
-            "year" => {
-                year = Some(
-                    value
-                        .trim()
-                        .parse::<i32>()
-                        .ok()
-                        .filter(|y| (2000..=2100).contains(y))
-                        .ok_or_else(|| Error::invalid("year", "must be a year, e.g. 2021"))?,
-                );
-            }
-            other => {
-                return Err(Error::invalid(
-                    other,
-                    "unknown parameter; the known one is year",
-                ));
-            }
-        }
-    }
-    Ok(year)
 }

@@ -7,15 +7,15 @@ use std::io::Write;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use warp::http::{HeaderValue, StatusCode, header};
-use warp::reply::{Reply, Response};
+use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Route, allow};
-use super::api::{created, json_body, respond};
-use super::projects::year_query;
-use super::{AppState, error, with_state};
+use super::error;
+use super::json::{created, json_body, respond};
+use super::query::year_query;
+use super::reply::{Pdf, file_response, pdf_reply};
+use super::state::{AppState, with_state};
 use crate::db::work_orders;
 use crate::error::{Error, Result};
 
@@ -201,47 +201,6 @@ async fn pdf_response(
     ))
 }
 
-/// A rendered PDF with its strong ETag (the same document always renders the same bytes).
-#[derive(Clone)]
-pub struct Pdf {
-    bytes: Bytes,
-    tag: String,
-}
-
-impl Pdf {
-    pub fn new(bytes: Vec<u8>) -> Pdf {
-        let tag = format!("\"{}\"", hex(&Sha256::digest(&bytes)[..16]));
-        Pdf {
-            bytes: bytes.into(),
-            tag,
-        }
-    }
-}
-
-/// A PDF by its ETag: 304 when the client has it.
-pub fn pdf_reply(
-    pdf: &Pdf,
-    name: &str,
-    ascii: &str,
-    download: bool,
-    if_none_match: Option<&str>,
-) -> Response {
-    let tag = &pdf.tag;
-    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == tag)) {
-        let mut response = StatusCode::NOT_MODIFIED.into_response();
-        insert(&mut response, header::ETAG, tag);
-        return response;
-    }
-    file_response(
-        pdf.bytes.clone(),
-        "application/pdf",
-        name,
-        ascii,
-        download,
-        Some(tag),
-    )
-}
-
 /// The current orders as one ZIP: a contractor's own (of one year, or all), or for the bureau one year's batch.
 async fn zip_response(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -> Result<Response> {
     let year = year_query(query)?;
@@ -312,47 +271,4 @@ pub fn zip_orders(documents: &[jiugai_document::WorkOrder]) -> Result<Vec<u8>> {
     }
     let cursor = archive.finish().map_err(|e| Error::Internal(e.into()))?;
     Ok(cursor.into_inner())
-}
-
-/// What RFC 5987 leaves unencoded in a file name besides letters and digits.
-const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// A file download: `inline` or `attachment`, with the UTF-8 name (RFC 6266 / 5987) and an ASCII one for clients
-/// that know no better.
-fn file_response(
-    bytes: impl Into<Bytes>,
-    content_type: &'static str,
-    name: &str,
-    ascii: &str,
-    download: bool,
-    etag: Option<&str>,
-) -> Response {
-    let encoded = percent_encoding::utf8_percent_encode(name, ATTR_CHAR);
-    let disposition = format!(
-        "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
-        if download { "attachment" } else { "inline" }
-    );
-    let bytes: Bytes = bytes.into();
-    let mut response = Response::new(bytes.into());
-    insert(&mut response, header::CONTENT_TYPE, content_type);
-    insert(&mut response, header::CONTENT_DISPOSITION, &disposition);
-    insert(&mut response, header::CACHE_CONTROL, "private, no-cache");
-    if let Some(tag) = etag {
-        insert(&mut response, header::ETAG, tag);
-    }
-    response
-}
-
-fn insert(response: &mut Response, name: header::HeaderName, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        response.headers_mut().insert(name, v);
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

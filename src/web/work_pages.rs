@@ -6,9 +6,10 @@ use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use super::access::{Ctx, Form, Route, allow, form};
-use super::pages::{Rendered, after, page, see_other};
-use super::projects::year_query;
-use super::{AppState, with_state};
+use super::html::{Rendered, after, page};
+use super::query::year_query;
+use super::reply::see_other;
+use super::state::{AppState, with_state};
 use crate::db::{contractors, projects, work_orders};
 use crate::error::{Error, Result};
 

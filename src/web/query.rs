@@ -1,0 +1,29 @@
+//! Query-string parameters more than one feature reads.
+
+use crate::error::{Error, Result};
+
+/// `?year=2021` or nothing; any other parameter is refused by name.
+pub fn year_query(query: &[(String, String)]) -> Result<Option<i32>> {
+    let mut year = None;
+    for (key, value) in query {
+        match key.as_str() {
+            "year" => {
+                year = Some(
+                    value
+                        .trim()
+                        .parse::<i32>()
+                        .ok()
+                        .filter(|y| (2000..=2100).contains(y))
+                        .ok_or_else(|| Error::invalid("year", "must be a year, e.g. 2021"))?,
+                );
+            }
+            other => {
+                return Err(Error::invalid(
+                    other,
+                    "unknown parameter; the known one is year",
+                ));
+            }
+        }
+    }
+    Ok(year)
+}
