@@ -1,0 +1,208 @@
+//! Writing compounds: create, update and archive (audited, version-checked), and moving them to a new status.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter,
+};
+use serde_json::Value;
+
+use super::features::{Lookup, scopes};
+use super::records::{Places, find, get, row, write_scope};
+use crate::db::audit::{self, Actor, Change};
+use crate::db::catalog;
+use crate::db::entities::compounds;
+use crate::domain::record::CompoundRecord;
+use crate::error::{Error, Result};
+
+/// Inserts a new compound; its code must be new.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    record: &CompoundRecord,
+) -> Result<Value> {
+    let txn = crate::db::begin_write(db).await?;
+    if find(&txn, record.code.as_str()).await.is_ok() {
+        return Err(Error::Conflict {
+            message: format!(
+                "a compound with code {} already exists",
+                record.code.as_str()
+            ),
+            current_version: None,
+        });
+    }
+    let mut places = Places::load(&txn).await?;
+    let (town_id, community_id) = places.resolve(&txn, record).await?;
+    let new = row(record, town_id, community_id, Utc::now())?;
+    let change = Change::new("create", "compound", &new.code).after(feature_value(&new));
+    let mut model = new.into_active_model();
+    model.id = sea_orm::ActiveValue::NotSet;
+    let id = compounds::Entity::insert(model)
+        .exec(&txn)
+        .await?
+        .last_insert_id;
+    write_scope(&txn, id, &record.scope, &catalog::item_ids(&txn).await?).await?;
+    let detail = get(&txn, record.code.as_str()).await?;
+    crate::db::revisions::bump(&txn, crate::db::revisions::COMPOUNDS).await?;
+    audit::record_one(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(detail)
+}
+
+/// Replaces a compound's attributes, if `expected_version` is still current.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    code: &str,
+    expected_version: i32,
+    record: &CompoundRecord,
+) -> Result<Value> {
+    if record.code.as_str() != code {
+        return Err(Error::invalid(
+            "code",
+            format!("does not match the compound addressed ({code}); codes never change"),
+        ));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let stored = find(&txn, code).await?;
+    check_version(&stored, expected_version)?;
+    let mut places = Places::load(&txn).await?;
+    let (town_id, community_id) = places.resolve(&txn, record).await?;
+    let new = compounds::Model {
+        id: stored.id,
+        version: stored.version + 1,
+        created_at: stored.created_at,
+        ..row(record, town_id, community_id, Utc::now())?
+    };
+    let change = Change::new("update", "compound", code)
+        .before(feature_value(&stored))
+        .after(feature_value(&new));
+    versioned_write(&txn, &stored, new).await?;
+    write_scope(
+        &txn,
+        stored.id,
+        &record.scope,
+        &catalog::item_ids(&txn).await?,
+    )
+    .await?;
+    let detail = get(&txn, code).await?;
+    crate::db::revisions::bump(&txn, crate::db::revisions::COMPOUNDS).await?;
+    audit::record_one(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(detail)
+}
+
+/// Archives a compound: it leaves the lists but is never deleted.
+pub async fn archive(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    code: &str,
+    expected_version: i32,
+) -> Result<Value> {
+    let txn = crate::db::begin_write(db).await?;
+    let stored = find(&txn, code).await?;
+    check_version(&stored, expected_version)?;
+    if !stored.archived {
+        let lookup = Lookup::load(&txn).await?;
+        let scope = scopes(&txn, vec![stored.id], &lookup)
+            .await?
+            .remove(&stored.id)
+            .unwrap_or_default();
+        let new = compounds::Model {
+            archived: true,
+            version: stored.version + 1,
+            updated_at: Utc::now(),
+            ..stored.clone()
+        }
+        .with_feature(lookup.names(&stored), &scope)?;
+        let change = Change::new("archive", "compound", code)
+            .before(feature_value(&stored))
+            .after(feature_value(&new));
+        versioned_write(&txn, &stored, new).await?;
+        crate::db::revisions::bump(&txn, crate::db::revisions::COMPOUNDS).await?;
+        audit::record_one(&txn, actor, change).await?;
+    }
+    let detail = get(&txn, code).await?;
+    txn.commit().await?;
+    Ok(detail)
+}
+
+/// A compound as the audit log keeps it: its stored GeoJSON feature (attributes, scope, boundary).
+pub fn feature_value(c: &compounds::Model) -> Value {
+    serde_json::from_str(&c.feature).unwrap_or(Value::Null)
+}
+
+fn check_version(stored: &compounds::Model, expected: i32) -> Result<()> {
+    if stored.version == expected {
+        Ok(())
+    } else {
+        Err(Error::Conflict {
+            message: format!(
+                "compound {} was changed by someone else (version {} now, your edit was based on {expected}); reload it and apply your change again",
+                stored.code, stored.version
+            ),
+            current_version: Some(stored.version),
+        })
+    }
+}
+
+/// Writes `new` over `stored` only if nobody else wrote in between: the version in the WHERE clause
+/// makes the check and the write one statement.
+pub async fn versioned_write(
+    db: &impl ConnectionTrait,
+    stored: &compounds::Model,
+    new: compounds::Model,
+) -> Result<()> {
+    let mut active = new.into_active_model().reset_all();
+    active.id = sea_orm::ActiveValue::NotSet;
+    let result = compounds::Entity::update_many()
+        .set(active)
+        .filter(compounds::Column::Id.eq(stored.id))
+        .filter(compounds::Column::Version.eq(stored.version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(Error::Conflict {
+            message: format!(
+                "compound {} was changed by someone else; reload it",
+                stored.code
+            ),
+            current_version: None,
+        })
+    }
+}
+
+/// Moves compounds to `status`: each one's stored feature rewritten and written as a new version. Returns the
+/// audit changes (named `action`) for the caller to record in the same transaction; the caller bumps the
+/// compounds' revision.
+pub async fn move_to_status(
+    txn: &impl ConnectionTrait,
+    stored: Vec<compounds::Model>,
+    status: crate::domain::compound::Status,
+    action: &'static str,
+) -> Result<Vec<Change>> {
+    let lookup = Lookup::load(txn).await?;
+    let mut scope = scopes(txn, stored.iter().map(|c| c.id).collect(), &lookup).await?;
+    let mut changes = Vec::with_capacity(stored.len());
+    for old in stored {
+        let new = compounds::Model {
+            status: status.code().to_owned(),
+            version: old.version + 1,
+            updated_at: Utc::now(),
+            ..old.clone()
+        }
+        .with_feature(
+            lookup.names(&old),
+            &scope.remove(&old.id).unwrap_or_default(),
+        )?;
+        changes.push(
+            Change::new(action, "compound", &old.code)
+                .before(feature_value(&old))
+                .after(feature_value(&new)),
+        );
+        versioned_write(txn, &old, new).await?;
+    }
+    Ok(changes)
+}
