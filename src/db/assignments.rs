@@ -6,7 +6,6 @@ use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::audit::{self, Actor, Change};
 use super::entities::{contractors, projects};
@@ -25,29 +24,30 @@ pub struct Assignment {
     pub dates_reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// What the bureau sends to assign a project, as typed (the API's JSON body or the project page's form); checked
+/// into an [`Assignment`] against the project's batch year.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AssignmentInput {
+pub struct AssignmentInput {
     #[serde(default)]
-    contractor: Option<String>,
+    pub contractor: Option<String>,
     #[serde(default)]
-    contract_amount_yuan: Option<f64>,
+    pub contract_amount_yuan: Option<f64>,
     #[serde(default)]
-    planned_start: Option<String>,
+    pub planned_start: Option<String>,
     #[serde(default)]
-    planned_end: Option<String>,
+    pub planned_end: Option<String>,
     #[serde(default)]
-    dates_reason: Option<String>,
+    pub dates_reason: Option<String>,
 }
 
 /// Largest contract amount accepted: ¥10 billion, far above any renovation project, to catch unit mistakes.
 const MAX_CONTRACT_YUAN: f64 = 1e10;
 
 impl Assignment {
-    /// Reads the JSON body of an assignment; the year is the batch's, which the dates must stay in unless a reason
-    /// is given.
-    pub fn parse(body: &Value, year: i32) -> Result<Self> {
-        let input: AssignmentInput = crate::domain::deserialize(body).map_err(Error::Invalid)?;
+    /// Checks what was sent; the year is the batch's, which the dates must stay in unless a reason is given.
+    pub fn parse(input: &AssignmentInput, year: i32) -> Result<Self> {
+        let input = input.clone();
         let mut errors = FieldErrors::default();
         let contractor = input
             .contractor
@@ -131,11 +131,11 @@ pub async fn update(
     actor: &Actor,
     code: &str,
     expected_version: i32,
-    body: &Value,
+    input: &AssignmentInput,
 ) -> Result<ProjectView> {
     let txn = super::begin_write(db).await?;
     let stored = find(&txn, code, None).await?;
-    let assignment = Assignment::parse(body, stored.year)?;
+    let assignment = Assignment::parse(input, stored.year)?;
     if stored.version != expected_version {
         return Err(Error::Conflict {
             message: format!(

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde_json::json;
 
+use super::assignments::AssignmentInput;
 use super::audit::Actor;
 use super::{projects, work_orders};
 use crate::domain::policy::Policy;
@@ -53,11 +54,14 @@ pub async fn contract_decided_batches(
                 continue;
             }
             let (start, end) = phase(year, i / firms.len())?;
-            let body = json!({
-                "contractor": firms[i % firms.len()], "contract_amount_yuan": amount_yuan,
-                "planned_start": start.to_string(), "planned_end": end.to_string(),
-            });
-            crate::db::assignments::update(db, &actor, &project.code, project.version, &body)
+            let input = AssignmentInput {
+                contractor: Some(firms[i % firms.len()].clone()),
+                contract_amount_yuan: Some(amount_yuan),
+                planned_start: Some(start.to_string()),
+                planned_end: Some(end.to_string()),
+                dates_reason: None,
+            };
+            crate::db::assignments::update(db, &actor, &project.code, project.version, &input)
                 .await
                 .map_err(|e| anyhow::anyhow!("contracting {}: {e}", project.code))?;
             let issued_on = start - chrono::Duration::days(10);
@@ -87,11 +91,14 @@ async fn report_progress(
             let current = projects::get(db, project, None).await.map_err(fail)?;
             let start = NaiveDate::from_ymd_opt(year, 3, 20)
                 .ok_or_else(|| anyhow::anyhow!("no date {year}-03-20"))?;
-            let body = json!({
-                "contractor": current.contractor, "contract_amount_yuan": current.contract_amount_fen.map(|f| f as f64 / 100.0),
-                "planned_start": start.to_string(), "planned_end": current.planned_end.map(|d| d.to_string()),
-            });
-            crate::db::assignments::update(db, actor, project, current.version, &body)
+            let input = AssignmentInput {
+                contractor: current.contractor.clone(),
+                contract_amount_yuan: current.contract_amount_fen.map(|f| f as f64 / 100.0),
+                planned_start: Some(start.to_string()),
+                planned_end: current.planned_end.map(|d| d.to_string()),
+                dates_reason: None,
+            };
+            crate::db::assignments::update(db, actor, project, current.version, &input)
                 .await
                 .map_err(fail)?;
             let issued_on = NaiveDate::from_ymd_opt(year, 2, 25)

@@ -1,12 +1,13 @@
-//! Who may do what: every route of the service, the one rule each obeys, and the filter that
-//! enforces it before a handler runs (after path and method, before the body is read).
+//! Who may do what: the filter every route is served through. `route(state, Route::X)` (and `route1`, `route2`
+//! for one or two path parameters, `post_form…` for HTML forms) matches the request against the route's one
+//! declaration in [`super::routes`] — path, then method, then its rule — before the handler runs and before
+//! the body is read.
 //!
 //! Credentials: API calls send `Authorization: Bearer TOKEN`; browsers carry a session cookie, which the
 //! API honours for reading only (a cookie alone never writes through the API, so the API needs no CSRF
 //! tokens). Every form post carries a CSRF token: the session's, or for a visitor not signed in, the one
 //! in their `jiugai_csrf` cookie.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
@@ -14,6 +15,10 @@ use subtle::ConstantTimeEq;
 use warp::http::StatusCode;
 use warp::{Filter, Rejection};
 
+use super::client::{client_address, visitor_token, visitor_token_valid};
+pub use super::form::Form;
+use super::form::form_pairs;
+pub use super::routes::{Route, Rule, opens};
 use super::state::{AppState, with_state};
 use crate::db::accounts::{self, Principal};
 use crate::db::audit::Actor;
@@ -25,217 +30,6 @@ pub const SESSION_COOKIE: &str = "jiugai_session";
 pub const CSRF_COOKIE: &str = "jiugai_csrf";
 /// Largest form accepted, in bytes: forms are small; files go through the JSON API or the CLI.
 pub const MAX_FORM_BYTES: u64 = 64 * 1024;
-
-/// Who a route admits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
-    /// Anyone, signed in or not (residents included).
-    Public,
-    /// Any signed-in account; the handler limits it to the account's own objects.
-    SignedIn,
-    /// Bureau staff: planners and admins.
-    Staff,
-    /// Planners: the bureau's writes to catalog, scope, plans, contractors, work orders, notices.
-    Planner,
-    /// Contractor accounts, acting on what was issued to their own firm (acknowledgements, progress).
-    Contractor,
-    /// Admins: accounts, policy settings, the audit log.
-    Admin,
-}
-
-impl Rule {
-    pub fn admits(self, role: Role) -> bool {
-        match self {
-            Rule::Public | Rule::SignedIn => true,
-            Rule::Staff => role.is_staff(),
-            Rule::Planner => role == Role::Planner,
-            Rule::Contractor => role == Role::Contractor,
-            Rule::Admin => role == Role::Admin,
-        }
-    }
-}
-
-macro_rules! routes {
-    ($($name:ident = ($method:literal, $path:literal, $rule:ident)),+ $(,)?) => {
-        /// Every route of the service. Adding one means giving it a rule here, and the access-matrix
-        /// test an expectation for every role.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Route { $($name),+ }
-
-        impl Route {
-            pub const ALL: &'static [Route] = &[$(Route::$name),+];
-
-            /// The one place a route's permission is decided.
-            pub fn rule(self) -> Rule {
-                match self { $(Route::$name => Rule::$rule),+ }
-            }
-
-            pub fn method(self) -> &'static str {
-                match self { $(Route::$name => $method),+ }
-            }
-
-            /// The path, with `{…}` for its parameters, as in `openapi.yaml`.
-            pub fn path(self) -> &'static str {
-                match self { $(Route::$name => $path),+ }
-            }
-        }
-    };
-}
-
-routes! {
-    Healthz = ("GET", "/healthz", Public),
-    OpenApi = ("GET", "/openapi.yaml", Public),
-    Stylesheet = ("GET", "/static/app.css", Public),
-    SignInPage = ("GET", "/sign-in", Public),
-    SignIn = ("POST", "/sign-in", Public),
-    LinkPage = ("GET", "/sign-in/link/{token}", Public),
-    RedeemLink = ("POST", "/sign-in/link/{token}", Public),
-    SignOut = ("POST", "/sign-out", SignedIn),
-    AccountPage = ("GET", "/account", SignedIn),
-    AccountCreateToken = ("POST", "/account/tokens", SignedIn),
-    AccountRevokeToken = ("POST", "/account/tokens/{id}/revoke", SignedIn),
-    UsersPage = ("GET", "/admin/users", Admin),
-    UsersCreate = ("POST", "/admin/users", Admin),
-    UsersUpdate = ("POST", "/admin/users/{username}", Admin),
-    UsersLink = ("POST", "/admin/users/{username}/link", Admin),
-    UserTokensPage = ("GET", "/admin/users/{username}/tokens", Admin),
-    UserTokenRevoke = ("POST", "/admin/users/{username}/tokens/{id}/revoke", Admin),
-    AuditPage = ("GET", "/admin/audit", Admin),
-    Overview = ("GET", "/", SignedIn),
-    CompoundsPage = ("GET", "/compounds", Staff),
-    CompoundPage = ("GET", "/compounds/{code}", Staff),
-    MapPage = ("GET", "/map", Staff),
-    PlansPage = ("GET", "/plans", Staff),
-    PlanCreate = ("POST", "/plans", Planner),
-    ComparePage = ("GET", "/plans/compare", Staff),
-    PlanPage = ("GET", "/plans/{id}", Staff),
-    PlanRun = ("POST", "/plans/{id}/runs", Planner),
-    PlanMove = ("POST", "/plans/{id}/moves", Planner),
-    PlanApprove = ("POST", "/plans/{id}/approve", Planner),
-    ProjectsPage = ("GET", "/projects", Staff),
-    ProjectPage = ("GET", "/projects/{code}", Staff),
-    AssignPage = ("POST", "/projects/{code}", Planner),
-    IssuePage = ("POST", "/projects/{code}/work-orders", Planner),
-    WorkOrdersPage = ("GET", "/work-orders", SignedIn),
-    WorkOrderPage = ("GET", "/work-orders/{number}", SignedIn),
-    AcknowledgePage = ("POST", "/work-orders/{number}/acknowledge", Contractor),
-    ReportPage = ("POST", "/work-orders/{number}/reports", Contractor),
-    PublicNotices = ("GET", "/notices", Public),
-    PublicNotice = ("GET", "/notices/{id}", Public),
-    PublicNoticePdf = ("GET", "/notices/{id}.pdf", Public),
-    SubmitObjection = ("POST", "/notices/{id}/objections", Public),
-    SubmitRating = ("POST", "/notices/{id}/ratings", Public),
-    NoticesAdminPage = ("GET", "/bureau/notices", Staff),
-    NoticeCreatePage = ("POST", "/bureau/notices", Planner),
-    NoticeAdminPage = ("GET", "/bureau/notices/{id}", Staff),
-    NoticeEditPage = ("POST", "/bureau/notices/{id}", Planner),
-    NoticePublishPage = ("POST", "/bureau/notices/{id}/publish", Planner),
-    NoticeDeletePage = ("POST", "/bureau/notices/{id}/delete", Planner),
-    AnswerPage = ("POST", "/bureau/objections/{id}/answer", Planner),
-    SatisfactionPage = ("GET", "/bureau/satisfaction", Staff),
-    Me = ("GET", "/api/me", SignedIn),
-    ListTokens = ("GET", "/api/tokens", SignedIn),
-    RevokeToken = ("DELETE", "/api/tokens/{id}", SignedIn),
-    ListContractors = ("GET", "/api/contractors", SignedIn),
-    GetContractor = ("GET", "/api/contractors/{code}", SignedIn),
-    CreateContractor = ("POST", "/api/contractors", Planner),
-    UpdateContractor = ("PUT", "/api/contractors/{code}", Planner),
-    ListCompounds = ("GET", "/api/compounds", Staff),
-    ExportCompounds = ("GET", "/api/compounds.geojson", Staff),
-    GetCompound = ("GET", "/api/compounds/{code}", Staff),
-    CreateCompound = ("POST", "/api/compounds", Planner),
-    UpdateCompound = ("PUT", "/api/compounds/{code}", Planner),
-    ArchiveCompound = ("POST", "/api/compounds/{code}/archive", Planner),
-    Towns = ("GET", "/api/towns", Staff),
-    WorkItems = ("GET", "/api/work-items", Staff),
-    Policy = ("GET", "/api/policy", Staff),
-    ListScenarios = ("GET", "/api/scenarios", Staff),
-    CreateScenario = ("POST", "/api/scenarios", Planner),
-    CompareScenarios = ("GET", "/api/scenarios/compare", Staff),
-    GetScenario = ("GET", "/api/scenarios/{id}", Staff),
-    UpdateScenario = ("PUT", "/api/scenarios/{id}", Planner),
-    DeleteScenario = ("DELETE", "/api/scenarios/{id}", Planner),
-    RunScenario = ("POST", "/api/scenarios/{id}/runs", Planner),
-    MoveCompound = ("POST", "/api/scenarios/{id}/moves", Planner),
-    ApproveBatch = ("POST", "/api/scenarios/{id}/approve", Planner),
-    ListProjects = ("GET", "/api/projects", SignedIn),
-    GetProject = ("GET", "/api/projects/{code}", SignedIn),
-    UpdateProject = ("PUT", "/api/projects/{code}", Planner),
-    IssueWorkOrder = ("POST", "/api/projects/{code}/work-orders", Planner),
-    ListWorkOrders = ("GET", "/api/work-orders", SignedIn),
-    WorkOrdersZip = ("GET", "/api/work-orders.zip", SignedIn),
-    GetWorkOrder = ("GET", "/api/work-orders/{number}", SignedIn),
-    WorkOrderPdf = ("GET", "/api/work-orders/{number}/pdf", SignedIn),
-    AcknowledgeWorkOrder = ("POST", "/api/work-orders/{number}/acknowledge", Contractor),
-    ReportProgress = ("POST", "/api/work-orders/{number}/reports", Contractor),
-    ListNotices = ("GET", "/api/notices", Staff),
-    CreateNotice = ("POST", "/api/notices", Planner),
-    NoticeStats = ("GET", "/api/notices/stats", Staff),
-    GetNotice = ("GET", "/api/notices/{id}", Staff),
-    UpdateNotice = ("PUT", "/api/notices/{id}", Planner),
-    DeleteNotice = ("DELETE", "/api/notices/{id}", Planner),
-    PublishNotice = ("POST", "/api/notices/{id}/publish", Planner),
-    NoticePdf = ("GET", "/api/notices/{id}/pdf", Staff),
-    ListObjections = ("GET", "/api/notices/{id}/objections", Staff),
-    AnswerObjection = ("POST", "/api/objections/{id}/answer", Planner),
-    SatisfactionStats = ("GET", "/api/satisfaction", Staff),
-    ListUsers = ("GET", "/api/users", Admin),
-    CreateUser = ("POST", "/api/users", Admin),
-    UpdateUser = ("PUT", "/api/users/{username}", Admin),
-    IssueLink = ("POST", "/api/users/{username}/sign-in-link", Admin),
-    ListUserTokens = ("GET", "/api/users/{username}/tokens", Admin),
-    RevokeUserToken = ("DELETE", "/api/users/{username}/tokens/{id}", Admin),
-    Audit = ("GET", "/api/audit", Admin),
-    AuditCsv = ("GET", "/api/audit.csv", Admin),
-}
-
-impl Route {
-    /// API routes answer in JSON; the others are pages.
-    pub fn is_api(self) -> bool {
-        self.path().starts_with("/api/")
-    }
-
-    fn is_read(self) -> bool {
-        self.method() == "GET"
-    }
-
-    /// Whether this route's path pattern matches `path` (no query): `{…}` stands for one segment, with
-    /// any literal text around it in that segment (`{id}.pdf`).
-    pub fn matches(self, path: &str) -> bool {
-        let mut pattern = self.path().split('/');
-        let mut given = path.split('/');
-        loop {
-            match (pattern.next(), given.next()) {
-                (None, None) => return true,
-                (Some(p), Some(g)) if segment_matches(p, g) => {}
-                _ => return false,
-            }
-        }
-    }
-
-    /// The routes whose path pattern matches `path`: what `Allow` lists when the method is wrong.
-    pub fn at(path: &str) -> impl Iterator<Item = Route> + '_ {
-        Route::ALL.iter().copied().filter(move |r| r.matches(path))
-    }
-}
-
-fn segment_matches(pattern: &str, given: &str) -> bool {
-    match (pattern.find('{'), pattern.rfind('}')) {
-        (Some(open), Some(close)) => {
-            let (prefix, suffix) = (&pattern[..open], &pattern[close + 1..]);
-            given.len() > prefix.len() + suffix.len()
-                && given.starts_with(prefix)
-                && given.ends_with(suffix)
-        }
-        _ => pattern == given,
-    }
-}
-
-/// Whether `target` (a path of this service, with or without a query) is a page a `role` may open.
-pub fn opens(target: &str, role: Role) -> bool {
-    let path = target.split(['?', '#']).next().unwrap_or_default();
-    Route::at(path).any(|r| r.method() == "GET" && !r.is_api() && r.rule().admits(role))
-}
 
 /// What a handler knows about the request's origin.
 #[derive(Debug, Clone)]
@@ -320,36 +114,8 @@ impl Denied {
     }
 }
 
-/// The client's address: the peer's, or behind `trusted_proxies` reverse proxies (with `trust_forwarded_for`)
-/// the entry of `X-Forwarded-For` that the outermost trusted proxy appended. Entries are read over *all* the
-/// header's lines (a proxy may add a line instead of extending the first) and counted from the right, since
-/// anything left of what our own proxies appended is whatever the client chose to send.
-fn client_address(
-    settings: &crate::config::Settings,
-    remote: Option<SocketAddr>,
-    forwarded: &[&str],
-) -> String {
-    let direct = remote.map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
-    if !settings.trust_forwarded_for {
-        return direct;
-    }
-    let entries: Vec<&str> = forwarded
-        .iter()
-        .flat_map(|line| line.split(','))
-        .map(str::trim)
-        .collect();
-    // Fewer entries than proxies: the request came in past the outer ones; the innermost line is still ours.
-    let hops = (settings.trusted_proxies.max(1) as usize).min(entries.len());
-    entries
-        .len()
-        .checked_sub(hops)
-        .and_then(|i| entries.get(i))
-        .and_then(|a| a.parse::<std::net::IpAddr>().ok())
-        .map_or(direct, |ip| ip.to_string())
-}
-
 /// Admits the request to `route` or refuses it, and tells the handler who is asking.
-pub fn allow(
+fn allow(
     state: &AppState,
     route: Route,
 ) -> impl Filter<Extract = (Ctx,), Error = Rejection> + Clone + use<> {
@@ -445,31 +211,6 @@ fn edge_text(route: Route, path: &str, query: Option<&str>) -> Result<(), Denied
     {
         Some((name, _)) => Err(refuse(name)),
         None => Ok(()),
-    }
-}
-
-/// A visitor's CSRF token: a random nonce and its HMAC-SHA256 under the service's key. Only tokens the service
-/// issued pass, so a sibling subdomain that plants a cookie of its choosing cannot forge a form post.
-fn visitor_token(key: &[u8]) -> String {
-    let nonce = accounts::new_secret("");
-    format!("{nonce}.{}", visitor_mac(key, &nonce))
-}
-
-fn visitor_mac(key: &[u8], nonce: &str) -> String {
-    use base64::Engine;
-    use hmac::{KeyInit, Mac};
-    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-    mac.update(nonce.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-fn visitor_token_valid(key: &[u8], token: &str) -> bool {
-    match token.split_once('.') {
-        Some((nonce, mac)) if nonce.len() == 43 => {
-            bool::from(visitor_mac(key, nonce).as_bytes().ct_eq(mac.as_bytes()))
-        }
-        _ => false,
     }
 }
 
@@ -615,59 +356,142 @@ fn decide(
     }
 }
 
-/// A posted HTML form, after its CSRF token was checked.
-#[derive(Debug, Clone, Default)]
-pub struct Form(HashMap<String, String>);
+/// The request's path parameters, if its path is `route`'s (404 otherwise), each parsed as its handler wants
+/// it (a parameter that does not parse is also a 404, as if the path were unknown).
+fn path(
+    route: Route,
+) -> impl Filter<Extract = (Vec<String>,), Error = Rejection> + Clone + use<> {
+    warp::path::full().and_then(move |path: warp::path::FullPath| {
+        std::future::ready(
+            route
+                .params(path.as_str())
+                .map(|params| params.into_iter().map(str::to_owned).collect())
+                .ok_or_else(warp::reject::not_found),
+        )
+    })
+}
 
-impl Form {
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
-
-    pub fn text(&self, key: &str) -> &str {
-        self.get(key).unwrap_or_default()
-    }
-
-    /// The version of the record the form was made from (its hidden `version` field): edits from a stale page
-    /// are refused by the write, never applied over someone else's.
-    pub fn version(&self) -> Result<i32> {
-        self.text("version")
-            .trim()
-            .parse()
-            .map_err(|_| Error::invalid("version", "the page is out of date; reload it"))
+/// The route's method; any other is refused as 405 (the final reply lists the ones the path takes).
+fn method(route: Route) -> warp::filters::BoxedFilter<()> {
+    match route.method() {
+        "GET" => warp::get().boxed(),
+        "POST" => warp::post().boxed(),
+        "PUT" => warp::put().boxed(),
+        "DELETE" => warp::delete().boxed(),
+        other => unreachable!("{route:?}: the route table has no method {other}"),
     }
 }
 
-/// Decodes an `application/x-www-form-urlencoded` body strictly: a name or value that is not UTF-8 once
-/// percent-decoded is refused, naming its field, where a lenient decoder (serde_urlencoded's) would store
-/// U+FFFD in place of what the resident typed.
-fn form_pairs(body: &[u8]) -> std::result::Result<Vec<(String, String)>, String> {
-    let decode = |raw: &[u8]| {
-        let spaced: Vec<u8> = raw
-            .iter()
-            .map(|&b| if b == b'+' { b' ' } else { b })
-            .collect();
-        percent_encoding::percent_decode(&spaced)
-            .decode_utf8()
-            .map(|s| s.into_owned())
-    };
-    body.split(|&b| b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = match pair.iter().position(|&b| b == b'=') {
-                Some(i) => (&pair[..i], &pair[i + 1..]),
-                None => (pair, &[][..]),
-            };
-            let name = decode(name).map_err(|_| String::from_utf8_lossy(name).into_owned())?;
-            let value = decode(value).map_err(|_| name.clone())?;
-            Ok((name, value))
+fn parse<T: std::str::FromStr>(param: &str) -> std::result::Result<T, Rejection> {
+    param.parse().map_err(|_| warp::reject::not_found())
+}
+
+fn expect_params(route: Route, count: usize) {
+    assert_eq!(
+        route.param_count(),
+        count,
+        "{route:?} is {}: its filter must take as many parameters",
+        route.path()
+    );
+}
+
+/// A route without path parameters: gives the handler who asks and the state.
+pub fn route(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (Ctx, AppState), Error = Rejection> + Clone + use<> {
+    expect_params(route, 0);
+    path(route)
+        .map(|_| ())
+        .untuple_one()
+        .and(method(route))
+        .and(allow(state, route))
+        .and(with_state(state))
+}
+
+/// A route with one path parameter: gives it to the handler first.
+pub fn route1<T: std::str::FromStr + Send + 'static>(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (T, Ctx, AppState), Error = Rejection> + Clone + use<T> {
+    expect_params(route, 1);
+    path(route)
+        .and_then(|p: Vec<String>| std::future::ready(parse::<T>(&p[0])))
+        .and(method(route))
+        .and(allow(state, route))
+        .and(with_state(state))
+}
+
+/// A route with two path parameters.
+pub fn route2<A, B>(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (A, B, Ctx, AppState), Error = Rejection> + Clone + use<A, B>
+where
+    A: std::str::FromStr + Send + 'static,
+    B: std::str::FromStr + Send + 'static,
+{
+    expect_params(route, 2);
+    path(route)
+        .and_then(|p: Vec<String>| {
+            std::future::ready(parse::<A>(&p[0]).and_then(|a| Ok((a, parse::<B>(&p[1])?))))
         })
-        .collect()
+        .untuple_one()
+        .and(method(route))
+        .and(allow(state, route))
+        .and(with_state(state))
+}
+
+/// A form posted to a route without path parameters: who asks, the checked form, the state.
+pub fn post_form(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (Ctx, Form, AppState), Error = Rejection> + Clone + use<> {
+    expect_params(route, 0);
+    path(route)
+        .map(|_| ())
+        .untuple_one()
+        .and(method(route))
+        .and(form(state, route))
+        .and(with_state(state))
+}
+
+/// A form posted to a route with one path parameter.
+pub fn post_form1<T: std::str::FromStr + Send + 'static>(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (T, Ctx, Form, AppState), Error = Rejection> + Clone + use<T> {
+    expect_params(route, 1);
+    path(route)
+        .and_then(|p: Vec<String>| std::future::ready(parse::<T>(&p[0])))
+        .and(method(route))
+        .and(form(state, route))
+        .and(with_state(state))
+}
+
+/// A form posted to a route with two path parameters.
+pub fn post_form2<A, B>(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (A, B, Ctx, Form, AppState), Error = Rejection> + Clone + use<A, B>
+where
+    A: std::str::FromStr + Send + 'static,
+    B: std::str::FromStr + Send + 'static,
+{
+    expect_params(route, 2);
+    path(route)
+        .and_then(|p: Vec<String>| {
+            std::future::ready(parse::<A>(&p[0]).and_then(|a| Ok((a, parse::<B>(&p[1])?))))
+        })
+        .untuple_one()
+        .and(method(route))
+        .and(form(state, route))
+        .and(with_state(state))
 }
 
 /// A form post to `route`: admitted like any request, then its body is read (capped) and its CSRF
 /// token compared with the one this visitor was given. Cross-site posts never carry it.
-pub fn form(
+fn form(
     state: &AppState,
     route: Route,
 ) -> impl Filter<Extract = (Ctx, Form), Error = Rejection> + Clone + use<> {
@@ -701,7 +525,7 @@ pub fn form(
                         format!("表单字段 {field} 含有控制字符，未保存任何内容。"),
                     )));
                 }
-                let form = Form(pairs.into_iter().collect());
+                let form: Form = pairs.into_iter().collect();
                 let expected = ctx
                     .csrf()
                     .filter(|_| !matches!(ctx.visitor_csrf, Some((_, true))));
@@ -738,90 +562,4 @@ pub fn cookie(
         cookie.push_str(&format!("; Max-Age={seconds}"));
     }
     warp::http::HeaderValue::from_str(&cookie)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{client_address, form_pairs};
-    use crate::config::Settings;
-
-    #[test]
-    fn only_visitor_tokens_signed_with_the_key_pass() {
-        let key = b"the service's key";
-        let token = super::visitor_token(key);
-        assert!(super::visitor_token_valid(key, &token));
-        assert!(!super::visitor_token_valid(b"another key", &token));
-        let (nonce, _) = token.split_once('.').unwrap();
-        assert!(!super::visitor_token_valid(key, &format!("{nonce}.forged")));
-        assert!(!super::visitor_token_valid(key, &"a".repeat(40)));
-        assert!(!super::visitor_token_valid(key, ""));
-    }
-
-    #[test]
-    fn the_client_is_the_entry_our_own_proxies_appended() {
-        let peer = Some("10.0.0.2:5000".parse().unwrap());
-        let behind = |proxies: u32| Settings {
-            trust_forwarded_for: true,
-            trusted_proxies: proxies,
-            ..Settings::default()
-        };
-        // Not trusted: the peer, whatever the header says.
-        assert_eq!(
-            client_address(&Settings::default(), peer, &["1.2.3.4"]),
-            "10.0.0.2"
-        );
-        // One proxy that appends a line of its own: the client's first line is ignored.
-        assert_eq!(
-            client_address(&behind(1), peer, &["6.6.6.6", "203.0.113.9"]),
-            "203.0.113.9"
-        );
-        assert_eq!(
-            client_address(&behind(1), peer, &["6.6.6.6, 203.0.113.9"]),
-            "203.0.113.9"
-        );
-        // Two proxies (CDN, then ours): the CDN's entry names the client.
-        assert_eq!(
-            client_address(&behind(2), peer, &["6.6.6.6, 198.51.100.7", "192.0.2.1"]),
-            "198.51.100.7"
-        );
-        assert_eq!(
-            client_address(&behind(2), peer, &["198.51.100.7"]),
-            "198.51.100.7"
-        );
-        // Garbage where the address should be: the peer.
-        assert_eq!(
-            client_address(&behind(1), peer, &["1.2.3.4, not-an-ip"]),
-            "10.0.0.2"
-        );
-        assert_eq!(client_address(&behind(1), peer, &[]), "10.0.0.2");
-    }
-
-    #[test]
-    fn a_form_body_decodes_plus_percent_and_chinese() {
-        let pairs =
-            form_pairs(b"building_unit=3%E6%A0%8B2%E5%8D%95%E5%85%83&name=&text=a+b%2Bc&flag")
-                .unwrap();
-        assert_eq!(
-            pairs,
-            [
-                ("building_unit".to_owned(), "3栋2单元".to_owned()),
-                ("name".to_owned(), String::new()),
-                ("text".to_owned(), "a b+c".to_owned()),
-                ("flag".to_owned(), String::new()),
-            ]
-        );
-        assert_eq!(form_pairs(b"").unwrap(), []);
-        assert_eq!(
-            form_pairs(b"a=1&&b=%zz").unwrap()[1].1,
-            "%zz",
-            "a stray % stays as typed"
-        );
-    }
-
-    #[test]
-    fn broken_utf8_is_refused_naming_its_field() {
-        assert_eq!(form_pairs(b"mobile=138&text=%E6%A0").unwrap_err(), "text");
-        assert_eq!(form_pairs(b"text=\xff").unwrap_err(), "text");
-        assert_eq!(form_pairs(b"t%FFx=1").unwrap_err(), "t%FFx");
-    }
 }

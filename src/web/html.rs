@@ -82,6 +82,12 @@ pub fn render(
             tracing::error!(error = %e, template, "template failed");
             "<!doctype html><title>出错了</title><p>页面生成失败。</p>".to_owned()
         });
+    send(state, ctx, status, html)
+}
+
+/// Sends a page's `html` to this visitor: never kept in a shared cache, and setting the visitor's CSRF cookie
+/// when its token is new.
+pub fn send(state: &AppState, ctx: &Ctx, status: StatusCode, html: String) -> Response {
     let mut response = warp::reply::with_status(warp::reply::html(html), status).into_response();
     // Pages may show what only this account may see: never keep them in a shared cache.
     response

@@ -67,3 +67,9 @@ pub fn json_body(body: &Bytes) -> Result<Value> {
     }
     serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))
 }
+
+/// An API body read into the service's typed input: the field at fault is named (`consent.owners_total`), an
+/// unknown field is refused.
+pub fn json_input<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T> {
+    crate::domain::deserialize(&json_body(body)?).map_err(Error::Invalid)
+}

@@ -1,61 +1,44 @@
 //! The web layer: the JSON API, the HTML pages, and the server around them.
 
 pub mod access;
-pub mod account_pages;
 pub mod accounts;
-pub mod api;
+pub mod audit;
 pub mod body;
 pub mod cache;
+pub mod catalog;
+pub mod client;
+pub mod compounds;
+pub mod contractors;
 pub mod error;
+pub mod form;
 pub mod html;
 pub mod json;
-pub mod notice_pages;
 pub mod notices;
-pub mod pages;
 pub mod plans;
 pub mod projects;
 pub mod query;
 pub mod reply;
+pub mod routes;
+pub mod satisfaction;
 pub mod server;
+pub mod service;
 pub mod state;
 pub mod svg;
 pub mod templates;
-pub mod work_orders;
-pub mod work_pages;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use warp::Filter;
-use warp::http::{HeaderValue, header};
+use warp::filters::BoxedFilter;
+use warp::http::HeaderValue;
 use warp::reply::{Reply, Response};
 
-pub use state::{AppState, with_state};
-
-pub const OPENAPI: &str = include_str!("../../openapi.yaml");
+pub use state::AppState;
 
 /// Every route of the service, with the final error handling and the headers every response gets.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let healthz = warp::path!("healthz")
-        .and(warp::get())
-        .and(access::allow(&state, access::Route::Healthz))
-        .and(with_state(&state))
-        .then(api::healthz);
-    let openapi = warp::path!("openapi.yaml")
-        .and(warp::get())
-        .and(access::allow(&state, access::Route::OpenApi))
-        .map(|_: access::Ctx| {
-            warp::reply::with_header(OPENAPI, header::CONTENT_TYPE, "application/yaml")
-                .into_response()
-        });
-    let all = healthz
-        .map(|r: Result<Response, Infallible>| r.unwrap_or_else(|never| match never {}))
-        .or(openapi)
-        .unify()
-        .or(features(state))
-        .unify()
-        .recover(error::recover)
-        .unify();
+    let all = features(&state).recover(error::recover).unify();
     warp::path::full()
         .and(all)
         .map(|path: warp::path::FullPath, response: Response| {
@@ -73,32 +56,29 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         }))
 }
 
-/// Each feature's API, then its pages. No feature mounts another: only this chain knows them all. (Boxed in
-/// two groups: one chain of them all is a type too deep for the compiler.)
-fn features(state: AppState) -> warp::filters::BoxedFilter<(Response,)> {
-    let api = api::routes(state.clone())
-        .or(plans::api_routes(state.clone()).boxed())
-        .unify()
-        .or(projects::api_routes(state.clone()).boxed())
-        .unify()
-        .or(work_orders::api_routes(state.clone()).boxed())
-        .unify()
-        .or(notices::api_routes(state.clone()).boxed())
-        .unify()
-        .or(accounts::routes(state.clone()).boxed())
-        .unify()
-        .boxed();
-    let pages = pages::routes(state.clone())
-        .or(plans::page_routes(state.clone()).boxed())
-        .unify()
-        .or(work_pages::page_routes(state.clone()).boxed())
-        .unify()
-        .or(notice_pages::page_routes(state.clone()).boxed())
-        .unify()
-        .or(account_pages::routes(state).boxed())
-        .unify()
-        .boxed();
-    api.or(pages).unify().boxed()
+/// Every feature's routes. No feature mounts another: only this chain knows them all. Each feature's filter
+/// is boxed (one chain of them all unboxed is a type too deep for the compiler). Which route a request is for
+/// does not depend on this order: each route's filter matches only its own declaration (see [`routes`]).
+fn features(state: &AppState) -> BoxedFilter<(Response,)> {
+    let groups = [
+        service::routes(state),
+        // compounds, catalog, plans
+        compounds::routes(state),
+        catalog::routes(state),
+        plans::routes(state),
+        // notices (the bureau's and the public's), satisfaction
+        notices::routes(state),
+        satisfaction::routes(state),
+        // accounts, contractors, audit
+        accounts::routes(state),
+        contractors::routes(state),
+        audit::routes(state),
+        projects::routes(state),
+    ];
+    groups
+        .into_iter()
+        .reduce(|all, next| all.or(next).unify().boxed())
+        .unwrap_or_else(|| unreachable!("the service has routes"))
 }
 
 /// Headers every response carries: no scripts but our own files, no framing, no sniffing.

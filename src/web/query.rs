@@ -1,6 +1,15 @@
 //! Query-string parameters more than one feature reads.
 
+use warp::{Filter, Rejection};
+
 use crate::error::{Error, Result};
+
+/// The query string as its pairs, in order; each handler says which it knows.
+pub type Query = Vec<(String, String)>;
+
+pub fn query() -> impl Filter<Extract = (Query,), Error = Rejection> + Clone {
+    warp::query::<Query>()
+}
 
 /// `?year=2021` or nothing; any other parameter is refused by name.
 pub fn year_query(query: &[(String, String)]) -> Result<Option<i32>> {

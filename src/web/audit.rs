@@ -1,0 +1,229 @@
+//! The audit log (admins): its entries over the API, filtered and paged; the whole filtered log streamed as
+//! CSV; and the audit log viewer page.
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::{HeaderValue, header};
+use warp::reply::{Reply, Response};
+
+use crate::db::audit;
+use crate::domain::FieldErrors;
+use crate::domain::time::beijing_minute;
+use crate::error::{Error, Result};
+use crate::web::access::{Ctx, Route, route};
+use crate::web::error;
+use crate::web::html::{Rendered, page, page_link};
+use crate::web::json::respond;
+use crate::web::query::{Query, query};
+use crate::web::reply::stream_chunks;
+use crate::web::state::AppState;
+
+pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
+    route(s, Route::Audit)
+        .and(query())
+        .then(entries)
+        .or(route(s, Route::AuditCsv).and(query()).map(csv))
+        .unify()
+        .or(route(s, Route::AuditPage).and(query()).then(viewer))
+        .unify()
+        .boxed()
+}
+
+async fn entries(_: Ctx, s: AppState, q: Query) -> Response {
+    let result = async {
+        let (filter, page, per_page) = parse_audit_query(&q)?;
+        audit::list(&s.db, &filter, page, per_page).await
+    };
+    respond(result.await)
+}
+
+fn csv(_: Ctx, s: AppState, q: Query) -> Response {
+    match parse_audit_query(&q) {
+        Ok((filter, _, _)) => csv_reply(s, filter),
+        Err(e) => error::reply(&e),
+    }
+}
+
+async fn viewer(ctx: Ctx, s: AppState, q: Query) -> Response {
+    page(&s, &ctx, audit_page(&s, &q).await)
+}
+
+/// Streams the filtered audit log as CSV.
+fn csv_reply(state: AppState, filter: audit::Filter) -> Response {
+    let mut pages = audit::CsvPages::new(filter);
+    let chunks = stream_chunks(move |tx| async move {
+        loop {
+            match pages.next(&state.db).await {
+                Ok(Some(chunk)) => {
+                    if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    // The status is already sent: cut the body short rather than end it cleanly.
+                    tracing::error!(error = ?e, "audit CSV export failed");
+                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                    return;
+                }
+            }
+        }
+    });
+    let mut response = warp::reply::stream(chunks).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"audit-log.csv\""),
+    );
+    response
+}
+
+/// The audit viewer's filters and page, from a query string. Unknown parameters are refused.
+pub fn parse_audit_query(pairs: &[(String, String)]) -> Result<(audit::Filter, u64, u64)> {
+    let mut errors = FieldErrors::default();
+    let mut filter = audit::Filter::default();
+    let (mut page, mut per_page) = (1, 50);
+    for (key, value) in pairs {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let text = || Some(value.chars().take(64).collect::<String>());
+        let date = |errors: &mut FieldErrors| {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map_err(|_| errors.add(key.as_str(), "must be a date, YYYY-MM-DD"))
+                .ok()
+        };
+        match key.as_str() {
+            "actor" => filter.actor = text(),
+            "entity" => filter.entity = text(),
+            "entity_id" => filter.entity_id = text(),
+            "action" => filter.action = text(),
+            "from" => filter.from = date(&mut errors),
+            "to" => filter.to = date(&mut errors),
+            "page" => match value.parse::<u64>() {
+                Ok(n) if (1..=1_000_000).contains(&n) => page = n,
+                _ => errors.add("page", "must be a whole number from 1 to 1000000"),
+            },
+            "per_page" => match value.parse::<u64>() {
+                Ok(n) if (1..=500).contains(&n) => per_page = n,
+                _ => errors.add("per_page", "must be a whole number from 1 to 500"),
+            },
+            other => errors.add(
+                other,
+                "unknown parameter; known ones are actor, entity, entity_id, action, from, to, page, per_page",
+            ),
+        }
+    }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        errors.add("to", "must not be earlier than from");
+    }
+    if errors.is_empty() {
+        Ok((filter, page, per_page))
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+async fn audit_page(state: &AppState, query: &[(String, String)]) -> Rendered {
+    let (filter, page, per_page) = parse_audit_query(query)?;
+    let result = audit::list(&state.db, &filter, page, per_page).await?;
+    let entries: Vec<Value> = result
+        .items
+        .iter()
+        .map(|e| {
+            json!({"id": e.id, "at": beijing_minute(e.at), "actor": e.actor, "actor_role": e.actor_role,
+                   "source": e.source, "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
+                   "created": e.before.is_none(),
+                   "changes": changes(e.before.as_ref(), e.after.as_ref())})
+        })
+        .collect();
+    let keep: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "page").cloned().collect();
+    let link = |page: u64| page_link("/admin/audit", &keep, page);
+    let csv = format!(
+        "/api/audit.csv?{}",
+        serde_urlencoded::to_string(
+            query
+                .iter()
+                .filter(|(k, _)| k != "page" && k != "per_page")
+                .collect::<Vec<_>>()
+        )
+        .unwrap_or_default()
+    );
+    Ok((
+        "audit.html",
+        json!({"title": "审计日志", "nav": "audit", "entries": entries, "total": result.total,
+               "page": result.page, "pages": result.pages, "filter": filter, "csv": csv,
+               "prev": (page > 1).then(|| link(page - 1)),
+               "next": (page < result.pages).then(|| link(page + 1))}),
+    ))
+}
+
+/// The fields a change touched, each with its value before and after (shortened for the table;
+/// the CSV export has them whole).
+fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Value> {
+    let flatten = |v: Option<&Value>| -> serde_json::Map<String, Value> {
+        match v {
+            // A compound is kept as a GeoJSON feature: its attributes are what people read.
+            Some(Value::Object(o)) if o.get("type") == Some(&json!("Feature")) => {
+                let mut m = o
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(g) = o.get("geometry") {
+                    m.insert("geometry".into(), g.clone());
+                }
+                m
+            }
+            Some(Value::Object(o)) => o.clone(),
+            Some(other) => [("value".to_owned(), other.clone())].into_iter().collect(),
+            None => serde_json::Map::new(),
+        }
+    };
+    let (b, a) = (flatten(before), flatten(after));
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let short = |v: Option<&Value>| -> String {
+        let text = match v {
+            None | Some(Value::Null) => "—".to_owned(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        if text.chars().count() > 60 {
+            format!("{}…", text.chars().take(60).collect::<String>())
+        } else {
+            text
+        }
+    };
+    keys.into_iter()
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| json!({"field": k, "before": short(b.get(k)), "after": short(a.get(k))}))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_list_only_what_changed() {
+        let before = json!({"type": "Feature", "properties": {"name": "甲", "households": 10}, "geometry": null});
+        let after = json!({"type": "Feature", "properties": {"name": "乙", "households": 10}, "geometry": null});
+        let list = changes(Some(&before), Some(&after));
+        assert_eq!(
+            list,
+            vec![json!({"field": "name", "before": "甲", "after": "乙"})]
+        );
+        assert_eq!(changes(None, Some(&json!({"a": 1}))).len(), 1);
+    }
+}
