@@ -12,7 +12,7 @@ use jiugai::domain::catalog::Catalog;
 use jiugai::domain::geometry::Crs;
 use jiugai::domain::policy::Policy;
 use jiugai::domain::record::CompoundRecord;
-use jiugai::fixtures::generate;
+use jiugai_fixtures::generate;
 
 fn main() {
     let only: Option<usize> = std::env::args().skip(1).find_map(|a| a.parse().ok());

@@ -8,11 +8,19 @@ pub enum Error {
     /// 404: the thing does not exist (or must not be known to exist).
     #[error("{0}")]
     NotFound(String),
-    /// 409: the write was based on a stale version, or collides with existing data.
+    /// 409: the edit was based on a version of the record that is no longer current (someone else changed it
+    /// meanwhile, or the data a plan was made from moved on); the current version, when known, is told.
     #[error("{message}")]
-    Conflict {
+    StaleVersion {
         message: String,
         current_version: Option<i32>,
+    },
+    /// 409: the write collides with existing data or with the record's state (a code already taken, a draft
+    /// already open, a period closed); `field` names the input at fault, if one is.
+    #[error("{message}")]
+    Conflict {
+        field: Option<&'static str>,
+        message: String,
     },
     /// 428: a write that needs the version it was based on came without one.
     #[error("{0}")]
@@ -48,7 +56,7 @@ impl From<sea_orm::DbErr> for Error {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
                 message: "this collides with a record that was written at the same time; reload and try again"
                     .into(),
-                current_version: None,
+                field: None,
             },
             _ => Error::Database(e),
         }

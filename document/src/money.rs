@@ -112,17 +112,38 @@ pub fn yuan(fen: i64) -> String {
     format!("{sign}{}", grouped(fen.unsigned_abs()))
 }
 
-fn grouped(fen: u64) -> String {
-    let whole = (fen / 100).to_string();
-    let mut out = String::with_capacity(whole.len() + whole.len() / 3 + 3);
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+/// A sum as notices and pages state it: "356.2万元" from ten thousand yuan up (to the 分, trailing zeros dropped),
+/// "9,800.00元" below.
+pub fn wan(fen: i64) -> String {
+    if fen.abs() >= 1_000_000 {
+        let text = format!("{:.2}", fen as f64 / 1_000_000.0);
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        format!("{text}万元")
+    } else {
+        format!("{}元", yuan(fen))
+    }
+}
+
+/// A whole number with its thousands grouped: "12,345", "-1,000".
+pub fn whole(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group(n.unsigned_abs()))
+}
+
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
     }
-    out.push_str(&format!(".{:02}", fen % 100));
     out
+}
+
+fn grouped(fen: u64) -> String {
+    format!("{}.{:02}", group(fen / 100), fen % 100)
 }
 
 #[cfg(test)]
@@ -176,6 +197,18 @@ mod tests {
             assert_eq!(figures(*fen), *want, "figures({fen})");
         }
         assert_eq!(yuan(1_234_560), "12,345.60");
+    }
+
+    #[test]
+    fn sums_read_in_wan_from_ten_thousand_yuan() {
+        assert_eq!(wan(980_000), "9,800.00元");
+        assert_eq!(wan(1_000_000), "1万元");
+        assert_eq!(wan(356_200_000), "356.2万元");
+        assert_eq!(wan(193_170_000), "193.17万元");
+        assert_eq!(wan(-5_000_000), "-5万元");
+        assert_eq!(whole(0), "0");
+        assert_eq!(whole(1_234_567), "1,234,567");
+        assert_eq!(whole(-1_000), "-1,000");
     }
 
     #[test]

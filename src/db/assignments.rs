@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Transactio
 use serde::Deserialize;
 
 use super::audit::{self, Actor, Change};
+use super::entities::projects::Progress;
 use super::entities::{contractors, projects};
 use super::projects::{ProjectView, find, get};
 use crate::domain::FieldErrors;
@@ -137,7 +138,7 @@ pub async fn update(
     let stored = find(&txn, code, None).await?;
     let assignment = Assignment::parse(input, stored.year)?;
     if stored.version != expected_version {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!(
                 "project {code} was changed meanwhile (version {}); reload it and apply your change again",
                 stored.version
@@ -154,7 +155,7 @@ pub async fn update(
         None => None,
     };
     let firm_id = firm.as_ref().map(|f| f.id);
-    if firm_id != stored.contractor_id && stored.progress != "not_started" {
+    if firm_id != stored.contractor_id && stored.progress != Progress::NotStarted {
         return Err(Error::invalid(
             "contractor",
             "the works have started: the contractor can no longer change",
@@ -185,7 +186,7 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!("project {code} was changed meanwhile; reload it"),
             current_version: None,
         });
@@ -217,7 +218,7 @@ async fn check_capacity(
     let others = projects::Entity::find()
         .filter(projects::Column::ContractorId.eq(firm.id))
         .filter(projects::Column::Id.ne(project.id))
-        .filter(projects::Column::Progress.ne("completed"))
+        .filter(projects::Column::Progress.ne(Progress::Completed))
         .all(txn)
         .await?;
     let overlaps = |p: &projects::Model| match (

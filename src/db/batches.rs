@@ -32,7 +32,7 @@ pub async fn approve(
     {
         return Err(Error::Conflict {
             message: format!("the {year} batch is already approved"),
-            current_version: None,
+            field: Some("year"),
         });
     }
     let policy = catalog::load_policy(&txn)
@@ -56,7 +56,7 @@ pub async fn approve(
                 message: format!(
                     "planned on today's data, the {year} batch is no longer the one shown; re-run the plan and check it before approving"
                 ),
-                current_version: None,
+                field: None,
             });
         }
     }

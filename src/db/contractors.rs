@@ -8,7 +8,6 @@ use sea_orm::{
     QueryOrder,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::audit::{self, Actor, Change};
 use super::entities::{contractors, projects};
@@ -58,34 +57,50 @@ pub struct ContractorRecord {
     pub capacity: i32,
 }
 
-/// The JSON body of a create (`code` required) or an update (`code` may be left out, and cannot change).
-#[derive(Debug, Deserialize)]
+/// A contractor as sent (the API's JSON body, the CLI's arguments, the data set's file): a create (`code`
+/// required) or an update (`code` may be left out, and cannot change).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
-    code: Option<String>,
-    name: String,
-    credit_code: String,
+pub struct ContractorInput {
     #[serde(default)]
-    qualification: Option<String>,
-    contact_person: String,
-    phone: String,
+    pub code: Option<String>,
+    pub name: String,
+    pub credit_code: String,
     #[serde(default)]
-    capacity: Option<i64>,
+    pub qualification: Option<String>,
+    pub contact_person: String,
+    pub phone: String,
+    #[serde(default)]
+    pub capacity: Option<i64>,
 }
 
 pub const DEFAULT_CAPACITY: i32 = 3;
 const MAX_CAPACITY: i64 = 500;
 
 impl ContractorRecord {
-    /// Reads a create (`path_code` None) or an update of the contractor `path_code`.
-    pub fn parse(body: &Value, path_code: Option<&str>) -> Result<Self> {
-        if let Some(field) = crate::domain::text::unclean_at(body) {
+    /// Checks a create (`path_code` None) or an update of the contractor `path_code`.
+    pub fn parse(input: &ContractorInput, path_code: Option<&str>) -> Result<Self> {
+        let texts = [
+            ("code", input.code.as_deref().unwrap_or_default()),
+            ("name", &input.name),
+            ("credit_code", &input.credit_code),
+            (
+                "qualification",
+                input.qualification.as_deref().unwrap_or_default(),
+            ),
+            ("contact_person", &input.contact_person),
+            ("phone", &input.phone),
+        ];
+        if let Some((field, _)) = texts
+            .iter()
+            .find(|(_, text)| !crate::domain::text::clean(text))
+        {
             return Err(Error::invalid(
-                field,
+                *field,
                 "must not contain control characters (such as NUL)",
             ));
         }
-        let input: Input = crate::domain::deserialize(body).map_err(Error::Invalid)?;
+        let input = input.clone();
         let mut errors = FieldErrors::default();
         let code = match (path_code, input.code.as_deref().map(str::trim)) {
             (Some(path), None) => path.to_owned(),
@@ -169,7 +184,7 @@ pub async fn insert(
     if taken.is_some() {
         return Err(Error::Conflict {
             message: format!("a contractor with code {} already exists", record.code),
-            current_version: None,
+            field: Some("code"),
         });
     }
     credit_code_unused(txn, record, None).await?;
@@ -218,7 +233,7 @@ pub async fn update(
     let txn = super::begin_write(db).await?;
     let stored = find(&txn, &record.code, None).await?;
     if stored.version != expected_version {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!(
                 "contractor {} was changed meanwhile (version {}); reload it and apply your change again",
                 record.code, stored.version
@@ -244,7 +259,7 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!(
                 "contractor {} was changed meanwhile; reload it",
                 record.code
@@ -319,7 +334,7 @@ pub async fn get(
 pub async fn open_projects(db: &impl ConnectionTrait, contractor_id: i32) -> Result<u64> {
     Ok(projects::Entity::find()
         .filter(projects::Column::ContractorId.eq(contractor_id))
-        .filter(projects::Column::Progress.ne("completed"))
+        .filter(projects::Column::Progress.ne(crate::db::entities::projects::Progress::Completed))
         .count(db)
         .await?)
 }

@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
+use super::entities::projects::Progress;
 use super::entities::{
     batch_members, batches, compounds, contractors, project_sites, projects, towns,
 };
@@ -44,7 +45,7 @@ pub struct ProjectView {
     pub planned_start: Option<NaiveDate>,
     pub planned_end: Option<NaiveDate>,
     pub dates_reason: Option<String>,
-    pub progress: String,
+    pub progress: Progress,
     pub percent: i32,
     pub sites: Vec<SiteView>,
     pub version: i32,
@@ -118,7 +119,7 @@ pub async fn create_for_batch(
             planned_start: Set(None),
             planned_end: Set(None),
             dates_reason: Set(None),
-            progress: Set("not_started".to_owned()),
+            progress: Set(Progress::NotStarted),
             percent: Set(0),
             version: Set(1),
             created_at: Set(now),

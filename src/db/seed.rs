@@ -84,7 +84,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
 async fn load_contractors(db: &DatabaseConnection, text: &str) -> anyhow::Result<Vec<String>> {
     #[derive(serde::Deserialize)]
     struct File {
-        contractors: Vec<serde_json::Value>,
+        contractors: Vec<super::contractors::ContractorInput>,
     }
     let file: File = toml::from_str(text)
         .map_err(|e| anyhow::anyhow!("the data set's contractors do not read: {e}"))?;

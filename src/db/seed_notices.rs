@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::audit::Actor;
+use super::entities::projects::Progress;
 use super::notices::{self, DraftInput};
 use super::projects;
 use super::seed_work::morning;
@@ -145,7 +146,7 @@ pub async fn publish_decided_batches(
             let current = projects::find(&txn, &project.code, None)
                 .await
                 .map_err(fail)?;
-            if current.progress == "not_started" {
+            if current.progress == Progress::NotStarted {
                 continue;
             }
             let site = notices::create_on(
@@ -167,7 +168,7 @@ pub async fn publish_decided_batches(
             )
             .await
             .map_err(fail)?;
-            if current.progress != "completed" {
+            if current.progress != Progress::Completed {
                 continue;
             }
             let end = project.planned_end.unwrap_or(start);

@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
-use serde_json::json;
 
 use super::assignments::AssignmentInput;
 use super::audit::Actor;
-use super::{projects, work_orders};
+use super::projects;
+use super::work_orders::{self, ReportInput};
 use crate::domain::policy::Policy;
 
 /// 10:00 in Beijing on that day: when the demo's dated events happen.
@@ -125,27 +125,25 @@ async fn report_progress(
         work_orders::acknowledge_at(db, actor, number, firm, morning(start - Duration::days(7)))
             .await
             .map_err(fail)?;
-        let started = json!({"kind": "started"});
-        let steps: Vec<(serde_json::Value, NaiveDate)> = match i % 10 {
+        let step = |kind: &str, percent: Option<i64>, note: Option<&str>| ReportInput {
+            kind: kind.to_owned(),
+            percent,
+            note: note.map(str::to_owned),
+        };
+        let steps: Vec<(ReportInput, NaiveDate)> = match i % 10 {
             7 => vec![
-                (started, start),
+                (step("started", None, None), start),
                 (
-                    json!({"kind": "progress", "percent": 60, "note": "外墙及屋面防水完成"}),
+                    step("progress", Some(60), Some("外墙及屋面防水完成")),
                     start + Duration::days(60),
                 ),
             ],
-            8 => vec![(
-                json!({"kind": "started", "note": "围挡已搭设，管网开挖"}),
-                start,
-            )],
+            8 => vec![(step("started", None, Some("围挡已搭设，管网开挖")), start)],
             _ => vec![
-                (started, start),
+                (step("started", None, None), start),
+                (step("progress", Some(50), None), start + Duration::days(60)),
                 (
-                    json!({"kind": "progress", "percent": 50}),
-                    start + Duration::days(60),
-                ),
-                (
-                    json!({"kind": "completed", "note": "已完成全部改造内容，待竣工验收"}),
+                    step("completed", None, Some("已完成全部改造内容，待竣工验收")),
                     end - Duration::days(5),
                 ),
             ],

@@ -358,9 +358,7 @@ fn decide(
 
 /// The request's path parameters, if its path is `route`'s (404 otherwise), each parsed as its handler wants
 /// it (a parameter that does not parse is also a 404, as if the path were unknown).
-fn path(
-    route: Route,
-) -> impl Filter<Extract = (Vec<String>,), Error = Rejection> + Clone + use<> {
+fn path(route: Route) -> impl Filter<Extract = (Vec<String>,), Error = Rejection> + Clone + use<> {
     warp::path::full().and_then(move |path: warp::path::FullPath| {
         std::future::ready(
             route

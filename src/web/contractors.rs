@@ -9,7 +9,7 @@ use warp::reply::Response;
 
 use crate::db::contractors::{self, ContractorRecord};
 use crate::web::access::{Ctx, Route, route, route1};
-use crate::web::json::{created, expected_version, json_body, respond};
+use crate::web::json::{created, expected_version, json_input, respond};
 use crate::web::state::AppState;
 
 pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
@@ -44,7 +44,7 @@ async fn get(code: String, ctx: Ctx, s: AppState) -> Response {
 
 async fn create(ctx: Ctx, s: AppState, body: Bytes) -> Response {
     let result = async {
-        let record = ContractorRecord::parse(&json_body(&body)?, None)?;
+        let record = ContractorRecord::parse(&json_input(&body)?, None)?;
         contractors::create(&s.db, &ctx.actor()?, &record).await
     };
     created(result.await)
@@ -59,7 +59,7 @@ async fn update(
 ) -> Response {
     let result = async {
         let version = expected_version(if_match.as_deref())?;
-        let record = ContractorRecord::parse(&json_body(&body)?, Some(&code))?;
+        let record = ContractorRecord::parse(&json_input(&body)?, Some(&code))?;
         contractors::update(&s.db, &ctx.actor()?, version, &record).await
     };
     respond(result.await)

@@ -14,7 +14,7 @@ use crate::error::Error;
 pub fn reply(error: &Error) -> Response {
     let (status, code) = match error {
         Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-        Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+        Error::StaleVersion { .. } | Error::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
         Error::PreconditionRequired(_) => (StatusCode::PRECONDITION_REQUIRED, "version_required"),
         Error::PreconditionFailed(_) => (StatusCode::PRECONDITION_FAILED, "precondition_failed"),
         Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
@@ -28,10 +28,14 @@ pub fn reply(error: &Error) -> Response {
             body["message"] = json!("the input has errors; see fields");
             body["fields"] = json!(fields);
         }
-        Error::Conflict {
+        Error::StaleVersion {
             current_version: Some(v),
             ..
         } => body["current_version"] = json!(v),
+        Error::Conflict {
+            field: Some(field),
+            message,
+        } => body["fields"] = json!({ *field: message }),
         Error::Database(_) | Error::Internal(_) => {
             let id = uuid::Uuid::new_v4();
             tracing::error!(error_id = %id, error = ?error, "request failed");

@@ -55,7 +55,10 @@ fn error_context(status: StatusCode, e: &Error) -> Value {
     let message = match e {
         Error::Invalid(fields) => format!("输入有误：{fields}"),
         Error::NotFound(_) => "没有找到这个页面或记录。".to_owned(),
-        Error::Conflict { .. } => "这条记录刚被别人修改过，请返回刷新后再操作。".to_owned(),
+        Error::StaleVersion { .. } => {
+            "页面上的内容已经过时（刚被修改过），请返回刷新后再操作。".to_owned()
+        }
+        Error::Conflict { message, .. } => format!("与现有记录冲突，未保存：{message}"),
         Error::Database(_) | Error::Internal(_) => "系统出错了，请稍后再试。".to_owned(),
         other => other.to_string(),
     };

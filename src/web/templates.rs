@@ -1,5 +1,6 @@
 //! The page templates and their filters, compiled into the binary so that it runs from any folder.
 
+use jiugai_document::money;
 use minijinja::Environment;
 
 use crate::domain::time::beijing_minute;
@@ -91,24 +92,18 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }
-    env.add_filter("yuan", |v: f64| format_yuan(v));
-    env.add_filter("thousands", |v: f64| thousands(v.round() as i64));
+    // Money and counts read the same on every page and paper (jiugai_document::money).
+    env.add_filter("yuan", |v: f64| money::wan((v * 100.0).round() as i64));
+    env.add_filter("thousands", |v: f64| money::whole(v.round() as i64));
     // A share as a percentage to a thousandth of a percent (a plan's gap to the best possible).
     env.add_filter("percent", |v: f64| format!("{:.3}%", v * 100.0));
-    env.add_filter("money", |v: f64| {
-        let fen = (v * 100.0).round() as i64;
-        format!("{}.{:02}", thousands(fen / 100), (fen % 100).abs())
-    });
+    env.add_filter("money", |v: f64| money::yuan((v * 100.0).round() as i64));
     env.add_filter("quantity", |v: f64| {
         let hundredths = (v * 100.0).round() as i64;
         if hundredths % 100 == 0 {
-            thousands(hundredths / 100)
+            money::whole(hundredths / 100)
         } else {
-            format!(
-                "{}.{:02}",
-                thousands(hundredths / 100),
-                (hundredths % 100).abs()
-            )
+            money::yuan(hundredths)
         }
     });
     // A stored moment (RFC 3339, UTC) as Beijing time reads it: "2021-03-01 14:05".
@@ -126,25 +121,4 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     // An amount as a form field's value: plain digits, two decimals ("3221187.00", not "3221187.0").
     env.add_filter("fixed2", |v: f64| format!("{v:.2}"));
     Ok(env)
-}
-
-/// ¥ amounts as bureaus write them: in 万元 above ten thousand.
-fn format_yuan(v: f64) -> String {
-    if v.abs() >= 10_000.0 {
-        format!("{:.2} 万元", v / 10_000.0)
-    } else {
-        format!("{v:.2} 元")
-    }
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }

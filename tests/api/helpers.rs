@@ -178,8 +178,8 @@ async fn spawn_configured(
 async fn accounts_for_tests(db: &sea_orm::DatabaseConnection) -> Tokens {
     let actor = Actor::cli();
     for (i, code) in ["C-ONE", "C-TWO"].into_iter().enumerate() {
-        let record =
-            ContractorRecord::parse(&contractor_body(code, i as u32), None).expect("valid");
+        let input = serde_json::from_value(contractor_body(code, i as u32)).expect("a contractor");
+        let record = ContractorRecord::parse(&input, None).expect("valid");
         contractors::create(db, &actor, &record)
             .await
             .expect("contractor");

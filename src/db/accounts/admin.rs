@@ -57,7 +57,7 @@ pub(super) async fn insert_user(
     if find_user(txn, new.username.as_str()).await.is_ok() {
         return Err(Error::Conflict {
             message: format!("the username {} is taken", new.username.as_str()),
-            current_version: None,
+            field: Some("username"),
         });
     }
     let contractor_id = contractor_id(txn, new.contractor.as_deref()).await?;
@@ -105,7 +105,7 @@ pub async fn update_user(
     let txn = crate::db::begin_write(db).await?;
     let stored = find_user(&txn, username).await?;
     if stored.version != expected_version {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!(
                 "account {username} was changed by someone else (version {} now, your edit was based on {expected_version})",
                 stored.version
@@ -143,7 +143,7 @@ pub async fn update_user(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!("account {username} was changed by someone else; reload it"),
             current_version: None,
         });

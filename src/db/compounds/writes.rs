@@ -28,7 +28,7 @@ pub async fn create(
                 "a compound with code {} already exists",
                 record.code.as_str()
             ),
-            current_version: None,
+            field: Some("code"),
         });
     }
     let mut places = Places::load(&txn).await?;
@@ -136,7 +136,7 @@ fn check_version(stored: &compounds::Model, expected: i32) -> Result<()> {
     if stored.version == expected {
         Ok(())
     } else {
-        Err(Error::Conflict {
+        Err(Error::StaleVersion {
             message: format!(
                 "compound {} was changed by someone else (version {} now, your edit was based on {expected}); reload it and apply your change again",
                 stored.code, stored.version
@@ -164,7 +164,7 @@ pub async fn versioned_write(
     if result.rows_affected == 1 {
         Ok(())
     } else {
-        Err(Error::Conflict {
+        Err(Error::StaleVersion {
             message: format!(
                 "compound {} was changed by someone else; reload it",
                 stored.code

@@ -10,8 +10,8 @@ pub struct Model {
     pub project_id: i32,
     /// The notice this one corrects (更正公示).
     pub corrects_id: Option<i32>,
-    /// draft or published; a published notice whose period is over is shown as closed.
-    pub status: String,
+    /// A published notice whose period is over is shown as closed.
+    pub status: Status,
     pub number: Option<String>,
     pub title: String,
     /// JSON of `jiugai_document::Notice` without its `url` (filled in when rendered).
@@ -28,6 +28,18 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub created_by: String,
     pub updated_at: DateTimeUtc,
+}
+
+/// Where a notice stands in the bureau's hands (stored as `draft` or `published`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Status {
+    /// Being written; only the bureau sees it.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    /// Out to the public, never to change again (a change is a correction).
+    #[sea_orm(string_value = "published")]
+    Published,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

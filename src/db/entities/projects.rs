@@ -16,8 +16,7 @@ pub struct Model {
     pub planned_end: Option<Date>,
     /// Why the planned dates leave the batch year, when they do.
     pub dates_reason: Option<String>,
-    /// not_started, started or completed.
-    pub progress: String,
+    pub progress: Progress,
     pub percent: i32,
     pub version: i32,
     pub created_at: DateTimeUtc,
@@ -28,3 +27,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// How far the works are, as the contractor reported (stored and sent as `not_started`, `started`,
+/// `completed`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    #[sea_orm(string_value = "not_started")]
+    NotStarted,
+    #[sea_orm(string_value = "started")]
+    Started,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+}

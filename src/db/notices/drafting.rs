@@ -9,10 +9,11 @@ use sea_orm::{
     TransactionSession,
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::views::{NoticeView, SiteRef, Stored, get};
 use crate::db::audit::{self, Actor, Change};
+use crate::db::entities::notices::Status;
 use crate::db::entities::{notices, projects, work_order_reports};
 use crate::db::{catalog, projects as project_db, revisions, work_orders};
 use crate::domain::notice::{self, NoticeKind};
@@ -39,10 +40,9 @@ pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     templates: &NoticeTemplates,
-    body: &Value,
+    input: &DraftInput,
 ) -> Result<NoticeView> {
-    let input: DraftInput = crate::domain::deserialize(body).map_err(Error::Invalid)?;
-    create_on(db, actor, templates, &input, Utc::now()).await
+    create_on(db, actor, templates, input, Utc::now()).await
 }
 
 pub async fn create_on(
@@ -62,7 +62,7 @@ pub async fn create_on(
             let original = notices::Entity::find_by_id(id)
                 .one(&txn)
                 .await?
-                .filter(|n| n.status == "published")
+                .filter(|n| n.status == Status::Published)
                 .ok_or_else(|| {
                     Error::invalid("corrects", format!("no published notice {id} to correct"))
                 })?;
@@ -113,7 +113,7 @@ pub async fn create_on(
         kind: Set(kind.code().to_owned()),
         project_id: Set(project.id),
         corrects_id: Set(corrects.as_ref().map(|c| c.id)),
-        status: Set("draft".to_owned()),
+        status: Set(Status::Draft),
         number: Set(None),
         title: Set(document.title.clone()),
         data: Set(data),
@@ -162,14 +162,14 @@ async fn one_of_a_kind(
         .await?;
     match existing {
         None => Ok(()),
-        Some(n) if n.status == "draft" => Err(Error::Conflict {
+        Some(n) if n.status == Status::Draft => Err(Error::Conflict {
             message: format!(
                 "{} already has a draft {} (notice {}): edit that one",
                 project.code,
                 kind.label(),
                 n.id
             ),
-            current_version: None,
+            field: Some("kind"),
         }),
         Some(n) => Err(Error::Conflict {
             message: format!(
@@ -179,7 +179,7 @@ async fn one_of_a_kind(
                 n.id,
                 n.id
             ),
-            current_version: None,
+            field: Some("kind"),
         }),
     }
 }
@@ -215,7 +215,7 @@ async fn draft(
             }
         }
         NoticeKind::Completion => {
-            if project.progress != "completed" {
+            if project.progress != crate::db::entities::projects::Progress::Completed {
                 return Err(Error::invalid(
                     "project",
                     format!(
@@ -258,9 +258,9 @@ async fn draft(
         "category": scope.category,
         "items": scope.rows.len(),
         "item_names": item_names.join("、"),
-        "total": money_text(scope.total_fen),
+        "total": document::money::wan(scope.total_fen),
         "total_capital": document::money::capitals(scope.total_fen),
-        "contract": money_text(contract_fen),
+        "contract": document::money::wan(contract_fen),
         "contract_capital": document::money::capitals(contract_fen),
         "contractor": {
             "name": contractor.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
@@ -318,16 +318,4 @@ async fn draft(
         })
         .collect();
     Ok((document, sites))
-}
-
-/// "356.2万元" above ten thousand yuan, "9,800.00元" below, as notices state sums.
-fn money_text(fen: i64) -> String {
-    if fen.abs() >= 1_000_000 {
-        let wan = fen as f64 / 1_000_000.0;
-        let text = format!("{wan:.2}");
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        format!("{text}万元")
-    } else {
-        format!("{}元", document::money::yuan(fen))
-    }
 }

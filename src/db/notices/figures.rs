@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::views::{Filter, NoticeView, list};
+use crate::db::entities::notices::Status;
 use crate::db::entities::{notices, projects, ratings};
 use crate::db::projects as project_db;
 use crate::domain::notice::NoticeKind;
@@ -37,7 +38,7 @@ pub async fn satisfaction(
 ) -> Result<Vec<Satisfaction>> {
     let completions = notices::Entity::find()
         .filter(notices::Column::Kind.eq(NoticeKind::Completion.code()))
-        .filter(notices::Column::Status.eq("published"))
+        .filter(notices::Column::Status.eq(Status::Published))
         .all(db)
         .await?;
     let project_ids: Vec<i32> = completions.iter().map(|n| n.project_id).collect();

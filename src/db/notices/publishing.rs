@@ -10,11 +10,12 @@ use sea_orm::{
     TransactionSession,
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::views::{NoticeView, Stored, count_of, find, get, stored};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::entities::notices;
+use crate::db::entities::notices::Status as NoticeStatus;
 use crate::db::{catalog, revisions, work_orders};
 use crate::domain::calendar::HolidayCalendar;
 use crate::domain::compound::Status;
@@ -41,9 +42,8 @@ pub async fn update(
     actor: &Actor,
     id: i32,
     version: i32,
-    body: &Value,
+    edit: &DraftEdit,
 ) -> Result<NoticeView> {
-    let edit: DraftEdit = crate::domain::deserialize(body).map_err(Error::Invalid)?;
     let mut errors = crate::domain::FieldErrors::default();
     let title = edit.title.as_deref().map(str::trim);
     if let Some(t) = title {
@@ -114,17 +114,17 @@ pub async fn update(
 /// The draft `id` at `version`: a published notice is a conflict (it never changes), a stale version too.
 async fn draft_at(db: &impl ConnectionTrait, id: i32, version: i32) -> Result<notices::Model> {
     let row = find(db, id).await?;
-    if row.status != "draft" {
+    if row.status != NoticeStatus::Draft {
         return Err(Error::Conflict {
             message: format!(
                 "notice {} is published and never changes; publish a correction (更正公示) instead",
                 row.number.as_deref().unwrap_or("?")
             ),
-            current_version: Some(row.version),
+            field: None,
         });
     }
     if row.version != version {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!(
                 "notice {id} was changed since version {version}; it is at version {}",
                 row.version
@@ -155,11 +155,11 @@ async fn write_draft(
         .col_expr(notices::Column::UpdatedAt, Expr::value(now))
         .filter(notices::Column::Id.eq(row.id))
         .filter(notices::Column::Version.eq(row.version))
-        .filter(notices::Column::Status.eq("draft"))
+        .filter(notices::Column::Status.eq(NoticeStatus::Draft))
         .exec(txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!("notice {} was changed meanwhile; reload it", row.id),
             current_version: None,
         });
@@ -174,7 +174,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32, version: i3
     let data = stored(&row)?;
     notices::Entity::delete_many()
         .filter(notices::Column::Id.eq(id))
-        .filter(notices::Column::Status.eq("draft"))
+        .filter(notices::Column::Status.eq(NoticeStatus::Draft))
         .exec(&txn)
         .await?;
     audit::record_one(
@@ -213,7 +213,7 @@ pub async fn publish_at(
     let row = draft_at(&txn, id, version).await?;
     if let Some(original) = row.corrects_id {
         let original = find(&txn, original).await?;
-        if original.status != "published" {
+        if original.status != NoticeStatus::Published {
             return Err(Error::invalid(
                 "corrects",
                 "the corrected notice is not published",
@@ -233,7 +233,7 @@ pub async fn publish_at(
         .map_err(|e| Error::invalid("period", e.to_string()))?;
     let year = chrono::Datelike::year(&day);
     let published_in_year = notices::Entity::find()
-        .filter(notices::Column::Status.eq("published"))
+        .filter(notices::Column::Status.eq(NoticeStatus::Published))
         .filter(notices::Column::PublishedAt.gte(year_start(year)))
         .filter(notices::Column::PublishedAt.lt(year_start(year + 1)))
         .count(&txn)
@@ -247,7 +247,7 @@ pub async fn publish_at(
     let closes_at = notice::closes_at(period.last);
     let result = notices::Entity::update_many()
         .set(notices::ActiveModel {
-            status: Set("published".to_owned()),
+            status: Set(NoticeStatus::Published),
             number: Set(Some(number.clone())),
             data: Set(serde_json::to_string(&data).map_err(|e| Error::Internal(e.into()))?),
             published_at: Set(Some(at)),
@@ -260,11 +260,11 @@ pub async fn publish_at(
         })
         .filter(notices::Column::Id.eq(id))
         .filter(notices::Column::Version.eq(row.version))
-        .filter(notices::Column::Status.eq("draft"))
+        .filter(notices::Column::Status.eq(NoticeStatus::Draft))
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!("notice {id} was changed meanwhile; reload it"),
             current_version: None,
         });
@@ -311,7 +311,7 @@ pub async fn document(
     url: String,
 ) -> Result<document::Notice> {
     let row = find(db, id).await?;
-    if public && row.status != "published" {
+    if public && row.status != NoticeStatus::Published {
         return Err(Error::NotFound(format!("no notice {id}")));
     }
     let mut doc = stored(&row)?.document;

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::views::{find, phase};
 use crate::db::audit::{self, Actor, Change};
+use crate::db::entities::notices::Status;
 use crate::db::entities::{notices, objections, ratings};
 use crate::db::{projects as project_db, revisions};
 use crate::domain::notice::{
@@ -71,7 +72,7 @@ pub async fn submit_objection(
     if duplicate.is_some() {
         return Err(Error::Conflict {
             message: "同样内容的意见已经收到，无需重复提交。".to_owned(),
-            current_version: None,
+            field: None,
         });
     }
     objections::Entity::insert(objections::ActiveModel {
@@ -103,7 +104,7 @@ fn open_for_residents(row: &notices::Model, now: DateTime<Utc>) -> Result<()> {
                 "公示期已于{}结束，不再接收意见。如有问题请拨打公示上的电话。",
                 row.last_day.map(notice::date_zh).unwrap_or_default()
             ),
-            current_version: None,
+            field: None,
         }),
         Phase::Draft => Err(Error::NotFound(format!("no notice {}", row.id))),
     }
@@ -255,7 +256,7 @@ pub async fn answer(
             message: format!(
                 "objection {objection_id} is answered already, and the answer is public"
             ),
-            current_version: None,
+            field: None,
         });
     }
     let result = objections::Entity::update_many()
@@ -272,7 +273,7 @@ pub async fn answer(
     if result.rows_affected != 1 {
         return Err(Error::Conflict {
             message: format!("objection {objection_id} was answered meanwhile"),
-            current_version: None,
+            field: None,
         });
     }
     audit::record_one(
@@ -306,7 +307,7 @@ async fn takes_ratings(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if row.status != "published" {
+    if row.status != Status::Published {
         return Err(Error::NotFound(format!("no notice {}", row.id)));
     }
     if row.kind != NoticeKind::Completion.code() {
@@ -325,7 +326,7 @@ async fn takes_ratings(
                 notice::date_zh(crate::domain::time::beijing_date(closed)),
                 policy.notices.rating_days
             ),
-            current_version: None,
+            field: None,
         }),
         None => Ok(()),
     }
@@ -365,7 +366,7 @@ pub async fn rate(
                 rating.mobile.masked(),
                 compound.name
             ),
-            current_version: None,
+            field: Some("mobile"),
         });
     }
     ratings::Entity::insert(ratings::ActiveModel {

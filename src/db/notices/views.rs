@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::db::entities::notices::Status;
 use crate::db::entities::{notices, objections, projects};
 use crate::domain::calendar::Count;
 use crate::domain::notice::{self, NoticeKind, Phase};
@@ -97,7 +98,7 @@ pub(super) fn stored(row: &notices::Model) -> Result<Stored> {
 }
 
 pub(super) fn phase(row: &notices::Model, now: DateTime<Utc>) -> Phase {
-    Phase::of(row.status == "published", row.closes_at, now)
+    Phase::of(row.status == Status::Published, row.closes_at, now)
 }
 
 pub(super) fn count_of(row: &notices::Model) -> Count {
@@ -185,7 +186,7 @@ async fn views(
                 .map(reference),
             corrected_by: neighbours
                 .iter()
-                .filter(|n| n.corrects_id == Some(row.id) && n.status == "published")
+                .filter(|n| n.corrects_id == Some(row.id) && n.status == Status::Published)
                 .map(reference)
                 .collect(),
             received,
@@ -239,7 +240,7 @@ pub async fn get(
     now: DateTime<Utc>,
 ) -> Result<NoticeView> {
     let row = find(db, id).await?;
-    if public && row.status != "published" {
+    if public && row.status != Status::Published {
         return Err(Error::NotFound(format!("no notice {id}")));
     }
     views(db, vec![row], now)
@@ -294,7 +295,7 @@ pub async fn list(
         .order_by_desc(notices::Column::PublishedAt)
         .order_by_desc(notices::Column::Id);
     if filter.public {
-        query = query.filter(notices::Column::Status.eq("published"));
+        query = query.filter(notices::Column::Status.eq(Status::Published));
     }
     if let Some(kind) = filter.kind {
         query = query.filter(notices::Column::Kind.eq(kind.code()));

@@ -7,10 +7,10 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionSession,
 };
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::views::{OrderView, get, visible_revisions};
 use crate::db::audit::{self, Actor, Change};
+use crate::db::entities::projects::Progress;
 use crate::db::entities::{compounds, projects, work_order_reports, work_orders};
 use crate::db::projects as project_db;
 use crate::domain::compound::Status;
@@ -31,7 +31,7 @@ async fn current_for(
         .await?
         .is_some_and(|p| p.contractor_id == Some(own));
     if newest.superseded_at.is_some() || !still_yours {
-        return Err(Error::Conflict {
+        return Err(Error::StaleVersion {
             message: format!(
                 "version {} of {number} has been superseded; the order is no longer yours to act on, or a newer version awaits you",
                 newest.revision
@@ -97,9 +97,9 @@ pub async fn report(
     actor: &Actor,
     number: &str,
     own: i32,
-    body: &Value,
+    input: &ReportInput,
 ) -> Result<OrderView> {
-    report_at(db, actor, number, own, body, Utc::now()).await
+    report_at(db, actor, number, own, input, Utc::now()).await
 }
 
 /// [`report`] at a given moment: the demo data's reports are dated in their batch year.
@@ -108,10 +108,9 @@ pub async fn report_at(
     actor: &Actor,
     number: &str,
     own: i32,
-    body: &Value,
+    input: &ReportInput,
     now: DateTime<Utc>,
 ) -> Result<OrderView> {
-    let input: ReportInput = crate::domain::deserialize(body).map_err(Error::Invalid)?;
     let note = input
         .note
         .as_deref()
@@ -131,70 +130,69 @@ pub async fn report_at(
     if row.acknowledged_at.is_none() {
         return Err(Error::Conflict {
             message: format!("acknowledge receipt of {number} before reporting progress"),
-            current_version: None,
+            field: None,
         });
     }
     let project = projects::Entity::find_by_id(row.project_id)
         .one(&txn)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("work order {number} lost its project")))?;
-    let (progress, new_percent, site_status) =
-        match (input.kind.as_str(), project.progress.as_str()) {
-            (_, "completed") => {
-                return Err(Error::Conflict {
-                    message: format!("{} is already reported completed", project.code),
-                    current_version: None,
-                });
-            }
-            ("started", "not_started") => (
-                "started",
-                percent.unwrap_or(0),
-                Some(Status::InConstruction),
-            ),
-            ("started", _) => {
-                return Err(Error::Conflict {
-                    message: format!("{} was already reported started", project.code),
-                    current_version: None,
-                });
-            }
-            ("progress" | "completed", "not_started") => {
-                return Err(Error::Conflict {
-                    message: format!("report that {} has started first", project.code),
-                    current_version: None,
-                });
-            }
-            ("progress", _) => {
-                let p = percent.ok_or_else(|| {
-                    Error::invalid("percent", "a progress report gives the percentage done")
-                })?;
-                if p < project.percent {
-                    return Err(Error::invalid(
-                        "percent",
-                        format!(
-                            "was already reported at {}%; progress does not go back",
-                            project.percent
-                        ),
-                    ));
-                }
-                if p == 100 {
-                    return Err(Error::invalid(
-                        "percent",
-                        "100% is a completion: report kind completed",
-                    ));
-                }
-                ("started", p, None)
-            }
-            ("completed", _) => ("completed", 100, Some(Status::Completed)),
-            (other, _) => {
+    let (progress, new_percent, site_status) = match (input.kind.as_str(), project.progress) {
+        (_, Progress::Completed) => {
+            return Err(Error::Conflict {
+                message: format!("{} is already reported completed", project.code),
+                field: Some("kind"),
+            });
+        }
+        ("started", Progress::NotStarted) => (
+            Progress::Started,
+            percent.unwrap_or(0),
+            Some(Status::InConstruction),
+        ),
+        ("started", _) => {
+            return Err(Error::Conflict {
+                message: format!("{} was already reported started", project.code),
+                field: Some("kind"),
+            });
+        }
+        ("progress" | "completed", Progress::NotStarted) => {
+            return Err(Error::Conflict {
+                message: format!("report that {} has started first", project.code),
+                field: Some("kind"),
+            });
+        }
+        ("progress", _) => {
+            let p = percent.ok_or_else(|| {
+                Error::invalid("percent", "a progress report gives the percentage done")
+            })?;
+            if p < project.percent {
                 return Err(Error::invalid(
-                    "kind",
-                    format!("{other:?} is not a report; use started, progress or completed"),
+                    "percent",
+                    format!(
+                        "was already reported at {}%; progress does not go back",
+                        project.percent
+                    ),
                 ));
             }
-        };
+            if p == 100 {
+                return Err(Error::invalid(
+                    "percent",
+                    "100% is a completion: report kind completed",
+                ));
+            }
+            (Progress::Started, p, None)
+        }
+        ("completed", _) => (Progress::Completed, 100, Some(Status::Completed)),
+        (other, _) => {
+            return Err(Error::invalid(
+                "kind",
+                format!("{other:?} is not a report; use started, progress or completed"),
+            ));
+        }
+    };
     projects::Entity::update_many()
         .set(projects::ActiveModel {
-            progress: Set(progress.to_owned()),
+            progress: Set(progress),
             percent: Set(new_percent),
             version: Set(project.version + 1),
             updated_at: Set(now),

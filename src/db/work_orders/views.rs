@@ -8,6 +8,7 @@ use jiugai_document as document;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
+use crate::db::entities::projects::Progress;
 use crate::db::entities::{contractors, projects, work_order_reports, work_orders};
 use crate::domain::cost::fen_as_yuan;
 use crate::error::{Error, Result};
@@ -32,7 +33,7 @@ pub struct OrderSummary {
     pub planned_end: NaiveDate,
     pub issued_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
-    pub progress: String,
+    pub progress: Progress,
     pub percent: i32,
 }
 
@@ -278,7 +279,7 @@ async fn summaries(
                 planned_end: doc.planned_end,
                 issued_at: row.issued_at,
                 acknowledged_at: row.acknowledged_at,
-                progress: project.progress.clone(),
+                progress: project.progress,
                 percent: project.percent,
             })
         })

@@ -17,7 +17,7 @@ use crate::db::notices;
 use crate::error::Error;
 use crate::web::access::{Ctx, Route, route, route1};
 use crate::web::error;
-use crate::web::json::{created, expected_version, json_body, respond};
+use crate::web::json::{created, expected_version, json_body, json_input, respond};
 use crate::web::query::{Query, query, year_query};
 use crate::web::state::AppState;
 
@@ -67,8 +67,9 @@ async fn list(_: Ctx, s: AppState, q: Query) -> Response {
 }
 
 async fn create(ctx: Ctx, s: AppState, b: Bytes) -> Response {
-    let result =
-        async { notices::create(&s.db, &ctx.actor()?, &s.notice_templates, &json_body(&b)?).await };
+    let result = async {
+        notices::create(&s.db, &ctx.actor()?, &s.notice_templates, &json_input(&b)?).await
+    };
     created(result.await)
 }
 
@@ -87,7 +88,7 @@ async fn get(id: i32, _: Ctx, s: AppState) -> Response {
 async fn update(id: i32, ctx: Ctx, s: AppState, v: Option<String>, b: Bytes) -> Response {
     let result = async {
         let version = expected_version(v.as_deref())?;
-        notices::update(&s.db, &ctx.actor()?, id, version, &json_body(&b)?).await
+        notices::update(&s.db, &ctx.actor()?, id, version, &json_input(&b)?).await
     };
     respond(result.await)
 }

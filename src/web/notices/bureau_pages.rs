@@ -8,7 +8,7 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use super::params::{filter_query, reveal_query};
-use crate::db::notices::{self, DraftInput, NoticeView};
+use crate::db::notices::{self, DraftEdit, DraftInput, NoticeView};
 use crate::domain::notice as rules;
 use crate::error::Error;
 use crate::web::access::{Ctx, Form, Route, post_form, post_form1, route, route1};
@@ -82,8 +82,11 @@ async fn edit(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
             .map(|p| p.trim().replace('\n', ""))
             .filter(|p| !p.is_empty())
             .collect();
-        let body = json!({"title": f.text("title"), "body": paragraphs});
-        notices::update(&s.db, &ctx.actor()?, id, f.version()?, &body).await
+        let edit = DraftEdit {
+            title: Some(f.text("title").to_owned()),
+            body: Some(paragraphs),
+        };
+        notices::update(&s.db, &ctx.actor()?, id, f.version()?, &edit).await
     };
     after(&s, &ctx, result.await, &format!("/bureau/notices/{id}"))
 }

@@ -126,7 +126,7 @@ async fn acknowledge(number: String, ctx: Ctx, s: AppState) -> Response {
 async fn report(number: String, ctx: Ctx, s: AppState, body: Bytes) -> Response {
     let result = async {
         let own = ctx.own_firm()?;
-        work_orders::report(&s.db, &ctx.actor()?, &number, own, &json_body(&body)?).await
+        work_orders::report(&s.db, &ctx.actor()?, &number, own, &json_input(&body)?).await
     };
     created(result.await)
 }

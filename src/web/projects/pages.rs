@@ -7,7 +7,8 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use crate::db::assignments::{self, AssignmentInput};
-use crate::db::{contractors, projects, work_orders};
+use crate::db::work_orders::{self, ReportInput};
+use crate::db::{contractors, projects};
 use crate::error::{Error, Result};
 use crate::web::access::{Ctx, Form, Route, post_form1, route, route1};
 use crate::web::html::{Rendered, after, page};
@@ -56,14 +57,18 @@ async fn report(number: String, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let own = ctx.own_firm()?;
         let percent = match f.text("percent").trim() {
-            "" => Value::Null,
-            p => json!(
+            "" => None,
+            p => Some(
                 p.parse::<i64>()
-                    .map_err(|_| Error::invalid("percent", "must be a whole number"))?
+                    .map_err(|_| Error::invalid("percent", "must be a whole number"))?,
             ),
         };
-        let body = json!({"kind": f.text("kind"), "percent": percent, "note": f.get("note")});
-        work_orders::report(&s.db, &ctx.actor()?, &number, own, &body).await
+        let input = ReportInput {
+            kind: f.text("kind").to_owned(),
+            percent,
+            note: f.get("note").map(str::to_owned),
+        };
+        work_orders::report(&s.db, &ctx.actor()?, &number, own, &input).await
     };
     after(&s, &ctx, result.await, &format!("/work-orders/{number}"))
 }

@@ -1,0 +1,450 @@
+//! One handler per subcommand, in the order of `jiugai --help` (`serve` is in `serve.rs`).
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use jiugai_fixtures::generate;
+
+use super::args::{ContractorCommand, PlanArgs};
+use super::plan_print::write_plan;
+use super::serve::prepare;
+use crate::config::Settings;
+use crate::db::audit::Actor;
+use crate::db::contractors::ContractorRecord;
+use crate::db::{self, accounts, batches, catalog, compounds, import, planning};
+use crate::domain::account::NewPassword;
+use crate::domain::batch;
+use crate::domain::geometry::Crs;
+
+/// `jiugai migrate`.
+pub(super) async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let db = db::connect(&settings.database_url).await?;
+    db::migrate(&db).await?;
+    eprintln!(
+        "database {} is up to date",
+        settings.database_url_for_display()
+    );
+    Ok(())
+}
+
+/// `jiugai import compounds`.
+pub(super) async fn import_compounds(
+    settings: &Settings,
+    file: &std::path::Path,
+    crs: Crs,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let catalog = catalog::load(&db).await?;
+    let size = std::fs::metadata(file)?.len();
+    let bar = ProgressBar::new(size).with_style(ProgressStyle::with_template(
+        "checking  {bar:40} {bytes}/{total_bytes} {eta}",
+    )?);
+    let reader = bar.wrap_read(BufReader::new(std::fs::File::open(file)?));
+    let parsed = tokio::task::block_in_place(|| import::parse_collection(reader, crs, &catalog));
+    bar.finish_and_clear();
+    let records = match parsed {
+        Ok(records) => records,
+        Err(errors) => return Err(report(file, &errors)),
+    };
+    let bar = ProgressBar::new(records.len() as u64).with_style(ProgressStyle::with_template(
+        "importing {bar:40} {pos}/{len} {eta}",
+    )?);
+    let summary = import::write(&db, &Actor::cli(), &records, |done| {
+        bar.set_position(done as u64)
+    })
+    .await;
+    bar.finish_and_clear();
+    db::checkpoint(&db).await?;
+    match summary {
+        Ok(s) => {
+            println!(
+                "imported {}: {} created, {} updated, {} unchanged",
+                file.display(),
+                s.created,
+                s.updated,
+                s.unchanged
+            );
+            Ok(())
+        }
+        Err(import::ImportError::Features(errors)) => Err(report(file, &errors)),
+        Err(import::ImportError::Other(e)) => Err(e.into()),
+    }
+}
+
+fn report(file: &std::path::Path, errors: &[import::FeatureError]) -> anyhow::Error {
+    for e in errors.iter().take(200) {
+        eprintln!("{}: {e}", file.display());
+    }
+    if errors.len() > 200 {
+        eprintln!("… and {} more", errors.len() - 200);
+    }
+    anyhow::anyhow!(
+        "{} problem(s) in {}; nothing was imported",
+        errors.len(),
+        file.display()
+    )
+}
+
+/// `jiugai export compounds`.
+pub(super) async fn export_compounds(
+    settings: &Settings,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let sink: Box<dyn Write + Send> = match &out {
+        Some(path) => Box::new(std::fs::File::create(path)?),
+        None => Box::new(std::io::stdout()),
+    };
+    let mut sink = BufWriter::new(sink);
+    sink.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    let filter = compounds::Filter {
+        include_archived: true,
+        ..Default::default()
+    };
+    let mut pages = compounds::FeaturePages::new(filter, compounds::EXPORT_PAGE);
+    let mut first = true;
+    while let Some(features) = pages.next(&db).await? {
+        for feature in features {
+            if !first {
+                sink.write_all(b",\n")?;
+            }
+            first = false;
+            sink.write_all(feature.as_bytes())?;
+        }
+    }
+    sink.write_all(b"\n]}\n")?;
+    sink.flush()?;
+    Ok(())
+}
+
+/// `jiugai fixtures generate`.
+pub(super) fn fixtures_generate(
+    count: usize,
+    seed: u64,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let sink: Box<dyn Write> = match &out {
+        Some(path) => Box::new(std::fs::File::create(path)?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut sink = BufWriter::new(sink);
+    generate::write_collection(&mut sink, count, seed)?;
+    sink.flush()?;
+    if let Some(path) = out {
+        eprintln!(
+            "wrote {count} compounds (seed {seed}) to {}",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The one-time sign-in link for a token, at the public address.
+fn sign_in_link(settings: &Settings, token: &str) -> String {
+    format!("{}/sign-in/link/{token}", settings.public_base())
+}
+
+/// `jiugai user create`.
+pub(super) async fn user_create(
+    settings: &Settings,
+    username: &str,
+    role: &str,
+    contractor: Option<&str>,
+    display_name: Option<&str>,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let new = accounts::NewUser::parse(username, display_name, role, contractor)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        Some(
+            NewPassword::parse(line, new.username.as_str())
+                .map_err(|e| anyhow::anyhow!("password: {e}"))?,
+        )
+    } else {
+        None
+    };
+    let (user, token) = accounts::create_user(&db, &Actor::cli(), &new, password.as_ref()).await?;
+    eprintln!(
+        "created {} ({}){}",
+        user.username,
+        user.role.code(),
+        if token.is_some() {
+            format!(
+                "; the link below lets them set a password within {} hours",
+                accounts::LINK_HOURS
+            )
+        } else {
+            String::new()
+        }
+    );
+    if let Some(token) = token {
+        println!("{}", sign_in_link(settings, &token));
+    }
+    Ok(())
+}
+
+/// `jiugai user link`.
+pub(super) async fn user_link(settings: &Settings, username: &str) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let token = accounts::issue_link(&db, &Actor::cli(), username).await?;
+    eprintln!(
+        "one-time sign-in link for {username}, good for {} hours:",
+        accounts::LINK_HOURS
+    );
+    println!("{}", sign_in_link(settings, &token));
+    Ok(())
+}
+
+/// `jiugai token create`.
+pub(super) async fn token_create(
+    settings: &Settings,
+    username: &str,
+    name: &str,
+    expires_in_days: i64,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let (name, days) = accounts::parse_token_request(Some(name), Some(expires_in_days))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = accounts::find_user(&db, username).await?;
+    let (token, _) = accounts::create_token(&db, &Actor::cli(), user.id, &name, days).await?;
+    println!("{token}");
+    Ok(())
+}
+
+/// `jiugai token list`.
+pub(super) async fn token_list(settings: &Settings, username: &str) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    for t in accounts::user_tokens(&db, username).await? {
+        let state = match (t.revoked_at, t.usable) {
+            (Some(at), _) => format!("revoked {}", crate::domain::time::beijing_minute(at)),
+            (None, true) => "usable".to_owned(),
+            (None, false) => "expired".to_owned(),
+        };
+        println!(
+            "{}\t{}…\t{}\texpires {}\t{state}",
+            t.id,
+            t.prefix,
+            t.name,
+            crate::domain::time::beijing_minute(t.expires_at)
+        );
+    }
+    Ok(())
+}
+
+/// `jiugai token revoke`: the token `id`, or every token not yet revoked when `all`.
+pub(super) async fn token_revoke(
+    settings: &Settings,
+    username: &str,
+    id: Option<i32>,
+    all: bool,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let user = accounts::find_user(&db, username).await?;
+    let ids: Vec<i32> = if all {
+        accounts::tokens(&db, user.id)
+            .await?
+            .into_iter()
+            .filter(|t| t.revoked_at.is_none())
+            .map(|t| t.id)
+            .collect()
+    } else {
+        id.into_iter().collect()
+    };
+    for id in &ids {
+        accounts::revoke_token(&db, &Actor::cli(), user.id, *id).await?;
+    }
+    eprintln!("revoked {} token(s) of {username}", ids.len());
+    Ok(())
+}
+
+/// `jiugai contractor create`.
+pub(super) async fn contractor_create(
+    settings: &Settings,
+    command: ContractorCommand,
+) -> anyhow::Result<()> {
+    let ContractorCommand::Create {
+        code,
+        name,
+        credit_code,
+        contact,
+        phone,
+        qualification,
+        capacity,
+    } = command;
+    let input = db::contractors::ContractorInput {
+        code: Some(code),
+        name,
+        credit_code,
+        qualification,
+        contact_person: contact,
+        phone,
+        capacity: Some(capacity),
+    };
+    let record = ContractorRecord::parse(&input, None)?;
+    let db = prepare(settings).await?;
+    let c = db::contractors::create(&db, &Actor::cli(), &record).await?;
+    eprintln!("contractor {} ({}) registered", c.code, c.name);
+    Ok(())
+}
+
+/// `jiugai plan`.
+pub(super) async fn plan(settings: &Settings, args: PlanArgs) -> anyhow::Result<()> {
+    let horizon = plan_horizon(&args)?;
+    let db = prepare(settings).await?;
+    let plan = if let Some(year) = args.approve {
+        let plan = batches::approve(&db, &Actor::cli(), &horizon, year, None).await?;
+        eprintln!("approved the {year} batch");
+        plan
+    } else {
+        let policy = catalog::load_policy(&db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
+        let candidates = planning::candidates(&db).await?;
+        tokio::task::block_in_place(|| batch::plan(&policy, &horizon, &candidates))
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &plan)?;
+        writeln!(out)?;
+    } else {
+        write_plan(&mut out, &plan)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The horizon from the command line: every year from `--from` to `--to` with its budget and caps.
+fn plan_horizon(args: &PlanArgs) -> anyhow::Result<batch::Horizon> {
+    if args.to < args.from {
+        anyhow::bail!("--to {} is before --from {}", args.to, args.from);
+    }
+    if (args.to - args.from) as usize >= batch::MAX_YEARS {
+        anyhow::bail!("a horizon spans at most {} years", batch::MAX_YEARS);
+    }
+    let years: Vec<i32> = (args.from..=args.to).collect();
+    let budgets = per_year("--budget", &args.budgets, &years)?;
+    let compounds = per_year("--max-compounds", &args.max_compounds, &years)?;
+    let households = per_year("--max-households", &args.max_households, &years)?;
+    let mut limits = Vec::new();
+    for (i, &year) in years.iter().enumerate() {
+        let budget_yuan =
+            budgets[i].ok_or_else(|| anyhow::anyhow!("--budget: no budget for {year}"))?;
+        let max_compounds = compounds[i]
+            .map(|n| u32::try_from(n).map_err(|_| anyhow::anyhow!("--max-compounds: too large")))
+            .transpose()?;
+        limits.push(batch::YearLimits {
+            year,
+            budget_yuan,
+            max_compounds,
+            max_households: households[i],
+        });
+    }
+    let mut pins = std::collections::BTreeMap::new();
+    for pin in &args.pins {
+        let (code, year) = pin
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--pin {pin}: expected CODE=YEAR"))?;
+        let year = year
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--pin {pin}: {year:?} is not a year"))?;
+        pins.insert(code.trim().to_owned(), year);
+    }
+    Ok(batch::Horizon {
+        years: limits,
+        discount: args.discount,
+        pins,
+        exclusions: args
+            .exclusions
+            .iter()
+            .map(|c| c.trim().to_owned())
+            .collect(),
+        bundles: !args.no_bundles,
+        overrides: Default::default(),
+    })
+}
+
+/// `2022=330000000` settings and a bare default, as one value (or none) per year.
+fn per_year(flag: &str, given: &[String], years: &[i32]) -> anyhow::Result<Vec<Option<u64>>> {
+    let number = |s: &str| -> anyhow::Result<u64> {
+        let digits: String = s
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '_' | ','))
+            .collect();
+        digits
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{flag} {s}: not a whole number"))
+    };
+    let mut default = None;
+    let mut values = vec![None; years.len()];
+    for g in given {
+        match g.split_once('=') {
+            Some((year, amount)) => {
+                let year: i32 = year
+                    .trim()
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("{flag} {g}: {year:?} is not a year"))?;
+                let i = years
+                    .iter()
+                    .position(|&y| y == year)
+                    .ok_or_else(|| anyhow::anyhow!("{flag} {g}: {year} is outside the horizon"))?;
+                values[i] = Some(number(amount)?);
+            }
+            None => default = Some(number(g)?),
+        }
+    }
+    Ok(values.into_iter().map(|v| v.or(default)).collect())
+}
+
+/// `jiugai render work-orders`.
+pub(super) async fn render_work_orders(
+    settings: &Settings,
+    year: i32,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let orders = db::work_orders::list(&db, Some(year), None).await?;
+    if orders.is_empty() {
+        anyhow::bail!("no work orders issued for {year}");
+    }
+    let mut documents = Vec::with_capacity(orders.len());
+    for order in &orders {
+        let mut doc =
+            db::work_orders::document_of(&db, &order.number, Some(order.revision), None).await?;
+        doc.url = db::work_orders::page_url(&settings.public_base(), &order.number);
+        documents.push(doc);
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot make the folder {}: {e}", out.display()))?;
+    let bar = ProgressBar::new(documents.len() as u64).with_style(ProgressStyle::with_template(
+        "rendering {bar:40} {pos}/{len} {eta}",
+    )?);
+    let started = std::time::Instant::now();
+    let rendered = tokio::task::block_in_place(|| {
+        jiugai_document::render_work_orders(&documents, &|| bar.inc(1))
+    });
+    bar.finish_and_clear();
+    let mut bytes = 0;
+    for (doc, pdf) in documents.iter().zip(rendered) {
+        let pdf = pdf.map_err(|e| anyhow::anyhow!("work order {}: {e}", doc.number))?;
+        let path = out.join(db::work_orders::file_name(&doc.number, doc.revision));
+        std::fs::write(&path, &pdf)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        bytes += pdf.len();
+    }
+    eprintln!(
+        "{} work orders of {year} written to {} ({:.1} MB, rendered in {:.0} ms)",
+        documents.len(),
+        out.display(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! A compound as the planner sees it.
+
+use geo::MultiPolygon;
+
+use crate::domain::compound::{Consent, Survey};
+use crate::domain::record::CompoundRecord;
+
+/// A compound as the planner sees it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub code: String,
+    pub name: String,
+    pub town_code: String,
+    pub year_built: i32,
+    pub households: i32,
+    pub cost_fen: i64,
+    pub survey: Option<Survey>,
+    pub consent: Option<Consent>,
+    pub requests: i32,
+    pub deputies_vote_rank: Option<i32>,
+    pub archived: bool,
+    /// The boundary, WGS-84.
+    pub outline: MultiPolygon<f64>,
+    /// The year of the approved batch it belongs to: never moved by planning.
+    pub approved: Option<i32>,
+}
+
+impl Candidate {
+    /// A compound record as it is imported or generated, not in any approved batch.
+    pub fn from_record(r: &CompoundRecord) -> Candidate {
+        Candidate {
+            code: r.code.as_str().to_owned(),
+            name: r.name.clone(),
+            town_code: r.town_code.clone(),
+            year_built: r.year_built,
+            households: r.households,
+            cost_fen: r.estimate.total_fen,
+            survey: r.survey.clone(),
+            consent: r.consent.clone(),
+            requests: r.requests,
+            deputies_vote_rank: r.deputies_vote_rank,
+            archived: r.archived,
+            outline: r.boundary.shape().clone(),
+            approved: None,
+        }
+    }
+}
