@@ -6,7 +6,7 @@ A module depends on another when its code names a path into it: `crate::db::noti
 `#[cfg(test)] mod tests` are left out). Every such reference counts, parent and children included, except declaring: a `mod` line, a `pub use` of one's
 own child, and anything in the crate root (it declares the modules and is the crate's public face). Each crate is checked on its own.
 
-    python3 tools/check-cycles.py            # the main crate, the planner and the document engine
+    python3 tools/check-cycles.py            # the main crate, the planner, the document engine, the fixtures
     python3 tools/check-cycles.py planner    # one crate, by folder
 """
 
