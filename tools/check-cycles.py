@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fails when the modules of a crate depend on each other in a circle.
+"""Fails when the modules of a crate depend on each other in a circle, or when a web feature names another feature.
 
 A module depends on another when its code names a path into it: `crate::db::notices::…`, `super::access::…`,
 `use super::{pages, error}`, a child named bare in its parent (`access::allow`)… (comments, strings and
@@ -15,6 +15,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The web layer's shared modules: every feature may use them, they use no feature. Any other child of `web` is a
+# feature, which names shared modules and its own children only, never another feature (only `web/mod.rs`,
+# which chains them, knows them all).
+WEB_SHARED = {
+    "access", "body", "cache", "client", "error", "form", "html", "json", "query", "reply", "routes", "server",
+    "state", "svg", "templates",
+}
+
 CRATES = {".": "src", "planner": "planner/src", "document": "document/src", "fixtures": "fixtures-gen/src"}
 
 
@@ -183,6 +191,14 @@ def check(crate: str, src: Path) -> list:
             visit(v)
     name = lambda m: "::".join(("crate",) + m)
     problems = []
+    if crate == ".":
+        for a, targets in sorted(edges.items()):
+            for b, (file, line) in sorted(targets.items()):
+                if len(a) < 2 or len(b) < 2 or a[0] != "web" or b[0] != "web" or a[1] == b[1]:
+                    continue
+                if b[1] not in WEB_SHARED:
+                    who = "a shared web module" if a[1] in WEB_SHARED else "a web feature"
+                    problems.append(f"{crate}: {who} names another feature: {name(a)} -> {name(b)}  ({file}:{line})")
     for scc in sccs:
         members = set(scc)
         lines = [f"{crate}: modules in a circle: {', '.join(sorted(name(m) for m in scc))}"]
@@ -203,7 +219,7 @@ def main():
         print(p)
     if problems:
         sys.exit(1)
-    print(f"no module cycles in {', '.join(wanted)}")
+    print(f"no module cycles in {', '.join(wanted)}; no web feature names another")
 
 
 if __name__ == "__main__":

@@ -73,3 +73,27 @@ pub fn json_body(body: &Bytes) -> Result<Value> {
 pub fn json_input<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T> {
     crate::domain::deserialize(&json_body(body)?).map_err(Error::Invalid)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::expected_version;
+    use crate::error::Error;
+
+    #[test]
+    fn if_match_takes_strong_and_bare_versions_and_never_a_weak_one() {
+        assert_eq!(expected_version(Some("\"3\"")).unwrap(), 3);
+        assert!(matches!(
+            expected_version(Some("W/\"4\"")),
+            Err(Error::PreconditionFailed(_))
+        ));
+        assert_eq!(expected_version(Some("5")).unwrap(), 5);
+        assert!(matches!(
+            expected_version(None),
+            Err(Error::PreconditionRequired(_))
+        ));
+        assert!(matches!(
+            expected_version(Some("abc")),
+            Err(Error::Invalid(_))
+        ));
+    }
+}

@@ -172,26 +172,3 @@ fn export_stream(state: AppState, query: Vec<(String, String)>) -> Result<Respon
     );
     Ok(response)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn if_match_takes_strong_and_bare_versions_and_never_a_weak_one() {
-        assert_eq!(expected_version(Some("\"3\"")).unwrap(), 3);
-        assert!(matches!(
-            expected_version(Some("W/\"4\"")),
-            Err(Error::PreconditionFailed(_))
-        ));
-        assert_eq!(expected_version(Some("5")).unwrap(), 5);
-        assert!(matches!(
-            expected_version(None),
-            Err(Error::PreconditionRequired(_))
-        ));
-        assert!(matches!(
-            expected_version(Some("abc")),
-            Err(Error::Invalid(_))
-        ));
-    }
-}

@@ -7,7 +7,7 @@ use crate::domain::FieldErrors;
 use crate::domain::compound::Status;
 use crate::error::{Error, Result};
 
-pub const MAX_PER_PAGE: u64 = 500;
+const MAX_PER_PAGE: u64 = 500;
 const DEFAULT_PER_PAGE: u64 = 50;
 
 /// Parses the list's query string: filters, sort and pagination. Unknown parameters are refused, so
