@@ -58,22 +58,19 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
 
 /// Every feature's routes. No feature mounts another: only this chain knows them all. Each feature's filter
 /// is boxed (one chain of them all unboxed is a type too deep for the compiler). Which route a request is for
-/// does not depend on this order: each route's filter matches only its own declaration (see [`routes`]).
+/// does not depend on this order: each route's filter matches only its own declaration in `routes.rs`.
 fn features(state: &AppState) -> BoxedFilter<(Response,)> {
     let groups = [
         service::routes(state),
-        // compounds, catalog, plans
         compounds::routes(state),
         catalog::routes(state),
         plans::routes(state),
-        // notices (the bureau's and the public's), satisfaction
+        projects::routes(state),
         notices::routes(state),
         satisfaction::routes(state),
-        // accounts, contractors, audit
         accounts::routes(state),
         contractors::routes(state),
         audit::routes(state),
-        projects::routes(state),
     ];
     groups
         .into_iter()
