@@ -393,18 +393,43 @@ fn expect_params(route: Route, count: usize) {
     );
 }
 
+/// The request is for `route`, which has no path parameters: its path, then its method.
+fn at0(route: Route) -> impl Filter<Extract = (), Error = Rejection> + Clone + use<> {
+    expect_params(route, 0);
+    path(route).map(|_| ()).untuple_one().and(method(route))
+}
+
+/// The request is for `route`, with one path parameter: gives it parsed.
+fn at1<T: std::str::FromStr + Send + 'static>(
+    route: Route,
+) -> impl Filter<Extract = (T,), Error = Rejection> + Clone + use<T> {
+    expect_params(route, 1);
+    path(route)
+        .and_then(|p: Vec<String>| std::future::ready(parse::<T>(&p[0])))
+        .and(method(route))
+}
+
+/// The request is for `route`, with two path parameters.
+fn at2<A, B>(route: Route) -> impl Filter<Extract = (A, B), Error = Rejection> + Clone + use<A, B>
+where
+    A: std::str::FromStr + Send + 'static,
+    B: std::str::FromStr + Send + 'static,
+{
+    expect_params(route, 2);
+    path(route)
+        .and_then(|p: Vec<String>| {
+            std::future::ready(parse::<A>(&p[0]).and_then(|a| Ok((a, parse::<B>(&p[1])?))))
+        })
+        .untuple_one()
+        .and(method(route))
+}
+
 /// A route without path parameters: gives the handler who asks and the state.
 pub fn route(
     state: &AppState,
     route: Route,
 ) -> impl Filter<Extract = (Ctx, AppState), Error = Rejection> + Clone + use<> {
-    expect_params(route, 0);
-    path(route)
-        .map(|_| ())
-        .untuple_one()
-        .and(method(route))
-        .and(allow(state, route))
-        .and(with_state(state))
+    at0(route).and(allow(state, route)).and(with_state(state))
 }
 
 /// A route with one path parameter: gives it to the handler first.
@@ -412,10 +437,7 @@ pub fn route1<T: std::str::FromStr + Send + 'static>(
     state: &AppState,
     route: Route,
 ) -> impl Filter<Extract = (T, Ctx, AppState), Error = Rejection> + Clone + use<T> {
-    expect_params(route, 1);
-    path(route)
-        .and_then(|p: Vec<String>| std::future::ready(parse::<T>(&p[0])))
-        .and(method(route))
+    at1::<T>(route)
         .and(allow(state, route))
         .and(with_state(state))
 }
@@ -429,13 +451,7 @@ where
     A: std::str::FromStr + Send + 'static,
     B: std::str::FromStr + Send + 'static,
 {
-    expect_params(route, 2);
-    path(route)
-        .and_then(|p: Vec<String>| {
-            std::future::ready(parse::<A>(&p[0]).and_then(|a| Ok((a, parse::<B>(&p[1])?))))
-        })
-        .untuple_one()
-        .and(method(route))
+    at2::<A, B>(route)
         .and(allow(state, route))
         .and(with_state(state))
 }
@@ -445,13 +461,7 @@ pub fn post_form(
     state: &AppState,
     route: Route,
 ) -> impl Filter<Extract = (Ctx, Form, AppState), Error = Rejection> + Clone + use<> {
-    expect_params(route, 0);
-    path(route)
-        .map(|_| ())
-        .untuple_one()
-        .and(method(route))
-        .and(form(state, route))
-        .and(with_state(state))
+    at0(route).and(form(state, route)).and(with_state(state))
 }
 
 /// A form posted to a route with one path parameter.
@@ -459,10 +469,7 @@ pub fn post_form1<T: std::str::FromStr + Send + 'static>(
     state: &AppState,
     route: Route,
 ) -> impl Filter<Extract = (T, Ctx, Form, AppState), Error = Rejection> + Clone + use<T> {
-    expect_params(route, 1);
-    path(route)
-        .and_then(|p: Vec<String>| std::future::ready(parse::<T>(&p[0])))
-        .and(method(route))
+    at1::<T>(route)
         .and(form(state, route))
         .and(with_state(state))
 }
@@ -476,13 +483,7 @@ where
     A: std::str::FromStr + Send + 'static,
     B: std::str::FromStr + Send + 'static,
 {
-    expect_params(route, 2);
-    path(route)
-        .and_then(|p: Vec<String>| {
-            std::future::ready(parse::<A>(&p[0]).and_then(|a| Ok((a, parse::<B>(&p[1])?))))
-        })
-        .untuple_one()
-        .and(method(route))
+    at2::<A, B>(route)
         .and(form(state, route))
         .and(with_state(state))
 }
