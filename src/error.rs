@@ -54,8 +54,7 @@ impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
-                message: "this collides with a record that was written at the same time; reload and try again"
-                    .into(),
+                message: "与同时写入的另一条记录冲突（编号或名称相同）；请刷新后再试".into(),
                 field: None,
             },
             _ => Error::Database(e),

@@ -54,7 +54,7 @@ impl NoticeTemplates {
         if let Some(dir) = &self.dir {
             let path = dir.join(&file);
             if let Ok(text) = std::fs::read_to_string(&path) {
-                return (format!("notice template {file}"), text);
+                return (format!("公示模板 {file}"), text);
             }
         }
         let text = BUILT_IN
@@ -63,7 +63,7 @@ impl NoticeTemplates {
             .map(|(_, t)| *t)
             .unwrap_or_default();
         (
-            format!("templates/notices/{file} (built in)"),
+            format!("内置公示模板 templates/notices/{file}"),
             text.to_owned(),
         )
     }
@@ -72,20 +72,42 @@ impl NoticeTemplates {
     /// misspelt field, a syntax error, no title) is refused naming the file and line, as field `template`.
     pub fn render(&self, kind: NoticeKind, context: &impl Serialize) -> Result<Text, FieldErrors> {
         let (name, source) = self.source(kind);
-        let fail = |message: String| FieldErrors::single("template", format!("{name}: {message}"));
+        let fail = |message: String| FieldErrors::single("template", format!("{name}：{message}"));
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         let rendered = env
             .render_str(&source, minijinja::value::Serde(context))
-            .map_err(|e| match e.line() {
-                Some(line) => fail(format!(
-                    "line {line}: {}",
-                    e.detail().unwrap_or(&e.to_string())
-                )),
-                None => fail(e.to_string()),
+            .map_err(|e| {
+                let what = template_problem(e.kind());
+                // The line as the bureau wrote it tells them more than minijinja's English would.
+                match e.line() {
+                    Some(line) => {
+                        let text = source
+                            .lines()
+                            .nth(line.saturating_sub(1))
+                            .unwrap_or("")
+                            .trim();
+                        fail(format!("第 {line} 行（{text}）：{what}"))
+                    }
+                    None => fail(what.to_owned()),
+                }
             })?;
-        split(&rendered).ok_or_else(|| fail("the first line must be the notice's title".into()))
+        split(&rendered).ok_or_else(|| fail("第一行须为公示标题，现在模板生成的内容是空的".into()))
+    }
+}
+
+/// What went wrong in a template, in the words of the person who edits it.
+fn template_problem(kind: minijinja::ErrorKind) -> &'static str {
+    match kind {
+        minijinja::ErrorKind::UndefinedError => "用到了不存在的字段，请检查字段名是否写错",
+        minijinja::ErrorKind::SyntaxError => "模板语法有误，请检查 {{ }} 和 {% %} 是否成对",
+        minijinja::ErrorKind::UnknownFilter => "用到了不存在的过滤器",
+        minijinja::ErrorKind::UnknownFunction | minijinja::ErrorKind::UnknownMethod => {
+            "用到了不存在的函数"
+        }
+        minijinja::ErrorKind::InvalidOperation => "对字段做了不能做的运算",
+        _ => "模板无法生成公示，请检查这一行",
     }
 }
 
@@ -179,7 +201,9 @@ mod tests {
         let errors = templates.render(NoticeKind::Site, &context()).unwrap_err();
         let message = &errors.0["template"][0];
         assert!(
-            message.contains("site.txt") && message.contains("line 3"),
+            message.contains("公示模板 site.txt")
+                && message.contains("第 3 行（{{ project.nmae }}）")
+                && message.contains("不存在的字段"),
             "{message}"
         );
         let folder = dir.path().display().to_string();

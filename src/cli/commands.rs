@@ -59,7 +59,7 @@ pub(super) async fn import_compounds(
     match summary {
         Ok(s) => {
             println!(
-                "imported {}: {} created, {} updated, {} unchanged",
+                "已导入 {}：新建 {} 个，更新 {} 个，未变 {} 个",
                 file.display(),
                 s.created,
                 s.updated,
@@ -77,12 +77,12 @@ fn report(file: &std::path::Path, errors: &[import::FeatureError]) -> anyhow::Er
         eprintln!("{}: {e}", file.display());
     }
     if errors.len() > 200 {
-        eprintln!("… and {} more", errors.len() - 200);
+        eprintln!("……另有 {} 处问题", errors.len() - 200);
     }
     anyhow::anyhow!(
-        "{} problem(s) in {}; nothing was imported",
-        errors.len(),
-        file.display()
+        "{} 中有 {} 处问题，没有导入任何内容",
+        file.display(),
+        errors.len()
     )
 }
 
@@ -163,7 +163,7 @@ pub(super) async fn user_create(
         let line = line.trim_end_matches(['\r', '\n']);
         Some(
             NewPassword::parse(line, new.username.as_str())
-                .map_err(|e| anyhow::anyhow!("password: {e}"))?,
+                .map_err(|e| anyhow::anyhow!("password：{e}"))?,
         )
     } else {
         None
@@ -322,10 +322,10 @@ pub(super) async fn plan(settings: &Settings, args: PlanArgs) -> anyhow::Result<
 /// The horizon from the command line: every year from `--from` to `--to` with its budget and caps.
 fn plan_horizon(args: &PlanArgs) -> anyhow::Result<batch::Horizon> {
     if args.to < args.from {
-        anyhow::bail!("--to {} is before --from {}", args.to, args.from);
+        anyhow::bail!("--to {} 早于 --from {}", args.to, args.from);
     }
     if (args.to - args.from) as usize >= batch::MAX_YEARS {
-        anyhow::bail!("a horizon spans at most {} years", batch::MAX_YEARS);
+        anyhow::bail!("规划期最多 {} 个年度", batch::MAX_YEARS);
     }
     let years: Vec<i32> = (args.from..=args.to).collect();
     let budgets = per_year("--budget", &args.budgets, &years)?;
@@ -334,9 +334,9 @@ fn plan_horizon(args: &PlanArgs) -> anyhow::Result<batch::Horizon> {
     let mut limits = Vec::new();
     for (i, &year) in years.iter().enumerate() {
         let budget_yuan =
-            budgets[i].ok_or_else(|| anyhow::anyhow!("--budget: no budget for {year}"))?;
+            budgets[i].ok_or_else(|| anyhow::anyhow!("--budget：没有 {year} 年的预算"))?;
         let max_compounds = compounds[i]
-            .map(|n| u32::try_from(n).map_err(|_| anyhow::anyhow!("--max-compounds: too large")))
+            .map(|n| u32::try_from(n).map_err(|_| anyhow::anyhow!("--max-compounds：数值太大")))
             .transpose()?;
         limits.push(batch::YearLimits {
             year,
@@ -349,11 +349,11 @@ fn plan_horizon(args: &PlanArgs) -> anyhow::Result<batch::Horizon> {
     for pin in &args.pins {
         let (code, year) = pin
             .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--pin {pin}: expected CODE=YEAR"))?;
+            .ok_or_else(|| anyhow::anyhow!("--pin {pin}：应写成 小区编号=年度"))?;
         let year = year
             .trim()
             .parse()
-            .map_err(|_| anyhow::anyhow!("--pin {pin}: {year:?} is not a year"))?;
+            .map_err(|_| anyhow::anyhow!("--pin {pin}：“{year}”不是年度"))?;
         pins.insert(code.trim().to_owned(), year);
     }
     Ok(batch::Horizon {
@@ -380,7 +380,7 @@ fn per_year(flag: &str, given: &[String], years: &[i32]) -> anyhow::Result<Vec<O
             .collect();
         digits
             .parse()
-            .map_err(|_| anyhow::anyhow!("{flag} {s}: not a whole number"))
+            .map_err(|_| anyhow::anyhow!("{flag} {s}：不是整数"))
     };
     let mut default = None;
     let mut values = vec![None; years.len()];
@@ -390,11 +390,11 @@ fn per_year(flag: &str, given: &[String], years: &[i32]) -> anyhow::Result<Vec<O
                 let year: i32 = year
                     .trim()
                     .parse()
-                    .map_err(|_| anyhow::anyhow!("{flag} {g}: {year:?} is not a year"))?;
+                    .map_err(|_| anyhow::anyhow!("{flag} {g}：“{year}”不是年度"))?;
                 let i = years
                     .iter()
                     .position(|&y| y == year)
-                    .ok_or_else(|| anyhow::anyhow!("{flag} {g}: {year} is outside the horizon"))?;
+                    .ok_or_else(|| anyhow::anyhow!("{flag} {g}：{year} 年不在规划期内"))?;
                 values[i] = Some(number(amount)?);
             }
             None => default = Some(number(g)?),
@@ -412,7 +412,7 @@ pub(super) async fn render_work_orders(
     let db = prepare(settings).await?;
     let orders = db::work_orders::list(&db, Some(year), None).await?;
     if orders.is_empty() {
-        anyhow::bail!("no work orders issued for {year}");
+        anyhow::bail!("{year} 年没有已下达的任务单");
     }
     let mut documents = Vec::with_capacity(orders.len());
     for order in &orders {
@@ -422,7 +422,7 @@ pub(super) async fn render_work_orders(
         documents.push(doc);
     }
     std::fs::create_dir_all(out)
-        .map_err(|e| anyhow::anyhow!("cannot make the folder {}: {e}", out.display()))?;
+        .map_err(|e| anyhow::anyhow!("无法创建文件夹 {}：{e}", out.display()))?;
     let bar = ProgressBar::new(documents.len() as u64).with_style(ProgressStyle::with_template(
         "rendering {bar:40} {pos}/{len} {eta}",
     )?);
@@ -433,10 +433,10 @@ pub(super) async fn render_work_orders(
     bar.finish_and_clear();
     let mut bytes = 0;
     for (doc, pdf) in documents.iter().zip(rendered) {
-        let pdf = pdf.map_err(|e| anyhow::anyhow!("work order {}: {e}", doc.number))?;
+        let pdf = pdf.map_err(|e| anyhow::anyhow!("任务单 {}：{e}", doc.number))?;
         let path = out.join(db::work_orders::file_name(&doc.number, doc.revision));
         std::fs::write(&path, &pdf)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
         bytes += pdf.len();
     }
     eprintln!(

@@ -59,14 +59,14 @@ impl Assignment {
             Some(y) if y.is_finite() && y > 0.0 && y <= MAX_CONTRACT_YUAN => {
                 let fen = (y * 100.0).round();
                 if (fen - y * 100.0).abs() > 1e-6 {
-                    errors.add("contract_amount_yuan", "has more than two decimals (分)");
+                    errors.add("contract_amount_yuan", "合同金额最多两位小数（到分）");
                 }
                 Some(fen as i64)
             }
             Some(_) => {
                 errors.add(
                     "contract_amount_yuan",
-                    format!("must be above 0 and at most {MAX_CONTRACT_YUAN:.0} yuan"),
+                    format!("合同金额须大于 0 且不超过 {MAX_CONTRACT_YUAN:.0} 元"),
                 );
                 None
             }
@@ -76,7 +76,7 @@ impl Assignment {
             match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.add(field, "must be a date as YYYY-MM-DD");
+                    errors.add(field, "须为年-月-日格式的日期，如 2021-03-01");
                     None
                 }
             }
@@ -91,12 +91,12 @@ impl Assignment {
             .as_ref()
             .is_some_and(|r| r.chars().count() > 500)
         {
-            errors.add("dates_reason", "must be at most 500 characters");
+            errors.add("dates_reason", "日期说明最多 500 个字");
         }
         if let (Some(start), Some(end)) = (planned_start, planned_end)
             && start >= end
         {
-            errors.add("planned_end", "must be after the planned start");
+            errors.add("planned_end", "计划竣工日期须晚于计划开工日期");
         }
         if dates_reason.is_none() {
             for (field, d) in [
@@ -106,9 +106,7 @@ impl Assignment {
                 if d.is_some_and(|d| d.year() != year) {
                     errors.add(
                         field,
-                        format!(
-                            "is outside the batch year {year}; give dates_reason to plan it so"
-                        ),
+                        format!("不在批次年度 {year} 年内；如确需这样安排，请填写日期说明"),
                     );
                 }
             }
@@ -140,7 +138,7 @@ pub async fn update(
     if stored.version != expected_version {
         return Err(Error::StaleVersion {
             message: format!(
-                "project {code} was changed meanwhile (version {}); reload it and apply your change again",
+                "项目 {code} 已被他人修改（现为第 {} 版）；请刷新后重新修改",
                 stored.version
             ),
             current_version: Some(stored.version),
@@ -150,7 +148,7 @@ pub async fn update(
         Some(c) => Some(
             super::contractors::find(&txn, c, None)
                 .await
-                .map_err(|_| Error::invalid("contractor", format!("no contractor {c}")))?,
+                .map_err(|_| Error::invalid("contractor", format!("没有编号为 {c} 的施工单位")))?,
         ),
         None => None,
     };
@@ -158,7 +156,7 @@ pub async fn update(
     if firm_id != stored.contractor_id && stored.progress != Progress::NotStarted {
         return Err(Error::invalid(
             "contractor",
-            "the works have started: the contractor can no longer change",
+            "工程已开工，不能再更换施工单位",
         ));
     }
     let rescheduled = assignment.planned_start != stored.planned_start
@@ -187,7 +185,7 @@ pub async fn update(
         .await?;
     if result.rows_affected != 1 {
         return Err(Error::StaleVersion {
-            message: format!("project {code} was changed meanwhile; reload it"),
+            message: format!("项目 {code} 刚被他人修改，请刷新后再改"),
             current_version: None,
         });
     }
@@ -239,11 +237,11 @@ async fn check_capacity(
         return Err(Error::invalid(
             "contractor",
             format!(
-                "{} can run {} projects at once and already has {} in that period ({})",
+                "施工单位 {} 最多同时承担 {} 个项目，这段时间已承担 {} 个（{}）",
                 firm.code,
                 firm.capacity,
                 busy.len(),
-                busy.join(", ")
+                busy.join("、")
             ),
         ));
     }

@@ -4,6 +4,8 @@
 //! change without its record nor a record without its change. Nothing here updates or deletes; the
 //! database refuses it too (see the `accounts` migration).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -13,7 +15,9 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::Value;
 
-use super::entities::audit_log;
+use super::entities::{audit_log, contractors, users};
+use crate::domain::labels::{self, FieldChange};
+use crate::domain::time::beijing_minute;
 use crate::error::{Error, Result};
 
 /// Who is writing, and from where.
@@ -161,35 +165,97 @@ impl Filter {
     }
 }
 
+/// One record, with its codes in words beside them (`*_label`, `actor_name`) for people.
 #[derive(Debug, Serialize)]
 pub struct Entry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// The person's display name, "系统" for the service itself.
+    pub actor_name: String,
     pub actor_role: String,
-    pub source: String,
     pub action: String,
+    pub action_label: String,
+    pub source: String,
     pub entity: String,
+    pub entity_label: String,
     pub entity_id: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
 
-impl From<audit_log::Model> for Entry {
-    fn from(m: audit_log::Model) -> Self {
+impl Entry {
+    fn of(m: audit_log::Model, names: &Names) -> Self {
         let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
         Entry {
             id: m.id,
             at: m.at,
+            actor_name: labels::actor(&m.actor, names.people.get(&m.actor).map(String::as_str)),
             actor: m.actor,
             actor_role: m.actor_role,
-            source: m.source,
+            action_label: labels::action(&m.action),
             action: m.action,
+            source: m.source,
+            entity_label: labels::entity(&m.entity),
             entity: m.entity,
             entity_id: m.entity_id,
             before: parse(m.before),
             after: parse(m.after),
         }
+    }
+
+    /// A creation (nothing before it).
+    pub fn created(&self) -> bool {
+        self.before.is_none()
+    }
+
+    /// The fields it changed, in words; contractors by name.
+    pub fn changes(&self, names: &Names) -> Vec<FieldChange> {
+        let firm = |code: &str| names.firms.get(code).cloned();
+        labels::changes(
+            &self.entity,
+            self.before.as_ref(),
+            self.after.as_ref(),
+            &firm,
+        )
+    }
+}
+
+/// Who the codes in the log are: accounts by username (their display names), contractors by code (their names).
+#[derive(Debug, Default)]
+pub struct Names {
+    people: HashMap<String, String>,
+    firms: HashMap<String, String>,
+}
+
+impl Names {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Names> {
+        let people = users::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.username, u.display_name))
+            .collect();
+        let firms = contractors::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.name))
+            .collect();
+        Ok(Names { people, firms })
+    }
+
+    /// A person's display name by username, "系统" for the service (and the username when no account has it).
+    pub fn person(&self, username: &str) -> String {
+        labels::actor(username, self.people.get(username).map(String::as_str))
+    }
+
+    /// A contractor's name by code (the code when no firm has it).
+    pub fn firm(&self, code: &str) -> String {
+        self.firms
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
     }
 }
 
@@ -209,6 +275,18 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> Result<Page> {
+    let names = Names::load(db).await?;
+    list_named(db, filter, page, per_page, &names).await
+}
+
+/// [`list`] with the names already at hand.
+pub async fn list_named(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+    names: &Names,
+) -> Result<Page> {
     let query = audit_log::Entity::find().filter(filter.condition());
     let total = query.clone().count(db).await?;
     let items = query
@@ -218,7 +296,7 @@ pub async fn list(
         .all(db)
         .await?
         .into_iter()
-        .map(Entry::from)
+        .map(|m| Entry::of(m, names))
         .collect();
     Ok(Page {
         items,
@@ -231,23 +309,28 @@ pub async fn list(
 
 /// The log as CSV, oldest first, a page of records at a time: the first chunk carries the header.
 /// A log grows with every import, so it is never held whole in memory.
+/// Each row in words as the page shows it (Beijing time to the minute, labels, the changes written out), with
+/// the account's username and the values before and after whole as JSON, so nothing is lost.
 pub struct CsvPages {
     filter: Filter,
     after_id: i64,
     header_sent: bool,
+    names: Option<Names>,
 }
 
-pub const CSV_HEADER: [&str; 10] = [
-    "id",
-    "at",
-    "actor",
-    "actor_role",
-    "source",
-    "action",
-    "entity",
-    "entity_id",
-    "before",
-    "after",
+pub const CSV_HEADER: [&str; 12] = [
+    "编号",
+    "时间（北京时间）",
+    "操作人",
+    "账号",
+    "角色",
+    "来源",
+    "操作",
+    "对象类型",
+    "对象编号",
+    "变更",
+    "变更前（JSON）",
+    "变更后（JSON）",
 ];
 
 impl CsvPages {
@@ -256,6 +339,7 @@ impl CsvPages {
             filter,
             after_id: 0,
             header_sent: false,
+            names: None,
         }
     }
 
@@ -271,6 +355,13 @@ impl CsvPages {
         if rows.is_empty() && self.header_sent {
             return Ok(None);
         }
+        if self.names.is_none() {
+            self.names = Some(Names::load(db).await?);
+        }
+        let names = self
+            .names
+            .as_ref()
+            .ok_or_else(|| internal(anyhow::anyhow!("names")))?;
         let mut out = csv::Writer::from_writer(Vec::new());
         if !self.header_sent {
             out.write_record(CSV_HEADER).map_err(internal)?;
@@ -280,17 +371,26 @@ impl CsvPages {
             self.after_id = last.id;
         }
         for r in rows {
+            let (before, after) = (r.before.clone(), r.after.clone());
+            let e = Entry::of(r, names);
+            let changes: Vec<String> = e
+                .changes(names)
+                .iter()
+                .map(|c| c.text(e.created()))
+                .collect();
             out.write_record([
-                r.id.to_string(),
-                r.at.to_rfc3339(),
-                r.actor,
-                r.actor_role,
-                r.source,
-                r.action,
-                r.entity,
-                r.entity_id,
-                r.before.unwrap_or_default(),
-                r.after.unwrap_or_default(),
+                e.id.to_string(),
+                beijing_minute(e.at),
+                e.actor_name.clone(),
+                e.actor.clone(),
+                labels::role(&e.actor_role),
+                labels::source(&e.source),
+                e.action_label.clone(),
+                e.entity_label.clone(),
+                e.entity_id.clone(),
+                changes.join("；"),
+                before.unwrap_or_default(),
+                after.unwrap_or_default(),
             ])
             .map_err(internal)?;
         }

@@ -31,7 +31,7 @@ pub async fn approve(
         .is_some()
     {
         return Err(Error::Conflict {
-            message: format!("the {year} batch is already approved"),
+            message: format!("{year} 年批次已经批准过了"),
             field: Some("year"),
         });
     }
@@ -41,10 +41,7 @@ pub async fn approve(
     let candidates = planning::candidates(&txn).await?;
     let plan = batch::plan(&policy, horizon, &candidates).map_err(Error::Invalid)?;
     let Some(limits) = plan.years.iter().find(|y| y.year == year) else {
-        return Err(Error::invalid(
-            "year",
-            format!("{year} is not in the horizon"),
-        ));
+        return Err(Error::invalid("year", format!("{year} 年不在规划期内")));
     };
     if let Some(expected) = expected {
         let mut want = expected.to_vec();
@@ -54,7 +51,7 @@ pub async fn approve(
         if want != got {
             return Err(Error::Conflict {
                 message: format!(
-                    "planned on today's data, the {year} batch is no longer the one shown; re-run the plan and check it before approving"
+                    "按现在的数据重新排期，{year} 年批次已与页面上显示的不同；请重新计算方案，核对后再批准"
                 ),
                 field: None,
             });
@@ -87,8 +84,9 @@ pub async fn approve(
         return Err(Error::invalid(
             format!("compounds.{}", stored.code),
             format!(
-                "is already {}: a batch takes only compounds not yet planned",
-                stored.status
+                "小区 {} 已是“{}”状态；批次只能纳入尚未列入计划的小区",
+                stored.code,
+                Status::parse(&stored.status).map_or(stored.status.as_str(), |s| s.label())
             ),
         ));
     }
@@ -118,4 +116,18 @@ pub async fn approve(
     super::projects::create_for_batch(&txn, actor, id, year, &policy.code_prefix).await?;
     txn.commit().await?;
     Ok(plan)
+}
+
+/// The years that have an approved batch, earliest first: what a page offers to filter by.
+pub async fn years(db: &impl sea_orm::ConnectionTrait) -> Result<Vec<i32>> {
+    use sea_orm::QueryOrder;
+    let mut years: Vec<i32> = batches::Entity::find()
+        .order_by_asc(batches::Column::Year)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| b.year)
+        .collect();
+    years.dedup();
+    Ok(years)
 }

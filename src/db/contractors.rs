@@ -95,10 +95,7 @@ impl ContractorRecord {
             .iter()
             .find(|(_, text)| !crate::domain::text::clean(text))
         {
-            return Err(Error::invalid(
-                *field,
-                "must not contain control characters (such as NUL)",
-            ));
+            return Err(Error::invalid(*field, "不能包含控制字符（如空字符）"));
         }
         let input = input.clone();
         let mut errors = FieldErrors::default();
@@ -106,11 +103,11 @@ impl ContractorRecord {
             (Some(path), None) => path.to_owned(),
             (Some(path), Some(code)) if code == path => path.to_owned(),
             (Some(_), Some(_)) => {
-                errors.add("code", "cannot be changed");
+                errors.add("code", "施工单位编号不能修改");
                 String::new()
             }
             (None, None) => {
-                errors.add("code", "is required");
+                errors.add("code", "必填");
                 String::new()
             }
             (None, Some(code)) => {
@@ -119,7 +116,7 @@ impl ContractorRecord {
                         .chars()
                         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
                 {
-                    errors.add("code", "must be 2 to 32 of A–Z, 0–9 and '-'");
+                    errors.add("code", "编号须为 2 到 32 个大写字母 A–Z、数字 0–9 或 -");
                 }
                 code.to_owned()
             }
@@ -127,7 +124,7 @@ impl ContractorRecord {
         let mut text = |field: &str, value: &str, max: usize| {
             let value = crate::domain::text::trim(value);
             if value.is_empty() || value.chars().count() > max {
-                errors.add(field, format!("must be 1 to {max} characters"));
+                errors.add(field, format!("须为 1 到 {max} 个字"));
             }
             value.to_owned()
         };
@@ -151,7 +148,7 @@ impl ContractorRecord {
             Some(_) => {
                 errors.add(
                     "capacity",
-                    format!("must be a whole number of projects from 1 to {MAX_CAPACITY}"),
+                    format!("可同时承担的项目数须为 1 到 {MAX_CAPACITY} 之间的整数"),
                 );
                 DEFAULT_CAPACITY
             }
@@ -183,7 +180,7 @@ pub async fn insert(
         .await?;
     if taken.is_some() {
         return Err(Error::Conflict {
-            message: format!("a contractor with code {} already exists", record.code),
+            message: format!("编号为 {} 的施工单位已经存在", record.code),
             field: Some("code"),
         });
     }
@@ -235,7 +232,7 @@ pub async fn update(
     if stored.version != expected_version {
         return Err(Error::StaleVersion {
             message: format!(
-                "contractor {} was changed meanwhile (version {}); reload it and apply your change again",
+                "施工单位 {} 已被他人修改（现为第 {} 版）；请刷新后重新修改",
                 record.code, stored.version
             ),
             current_version: Some(stored.version),
@@ -260,10 +257,7 @@ pub async fn update(
         .await?;
     if result.rows_affected != 1 {
         return Err(Error::StaleVersion {
-            message: format!(
-                "contractor {} was changed meanwhile; reload it",
-                record.code
-            ),
+            message: format!("施工单位 {} 刚被他人修改，请刷新后再改", record.code),
             current_version: None,
         });
     }
@@ -293,7 +287,10 @@ async fn credit_code_unused(
     match holder {
         Some(other) if Some(other.id) != except => Err(Error::invalid(
             "credit_code",
-            format!("is already the code of contractor {}", other.code),
+            format!(
+                "已是施工单位 {}（{}）的统一社会信用代码",
+                other.code, other.name
+            ),
         )),
         _ => Ok(()),
     }
@@ -319,7 +316,7 @@ pub async fn find(
         .one(db)
         .await?
         .filter(|c| only.is_none_or(|id| id == c.id))
-        .ok_or_else(|| Error::NotFound(format!("no contractor {code}")))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {code} 的施工单位")))
 }
 
 pub async fn get(

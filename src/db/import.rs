@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::error::Category;
 
 use super::audit::{self, Actor, Change};
 use super::compounds::{self, Lookup, Places};
@@ -34,11 +35,11 @@ pub struct FeatureError {
 impl fmt::Display for FeatureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.index, &self.code) {
-            (Some(i), Some(code)) => write!(f, "feature {i} ({code}): ")?,
-            (Some(i), None) => write!(f, "feature {i}: ")?,
-            (None, _) => write!(f, "file: ")?,
+            (Some(i), Some(code)) => write!(f, "要素 features[{i}]（{code}）：")?,
+            (Some(i), None) => write!(f, "要素 features[{i}]：")?,
+            (None, _) => write!(f, "整个文件：")?,
         }
-        write!(f, "{}: {}", self.field, self.message)
+        write!(f, "{}：{}", self.field, self.message)
     }
 }
 
@@ -68,7 +69,7 @@ pub fn parse_collection(
                     index: Some(index),
                     code: Some(code),
                     field: "code".into(),
-                    message: format!("duplicate code: feature {first} has it too"),
+                    message: format!("编号重复：要素 features[{first}] 也用了这个编号"),
                 });
             } else {
                 records.push(record);
@@ -95,13 +96,36 @@ pub fn parse_collection(
             index: None,
             code: None,
             field: "json".into(),
-            message: e.to_string(),
+            message: json_problem(&e),
         });
     }
     if errors.is_empty() {
         Ok(records)
     } else {
         Err(errors)
+    }
+}
+
+/// Why the file is not a FeatureCollection that can be read, in Chinese, with the place in the file.
+fn json_problem(e: &serde_json::Error) -> String {
+    let at = format!("第 {} 行第 {} 列", e.line(), e.column());
+    match e.classify() {
+        Category::Io => format!("读取文件出错（{at}）"),
+        Category::Eof => format!("文件不完整，在{at}意外结束"),
+        Category::Syntax => format!("不是有效的 JSON（UTF-8 文本），{at}处有误"),
+        Category::Data => {
+            let message = e.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
+            // Our own words (the collection's checks) are Chinese already; serde's are said again.
+            let message = if message.is_ascii() {
+                crate::domain::serde_in_chinese(message)
+            } else {
+                message.to_owned()
+            };
+            format!("{message}（{at}）")
+        }
     }
 }
 
@@ -121,12 +145,12 @@ fn parse_feature(
         message,
     };
     if feature.get("type").and_then(Value::as_str) != Some("Feature") {
-        return Err(vec![fail("type", "must be \"Feature\"".into())]);
+        return Err(vec![fail("type", "须为 \"Feature\"".into())]);
     }
     let Some(properties) = feature.get("properties").filter(|p| p.is_object()) else {
         return Err(vec![fail(
             "properties",
-            "must be an object with the compound's attributes".into(),
+            "须为包含小区各项信息的对象".into(),
         )]);
     };
     CompoundRecord::parse(properties, feature.get("geometry"), crs, catalog).map_err(|errors| {
@@ -177,13 +201,11 @@ impl<'de, F: FnMut(usize, Value)> Visitor<'de> for CollectionSeed<'_, F> {
         }
         if kind.as_deref() != Some("FeatureCollection") {
             return Err(serde::de::Error::custom(
-                "\"type\" must be \"FeatureCollection\"",
+                "文件的 \"type\" 须为 \"FeatureCollection\"",
             ));
         }
         if !had_features {
-            return Err(serde::de::Error::custom(
-                "a FeatureCollection needs \"features\"",
-            ));
+            return Err(serde::de::Error::custom("文件缺少要素列表 \"features\""));
         }
         Ok(())
     }
@@ -333,7 +355,7 @@ pub async fn write<C: TransactionTrait>(
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{} feature(s) are wrong", .0.len())]
+    #[error("{} 个要素有误", .0.len())]
     Features(Vec<FeatureError>),
     #[error(transparent)]
     Other(#[from] crate::error::Error),

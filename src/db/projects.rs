@@ -215,14 +215,14 @@ pub async fn find(
         .one(db)
         .await?
         .filter(|p| own.is_none_or(|id| p.contractor_id == Some(id)))
-        .ok_or_else(|| Error::NotFound(format!("no project {code}")))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {code} 的项目")))
 }
 
 pub async fn get(db: &impl ConnectionTrait, code: &str, own: Option<i32>) -> Result<ProjectView> {
     let row = find(db, code, own).await?;
     let mut list = views(db, vec![row]).await?;
     list.pop()
-        .ok_or_else(|| Error::NotFound(format!("no project {code}")))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {code} 的项目")))
 }
 
 /// The compounds of each project, in position order.

@@ -34,17 +34,17 @@ impl Username {
         let name = raw.trim();
         let len = name.chars().count();
         if !(3..=32).contains(&len) {
-            return Err("must be 3 to 32 characters".into());
+            return Err("用户名须为 3 到 32 个字符".into());
         }
         if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-            return Err("must start with a lowercase letter (a–z)".into());
+            return Err("用户名须以小写字母（a–z）开头".into());
         }
         if let Some(bad) = name
             .chars()
             .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(*c)))
         {
             return Err(format!(
-                "may contain only a–z, 0–9, '.', '_' and '-' (not {bad:?})"
+                "用户名只能包含小写字母 a–z、数字 0–9 和 . _ -（不能有“{bad}”）"
             ));
         }
         Ok(Username(name.to_owned()))
@@ -66,13 +66,13 @@ impl NewPassword {
     pub fn parse(raw: &str, username: &str) -> Result<Self, String> {
         let len = raw.chars().count();
         if len < PASSWORD_MIN_CHARS {
-            return Err(format!("must be at least {PASSWORD_MIN_CHARS} characters"));
+            return Err(format!("密码须至少 {PASSWORD_MIN_CHARS} 个字符"));
         }
         if len > PASSWORD_MAX_CHARS {
-            return Err(format!("must be at most {PASSWORD_MAX_CHARS} characters"));
+            return Err(format!("密码最多 {PASSWORD_MAX_CHARS} 个字符"));
         }
         if raw.to_lowercase().contains(&username.to_lowercase()) {
-            return Err("must not contain the username".into());
+            return Err("密码不能包含用户名".into());
         }
         Ok(NewPassword(raw.to_owned()))
     }

@@ -26,8 +26,8 @@ macro_rules! coded_enum {
                 match code {
                     $($code => Ok($name::$variant),)+
                     _ => Err(format!(
-                        "unknown value {code:?}; expected one of: {}",
-                        [$($code),+].join(", ")
+                        "“{code}”不是可选的值；可选：{}",
+                        [$(concat!($code, "（", $label, "）")),+].join("、")
                     )),
                 }
             }
@@ -106,7 +106,7 @@ impl CompoundCode {
         if ok {
             Ok(CompoundCode(s.to_owned()))
         } else {
-            Err("must be 1–32 letters, digits, '-' or '_', starting with a letter or digit".into())
+            Err("小区编号须为 1 到 32 个字母、数字、- 或 _，并以字母或数字开头".into())
         }
     }
 
@@ -139,14 +139,14 @@ impl Survey {
             if d.code.trim().is_empty() || d.code.len() > 64 {
                 return Err((
                     format!("deficits[{i}].code"),
-                    "must be 1–64 characters".into(),
+                    "问题代码须为 1 到 64 个字符".into(),
                 ));
             }
             Severity::parse(&d.severity).map_err(|e| (format!("deficits[{i}].severity"), e))?;
             if d.note.chars().count() > 500 {
                 return Err((
                     format!("deficits[{i}].note"),
-                    "must be at most 500 characters".into(),
+                    "问题说明最多 500 个字".into(),
                 ));
             }
         }
@@ -188,7 +188,7 @@ impl Consent {
         if self.recorded_on < earliest || self.recorded_on > today {
             return Err((
                 "recorded_on".into(),
-                format!("must be a date from {earliest} to today ({today})"),
+                format!("记录日期须在 {earliest} 到今天（{today}）之间"),
             ));
         }
         let areas = [
@@ -200,7 +200,7 @@ impl Consent {
             if !(v.is_finite() && (0.0..=MAX_AREA_M2).contains(&v)) {
                 return Err((
                     field.into(),
-                    format!("must be a number from 0 to {MAX_AREA_M2} m²"),
+                    format!("面积须为 0 到 {MAX_AREA_M2} ㎡ 之间的数"),
                 ));
             }
         }
@@ -211,34 +211,34 @@ impl Consent {
         ];
         for (field, n) in counts {
             if n > MAX_OWNERS {
-                return Err((field.into(), format!("must be at most {MAX_OWNERS}")));
+                return Err((field.into(), format!("户数最多 {MAX_OWNERS} 户")));
             }
         }
         if self.owners_total == 0 {
-            return Err(("owners_total".into(), "must be at least 1".into()));
+            return Err(("owners_total".into(), "业主总户数须至少 1 户".into()));
         }
         if self.participating_owners > self.owners_total {
             return Err((
                 "participating_owners".into(),
-                "cannot exceed owners_total".into(),
+                "参与表决的业主户数不能多于业主总户数".into(),
             ));
         }
         if self.agreeing_owners > self.participating_owners {
             return Err((
                 "agreeing_owners".into(),
-                "cannot exceed participating_owners".into(),
+                "同意的业主户数不能多于参与表决的业主户数".into(),
             ));
         }
         if self.participating_area_m2 > self.area_total_m2 {
             return Err((
                 "participating_area_m2".into(),
-                "cannot exceed area_total_m2".into(),
+                "参与表决的业主专有面积不能大于专有面积总数".into(),
             ));
         }
         if self.agreeing_area_m2 > self.participating_area_m2 {
             return Err((
                 "agreeing_area_m2".into(),
-                "cannot exceed participating_area_m2".into(),
+                "同意的业主专有面积不能大于参与表决的业主专有面积".into(),
             ));
         }
         Ok(())
@@ -347,7 +347,7 @@ mod tests {
         assert!(
             Status::parse("demolished")
                 .unwrap_err()
-                .contains("catalogued")
+                .contains("catalogued（已建档）")
         );
     }
 }

@@ -69,11 +69,11 @@ pub fn estimate(
     let mut best_rank: Option<(i32, &str)> = None;
     for (i, line) in scope.iter().enumerate() {
         if scope[..i].iter().any(|earlier| earlier.item == line.item) {
-            errors.push((i, format!("item {} is listed twice", line.item)));
+            errors.push((i, format!("工程项目 {} 重复列出", line.item)));
             continue;
         }
         let Some(item) = catalog.item(&line.item) else {
-            errors.push((i, format!("unknown work item {:?}", line.item)));
+            errors.push((i, format!("没有编号为“{}”的工程项目", line.item)));
             continue;
         };
         let (quantity, derived) = match (line.quantity, item.quantity.derive(figures)) {
@@ -82,19 +82,13 @@ pub fn estimate(
             (None, None) => {
                 errors.push((
                     i,
-                    format!(
-                        "item {} needs a quantity entered by the surveyor",
-                        item.code
-                    ),
+                    format!("工程项目 {} 的工程量须由调查人员填写", item.code),
                 ));
                 continue;
             }
         };
         if !(quantity.is_finite() && quantity > 0.0 && quantity <= MAX_QUANTITY) {
-            errors.push((
-                i,
-                format!("quantity must be above 0 and at most {MAX_QUANTITY}"),
-            ));
+            errors.push((i, format!("工程量须大于 0 且不超过 {MAX_QUANTITY}")));
             continue;
         }
         let quantity = if item.is_counted() {
@@ -205,6 +199,6 @@ mod tests {
         let errors = estimate(&catalog(), &figures(), &scope).unwrap_err();
         let indices: Vec<usize> = errors.iter().map(|(i, _)| *i).collect();
         assert_eq!(indices, [1, 2, 3, 4, 5]);
-        assert!(errors[1].1.contains("needs a quantity"));
+        assert!(errors[1].1.contains("须由调查人员填写"));
     }
 }

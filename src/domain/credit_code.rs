@@ -24,22 +24,20 @@ impl CreditCode {
         let code = input.trim().to_ascii_uppercase();
         let count = code.chars().count();
         if count != 18 {
-            return Err(format!(
-                "a unified social credit code (统一社会信用代码) has 18 characters, not {count}"
-            ));
+            return Err(format!("统一社会信用代码应为 18 位，现在是 {count} 位"));
         }
         let mut values = [0u32; 18];
         for (i, c) in code.chars().enumerate() {
             values[i] = value(c).ok_or_else(|| {
                 format!(
-                    "character {} ({c:?}) is not allowed: a unified social credit code uses 0–9 and A–Y without I, O, S, V, Z",
+                    "第 {} 位“{c}”不能用：统一社会信用代码只用数字 0–9 和除 I、O、S、V、Z 以外的大写字母 A–Y",
                     i + 1
                 )
             })?;
         }
         if let Some(i) = (2..8).find(|&i| values[i] > 9) {
             return Err(format!(
-                "characters 3 to 8 are the administrative division code and must be digits; character {} is not",
+                "第 3 到 8 位是行政区划代码，须为数字；第 {} 位不是数字",
                 i + 1
             ));
         }
@@ -47,7 +45,7 @@ impl CreditCode {
         let actual = code.as_bytes()[17] as char;
         if expected != actual {
             return Err(format!(
-                "the check character (the 18th) should be {expected}, not {actual}: the code has a typo"
+                "统一社会信用代码校验位不对（第 18 位应为 {expected}，现在是 {actual}），代码可能输错了"
             ));
         }
         Ok(CreditCode(code))
@@ -116,7 +114,7 @@ mod tests {
     #[test]
     fn refuses_a_wrong_check_character_and_says_which_is_right() {
         let err = CreditCode::parse("91350100M000100Y44").unwrap_err();
-        assert!(err.contains("should be 3, not 4"), "{err}");
+        assert!(err.contains("第 18 位应为 3，现在是 4"), "{err}");
     }
 
     #[test]
@@ -139,12 +137,12 @@ mod tests {
     #[test]
     fn refuses_wrong_length_letters_outside_the_alphabet_and_letters_in_the_division() {
         let cases = [
-            ("", "18 characters, not 0"),
-            ("91350100M000100Y4", "not 17"),
-            ("91350100M000100Y433", "not 19"),
-            ("91350100M000I00Y43", "character 13 ('I')"),
-            ("91350100M000100Y4３", "character 18"),
-            ("913A0100M000100Y43", "character 4 is not"),
+            ("", "应为 18 位，现在是 0 位"),
+            ("91350100M000100Y4", "现在是 17 位"),
+            ("91350100M000100Y433", "现在是 19 位"),
+            ("91350100M000I00Y43", "第 13 位“I”不能用"),
+            ("91350100M000100Y4３", "第 18 位“３”不能用"),
+            ("913A0100M000100Y43", "第 4 位不是数字"),
         ];
         for (input, wanted) in cases {
             let err = CreditCode::parse(input).unwrap_err();

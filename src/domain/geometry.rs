@@ -6,6 +6,7 @@
 //! rule (exterior rings counter-clockwise, holes clockwise).
 
 use geo::orient::Direction;
+use geo::validation::{InvalidMultiPolygon, InvalidPolygon, RingRole};
 use geo::{
     BoundingRect, Centroid, Coord, GeodesicArea, LineString, MultiPolygon, Orient, Polygon,
     Validation,
@@ -30,9 +31,7 @@ impl std::str::FromStr for Crs {
         match s.to_ascii_lowercase().as_str() {
             "wgs84" | "wgs-84" | "epsg:4326" => Ok(Crs::Wgs84),
             "gcj02" | "gcj-02" => Ok(Crs::Gcj02),
-            _ => Err(format!(
-                "unknown coordinate system {s:?}: use wgs84 or gcj02"
-            )),
+            _ => Err(format!("不认识的坐标系“{s}”：请用 wgs84 或 gcj02")),
         }
     }
 }
@@ -61,18 +60,18 @@ impl Boundary {
         let kind = value
             .get("type")
             .and_then(Value::as_str)
-            .ok_or("must be a GeoJSON geometry object with a \"type\"")?;
+            .ok_or("边界须为带“type”的 GeoJSON 几何对象")?;
         let coordinates = value
             .get("coordinates")
-            .ok_or("must have \"coordinates\"")?;
+            .ok_or("边界缺少坐标（coordinates）")?;
         let polygons = match kind {
             "Polygon" => vec![parse_polygon(coordinates, crs, "coordinates")?],
             "MultiPolygon" => {
                 let parts = coordinates
                     .as_array()
-                    .ok_or("coordinates: must be an array of polygons")?;
+                    .ok_or("coordinates：须为多边形的列表")?;
                 if parts.is_empty() {
-                    return Err("coordinates: a MultiPolygon needs at least one polygon".into());
+                    return Err("coordinates：多个多边形的边界须至少有一个多边形".into());
                 }
                 parts
                     .iter()
@@ -80,24 +79,28 @@ impl Boundary {
                     .map(|(i, p)| parse_polygon(p, crs, &format!("coordinates[{i}]")))
                     .collect::<Result<Vec<_>, _>>()?
             }
-            other => return Err(format!("must be a Polygon or MultiPolygon, not {other}")),
+            other => {
+                return Err(format!(
+                    "边界须为多边形（Polygon）或多个多边形（MultiPolygon），不能是 {other}"
+                ));
+            }
         };
         let vertices: usize = polygons.iter().map(count_vertices).sum();
         if vertices > MAX_VERTICES {
             return Err(format!(
-                "has {vertices} vertices; at most {MAX_VERTICES} are accepted"
+                "边界有 {vertices} 个拐点，最多只能有 {MAX_VERTICES} 个"
             ));
         }
         let shape = MultiPolygon(polygons).orient(Direction::Default);
         shape
             .check_validation()
-            .map_err(|e| format!("is not a valid polygon: {e}"))?;
+            .map_err(|e| invalid_shape(&e, kind == "MultiPolygon"))?;
         check_ring_areas(&shape, kind == "MultiPolygon")?;
         let boundary = Boundary(shape);
         let area = boundary.area_m2();
         if area > MAX_AREA_M2 {
             return Err(format!(
-                "encloses {:.0} m², more than a compound can cover ({MAX_AREA_M2:.0} m²)",
+                "边界围成 {:.0} ㎡，超过一个小区可能的面积（{MAX_AREA_M2:.0} ㎡）",
                 area
             ));
         }
@@ -152,6 +155,49 @@ impl Boundary {
 }
 
 /// Every ring must enclose some area: a ring whose corners lie on one line passes the simple-feature checks.
+/// geo's finding of why a shape is not a valid polygon, in the words of a boundary's rings.
+fn invalid_shape(e: &InvalidMultiPolygon, multi: bool) -> String {
+    let part = |i: usize| {
+        if multi {
+            format!("第 {} 块", i + 1)
+        } else {
+            String::new()
+        }
+    };
+    let ring = |r: &RingRole| match r {
+        RingRole::Exterior => "外圈".to_owned(),
+        RingRole::Interior(i) => format!("第 {} 个内圈", i + 1),
+    };
+    let why = match e {
+        InvalidMultiPolygon::InvalidPolygon(at, problem) => {
+            let at = part(at.0);
+            match problem {
+                InvalidPolygon::TooFewPointsInRing(r) => {
+                    format!("{at}{}须至少有 3 个不同的拐点", ring(r))
+                }
+                InvalidPolygon::SelfIntersection(r) => format!("{at}{}的边线自相交", ring(r)),
+                InvalidPolygon::NonFiniteCoord(r, i) => {
+                    format!("{at}{}第 {} 个坐标不是有限的数", ring(r), i.0 + 1)
+                }
+                InvalidPolygon::InteriorRingNotContainedInExteriorRing(r) => {
+                    format!("{at}{}不在外圈之内", ring(r))
+                }
+                InvalidPolygon::IntersectingRingsOnALine(a, b)
+                | InvalidPolygon::IntersectingRingsOnAnArea(a, b) => {
+                    format!("{at}{}和{}相交", ring(a), ring(b))
+                }
+            }
+        }
+        InvalidMultiPolygon::ElementsOverlaps(a, b) => {
+            format!("第 {} 块和第 {} 块重叠", a.0 + 1, b.0 + 1)
+        }
+        InvalidMultiPolygon::ElementsTouchOnALine(a, b) => {
+            format!("第 {} 块和第 {} 块沿一条边相接", a.0 + 1, b.0 + 1)
+        }
+    };
+    format!("边界不是有效的多边形：{why}")
+}
+
 fn check_ring_areas(shape: &MultiPolygon<f64>, multi: bool) -> Result<(), String> {
     for (p, polygon) in shape.0.iter().enumerate() {
         let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
@@ -164,7 +210,7 @@ fn check_ring_areas(shape: &MultiPolygon<f64>, multi: bool) -> Result<(), String
                     format!("coordinates[{r}]")
                 };
                 return Err(format!(
-                    "{at}: the ring encloses no area ({area:.2} m²): its corners lie on one line or on one point"
+                    "{at}：这一圈边线围不出面积（{area:.2} ㎡）：各拐点在一条直线上或重合"
                 ));
             }
         }
@@ -189,9 +235,9 @@ fn round(v: f64) -> f64 {
 fn parse_polygon(value: &Value, crs: Crs, at: &str) -> Result<Polygon<f64>, String> {
     let rings = value
         .as_array()
-        .ok_or_else(|| format!("{at}: a polygon must be an array of rings"))?;
+        .ok_or_else(|| format!("{at}：多边形须为若干圈边线的列表"))?;
     if rings.is_empty() {
-        return Err(format!("{at}: a polygon needs an exterior ring"));
+        return Err(format!("{at}：多边形须有外圈边线"));
     }
     let mut parsed = rings
         .iter()
@@ -205,10 +251,10 @@ fn parse_polygon(value: &Value, crs: Crs, at: &str) -> Result<Polygon<f64>, Stri
 fn parse_ring(value: &Value, crs: Crs, at: &str) -> Result<LineString<f64>, String> {
     let positions = value
         .as_array()
-        .ok_or_else(|| format!("{at}: a ring must be an array of positions"))?;
+        .ok_or_else(|| format!("{at}：一圈边线须为坐标点的列表"))?;
     if positions.len() < 4 {
         return Err(format!(
-            "{at}: a ring needs at least 4 positions (3 corners and the closing one), it has {}",
+            "{at}：一圈边线须至少有 4 个坐标点（3 个拐点加回到起点的 1 个），现在只有 {} 个",
             positions.len()
         ));
     }
@@ -219,7 +265,7 @@ fn parse_ring(value: &Value, crs: Crs, at: &str) -> Result<LineString<f64>, Stri
         .collect::<Result<Vec<_>, _>>()?;
     if coords.first() != coords.last() {
         return Err(format!(
-            "{at}: the ring is not closed (its last position must repeat the first)"
+            "{at}：这一圈边线没有闭合（最后一个坐标点须与第一个相同）"
         ));
     }
     Ok(LineString(coords))
@@ -229,13 +275,13 @@ fn parse_position(value: &Value, crs: Crs, at: &str) -> Result<Coord<f64>, Strin
     let numbers = value
         .as_array()
         .filter(|a| (2..=3).contains(&a.len()))
-        .ok_or_else(|| format!("{at}: a position must be [longitude, latitude]"))?;
+        .ok_or_else(|| format!("{at}：坐标点须为 [经度, 纬度]"))?;
     let lon = numbers[0]
         .as_f64()
-        .ok_or_else(|| format!("{at}: longitude must be a number"))?;
+        .ok_or_else(|| format!("{at}：经度须为数字"))?;
     let lat = numbers[1]
         .as_f64()
-        .ok_or_else(|| format!("{at}: latitude must be a number"))?;
+        .ok_or_else(|| format!("{at}：纬度须为数字"))?;
     let (lon, lat) = match crs {
         Crs::Wgs84 => (lon, lat),
         Crs::Gcj02 => gcj02::to_wgs84(lon, lat),
@@ -243,8 +289,8 @@ fn parse_position(value: &Value, crs: Crs, at: &str) -> Result<Coord<f64>, Strin
     let (lon, lat) = (round(lon), round(lat));
     if !(LON_RANGE.0..=LON_RANGE.1).contains(&lon) || !(LAT_RANGE.0..=LAT_RANGE.1).contains(&lat) {
         return Err(format!(
-            "{at}: [{lon}, {lat}] is outside China (longitude {}–{}, latitude {}–{}); \
-             coordinates must be [longitude, latitude] in degrees",
+            "{at}：[{lon}, {lat}] 不在中国境内（经度 {}–{}，纬度 {}–{}）；\
+             坐标须为以度为单位的 [经度, 纬度]",
             LON_RANGE.0, LON_RANGE.1, LAT_RANGE.0, LAT_RANGE.1
         ));
     }
@@ -319,47 +365,47 @@ mod tests {
         let cases = [
             (
                 json!({"type": "Point", "coordinates": [104.0, 30.0]}),
-                "Polygon or MultiPolygon",
+                "不能是 Point",
             ),
-            (json!({"type": "Polygon"}), "coordinates"),
+            (json!({"type": "Polygon"}), "缺少坐标"),
             (
                 json!({"type": "Polygon", "coordinates": []}),
-                "exterior ring",
+                "须有外圈边线",
             ),
             (
                 json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.1, 30.0], [104.0, 30.0]]]}),
-                "at least 4",
+                "须至少有 4 个坐标点",
             ),
             (
                 json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.001, 30.001], [104.0, 30.001]]]}),
-                "not closed",
+                "没有闭合",
             ),
             // A bow-tie: the edges cross.
             (
                 json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.001], [104.001, 30.0], [104.0, 30.001], [104.0, 30.0]]]}),
-                "not a valid polygon",
+                "不是有效的多边形",
             ),
             // Latitude and longitude swapped.
-            (square(30.0, 104.0, 0.001), "outside China"),
+            (square(30.0, 104.0, 0.001), "不在中国境内"),
             (
                 json!({"type": "Polygon", "coordinates": [[[104.0, "30"], [104.1, 30.0], [104.1, 30.1], [104.0, 30.0]]]}),
-                "latitude must be a number",
+                "纬度须为数字",
             ),
-            (square(104.0, 30.0, 0.5), "more than a compound"),
+            (square(104.0, 30.0, 0.5), "超过一个小区可能的面积"),
             (
                 json!({"type": "MultiPolygon", "coordinates": []}),
-                "at least one polygon",
+                "须至少有一个多边形",
             ),
             // A zero-area ring: three corners on one line, and one on top of another.
             (
                 json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.002, 30.0], [104.0, 30.0]]]}),
-                "coordinates[0]: the ring encloses no area",
+                "coordinates[0]：这一圈边线围不出面积",
             ),
             (
                 json!({"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.001, 30.0], [104.001, 30.0], [104.0, 30.0]]]}),
-                "at least 3 distinct points",
+                "外圈须至少有 3 个不同的拐点",
             ),
-            (circle(2_001), "has 2001 vertices; at most 2000"),
+            (circle(2_001), "有 2001 个拐点，最多只能有 2000 个"),
         ];
         for (geometry, expected) in cases {
             let err = Boundary::from_geojson(&geometry, Crs::Wgs84).unwrap_err();

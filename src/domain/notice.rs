@@ -28,7 +28,11 @@ impl NoticeKind {
         Self::ALL
             .into_iter()
             .find(|k| k.code() == code)
-            .ok_or_else(|| format!("{code:?} is not a notice kind; use plan, site or completion"))
+            .ok_or_else(|| {
+                format!(
+                    "“{code}”不是公示类别；可选：plan（改造方案公示）、site（施工公示）、completion（竣工公示）"
+                )
+            })
     }
 
     /// The code in the API, the database and the policy file's `notice_periods`.

@@ -28,7 +28,7 @@ impl Phone {
             return Ok(Phone(format!("{area}-{local}")));
         }
         Err(
-            "must be a mainland mobile number (11 digits starting 13–19) or a fixed line with its area code, e.g. 028-36212345"
+            "须为大陆手机号码（13–19 开头的 11 位数字）或带区号的固定电话，如 028-36212345"
                 .to_owned(),
         )
     }
@@ -54,7 +54,7 @@ impl Mobile {
         if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
             Ok(Mobile(digits))
         } else {
-            Err("must be a mainland mobile number: 11 digits starting 13–19".to_owned())
+            Err("须为大陆手机号码：13–19 开头的 11 位数字".to_owned())
         }
     }
 
@@ -72,16 +72,16 @@ fn digits_of(input: &str) -> Result<String, String> {
     let trimmed = input.trim();
     let trimmed = trimmed.strip_prefix('+').unwrap_or(trimmed);
     if trimmed.is_empty() {
-        return Err("is required".to_owned());
+        return Err("必填".to_owned());
     }
     if trimmed.len() > 32 {
-        return Err("is too long for a telephone number".to_owned());
+        return Err("太长了，不像电话号码".to_owned());
     }
     if let Some(c) = trimmed
         .chars()
         .find(|c| !(c.is_ascii_digit() || *c == ' ' || *c == '-'))
     {
-        return Err(format!("{c:?} does not belong in a telephone number"));
+        return Err(format!("电话号码中不能有“{c}”"));
     }
     Ok(trimmed.chars().filter(char::is_ascii_digit).collect())
 }

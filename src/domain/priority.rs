@@ -42,15 +42,17 @@ impl Weights {
         let given = &policy.priority.weights;
         if let Some(unknown) = given.keys().find(|k| !NAMES.contains(&k.as_str())) {
             return Err(format!(
-                "priority.weights.{unknown}: unknown weight; known ones are {}",
-                NAMES.join(", ")
+                "政策文件的 priority.weights.{unknown} 不是已知的权重；已知的有：{}",
+                NAMES.join("、")
             ));
         }
         let get = |name: &str| -> Result<f64, String> {
             match given.get(name) {
                 Some(w) if w.is_finite() && *w >= 0.0 => Ok(*w),
-                Some(_) => Err(format!("priority.weights.{name}: must be a number ≥ 0")),
-                None => Err(format!("priority.weights.{name}: missing")),
+                Some(_) => Err(format!(
+                    "政策文件的 priority.weights.{name} 须为不小于 0 的数"
+                )),
+                None => Err(format!("政策文件缺少 priority.weights.{name}")),
             }
         };
         Ok(Weights {

@@ -18,32 +18,32 @@ use super::text::trim;
 /// 422 naming the field, not a serde failure.
 #[derive(Debug, Deserialize, Validate)]
 struct CompoundInput {
-    #[validate(length(min = 1, max = 32, message = "must be 1–32 characters"))]
+    #[validate(length(min = 1, max = 32, message = "须为 1 到 32 个字符"))]
     code: String,
-    #[validate(length(min = 1, max = 100, message = "must be 1–100 characters"))]
+    #[validate(length(min = 1, max = 100, message = "须为 1 到 100 个字"))]
     name: String,
-    #[validate(length(min = 1, max = 12, message = "must be 1–12 characters"))]
+    #[validate(length(min = 1, max = 12, message = "须为 1 到 12 个字符"))]
     town_code: String,
-    #[validate(length(min = 1, max = 50, message = "must be 1–50 characters"))]
+    #[validate(length(min = 1, max = 50, message = "须为 1 到 50 个字"))]
     town: String,
-    #[validate(length(min = 1, max = 50, message = "must be 1–50 characters"))]
+    #[validate(length(min = 1, max = 50, message = "须为 1 到 50 个字"))]
     community: String,
     #[serde(default)]
-    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[validate(length(max = 200, message = "最多 200 个字"))]
     address: String,
-    #[validate(range(min = 1900, message = "must be 1900 or later"))]
+    #[validate(range(min = 1900, message = "须为 1900 年或以后"))]
     year_built: i32,
-    #[validate(range(min = 1, max = 1000, message = "must be between 1 and 1000"))]
+    #[validate(range(min = 1, max = 1000, message = "须为 1 到 1000 之间的整数"))]
     buildings: i32,
-    #[validate(range(min = 1, max = 100000, message = "must be between 1 and 100000"))]
+    #[validate(range(min = 1, max = 100000, message = "须为 1 到 100000 之间的整数"))]
     households: i32,
     #[validate(range(
         exclusive_min = 0.0,
         max = 10000000.0,
-        message = "must be above 0 and at most 10,000,000 m²"
+        message = "须大于 0 且不超过 10,000,000 ㎡"
     ))]
     floor_area_m2: f64,
-    #[validate(range(min = 1, max = 60, message = "must be between 1 and 60"))]
+    #[validate(range(min = 1, max = 60, message = "须为 1 到 60 之间的整数"))]
     storeys: i32,
     #[serde(default)]
     has_lifts: bool,
@@ -56,15 +56,15 @@ struct CompoundInput {
     #[serde(default)]
     consent: Option<Consent>,
     #[serde(default)]
-    #[validate(length(max = 200, message = "at most 200 items"))]
+    #[validate(length(max = 200, message = "最多 200 项"))]
     scope: Vec<ScopeLine>,
     #[serde(default)]
     category_override: Option<CategoryOverride>,
     #[serde(default)]
-    #[validate(range(min = 0, max = 1000000, message = "must be between 0 and 1000000"))]
+    #[validate(range(min = 0, max = 1000000, message = "须为 0 到 1000000 之间的整数"))]
     requests: i32,
     #[serde(default)]
-    #[validate(range(min = 1, max = 1000, message = "must be between 1 and 1000"))]
+    #[validate(range(min = 1, max = 1000, message = "须为 1 到 1000 之间的整数"))]
     deputies_vote_rank: Option<i32>,
     #[serde(default)]
     archived: bool,
@@ -115,10 +115,7 @@ impl CompoundRecord {
         let mut errors = FieldErrors::default();
         let boundary = match geometry {
             None | Some(Value::Null) => {
-                errors.add(
-                    "geometry",
-                    "is required: the compound's boundary as a Polygon or MultiPolygon",
-                );
+                errors.add("geometry", "必填：小区边界（多边形或多个多边形）");
                 None
             }
             Some(g) => Boundary::from_geojson(g, crs)
@@ -126,7 +123,7 @@ impl CompoundRecord {
                 .ok(),
         };
         if let Some(field) = super::text::unclean_at(properties) {
-            errors.add(field, "must not contain control characters (such as NUL)");
+            errors.add(field, "不能包含控制字符（如空字符）");
             return Err(errors);
         }
         let input: CompoundInput = match super::deserialize(properties) {
@@ -152,14 +149,11 @@ impl CompoundRecord {
             .map_err(|e| errors.add("code", e))
             .ok();
         if !input.town_code.chars().all(|c| c.is_ascii_digit()) {
-            errors.add(
-                "town_code",
-                "must be digits (the administrative division code)",
-            );
+            errors.add("town_code", "须全为数字（行政区划代码）");
         }
         let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
         if input.year_built > this_year {
-            errors.add("year_built", format!("cannot be later than {this_year}"));
+            errors.add("year_built", format!("建成年份不能晚于 {this_year} 年"));
         }
         let property_management = PropertyManagement::parse(&input.property_management)
             .map_err(|e| errors.add("property_management", e))
@@ -181,13 +175,13 @@ impl CompoundRecord {
             if catalog.class(&o.category).is_none() {
                 errors.add(
                     "category_override.category",
-                    format!("unknown category {:?}", o.category),
+                    format!("没有“{}”这一改造类别", o.category),
                 );
             }
             if trim(&o.reason).is_empty() || o.reason.chars().count() > 500 {
                 errors.add(
                     "category_override.reason",
-                    "a reason of 1–500 characters is required",
+                    "须填写调整类别的理由，1 到 500 个字",
                 );
             }
         }

@@ -39,7 +39,7 @@ async fn a_firm_with_a_valid_credit_code_is_registered_and_a_wrong_check_charact
     assert_eq!(fields(&refused), ["credit_code"]);
     let message = refused["fields"]["credit_code"][0].as_str().unwrap();
     assert!(
-        message.contains("check character") && message.contains(&format!("should be {last}")),
+        message.contains("校验位不对") && message.contains(&format!("第 18 位应为 {last}")),
         "{message}"
     );
     let (_, list) = app.get_json("/api/contractors").await;

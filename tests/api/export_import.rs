@@ -147,12 +147,12 @@ async fn an_exported_file_imported_again_gives_the_same_catalog() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("410 created"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新建 410 个"));
     assert_eq!(target.snapshot().await, exported);
 
     // Running it twice changes nothing, not even versions.
     let out = target.cli(&["import", "compounds", file.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("0 created, 0 updated, 410 unchanged"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新建 0 个，更新 0 个，未变 410 个"));
     let (_, c) = target.get_json("/api/compounds/RS-0001").await;
     assert_eq!(c["version"], 1);
 
@@ -180,7 +180,7 @@ async fn a_changed_feature_is_updated_in_place_and_its_version_bumped() {
     assert_eq!(before["items"][1]["households"], 45);
     let out = app.cli(&["import", "compounds", file.to_str().unwrap()]);
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("0 created, 1 updated, 2 unchanged"),
+        String::from_utf8_lossy(&out.stdout).contains("新建 0 个，更新 1 个，未变 2 个"),
         "{out:?}"
     );
     let (_, after) = app.get_json("/api/compounds?per_page=3").await;
@@ -214,11 +214,11 @@ async fn a_bad_file_names_every_bad_feature_and_imports_nothing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     for expected in [
-        "feature 1 (RS-0002): households",
-        "feature 5 (RS-0006): code: duplicate code: feature 2 has it too",
-        "feature 3 (RS-0004): geometry: is not a valid polygon",
-        "feature 4: properties",
-        "nothing was imported",
+        "要素 features[1]（RS-0002）：households：须为 1 到 100000 之间的整数",
+        "要素 features[5]（RS-0006）：code：编号重复：要素 features[2] 也用了这个编号",
+        "要素 features[3]（RS-0004）：geometry：边界不是有效的多边形",
+        "要素 features[4]：properties：须为包含小区各项信息的对象",
+        "没有导入任何内容",
     ] {
         assert!(
             stderr.contains(expected),
@@ -229,7 +229,7 @@ async fn a_bad_file_names_every_bad_feature_and_imports_nothing() {
         std::fs::write(&file, broken).unwrap();
         let out = app.cli(&["import", "compounds", file.to_str().unwrap()]);
         assert!(!out.status.success());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("file: json"), "{out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("整个文件：json："), "{out:?}");
     }
     assert_eq!(app.snapshot().await, before);
 }

@@ -154,12 +154,12 @@ async fn bad_plan_arguments_are_refused_naming_what_is_wrong() {
     let base = ["plan", "--from", "2022", "--to", "2023"];
     let cases: [(&[&str], &str); 7] = [
         (&["--budget", "1000"], ""), // control: this one is fine
-        (&["--budget", "2022=1000"], "no budget for 2023"),
+        (&["--budget", "2022=1000"], "没有 2023 年的预算"),
         (
             &["--budget", "1000", "--budget", "2030=5"],
-            "2030 is outside the horizon",
+            "2030 年不在规划期内",
         ),
-        (&["--budget", "many"], "not a whole number"),
+        (&["--budget", "many"], "不是整数"),
         (&["--budget", "1000", "--pin", "NOPE=2022"], "pins.NOPE"),
         (
             &["--budget", "1000", "--pin", "RS-0001=2030"],
@@ -179,7 +179,7 @@ async fn bad_plan_arguments_are_refused_naming_what_is_wrong() {
         }
     }
     let reversed = app.cli(&["plan", "--from", "2024", "--to", "2022", "--budget", "1"]);
-    assert!(String::from_utf8_lossy(&reversed.stderr).contains("--to 2022 is before --from 2024"));
+    assert!(String::from_utf8_lossy(&reversed.stderr).contains("--to 2022 早于 --from 2024"));
 }
 
 #[tokio::test]
@@ -247,7 +247,7 @@ async fn approving_a_year_moves_its_batch_to_planned_and_later_plans_keep_it() {
     // A year is approved once.
     let twice = app.cli(&args(&["--approve", "2022"]));
     assert!(!twice.status.success());
-    assert!(String::from_utf8_lossy(&twice.stderr).contains("already approved"));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("2022 年批次已经批准过了"));
 }
 
 #[tokio::test]

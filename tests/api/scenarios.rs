@@ -268,7 +268,10 @@ async fn moves_re_plan_around_the_compound_and_overrides_are_explicit_and_audite
         .await;
     assert_eq!(status, 422, "{body}");
     let message = body["fields"]["year"][0].as_str().unwrap();
-    assert!(message.contains("override"), "{message}");
+    assert!(
+        message.contains(&format!("无法调入小区 {late}")) && message.contains("突破限额"),
+        "{message}"
+    );
     let (status, over) = app
         .send_json(
             Method::POST,
@@ -401,7 +404,7 @@ async fn approving_a_year_locks_what_the_scenario_showed_and_makes_others_stale(
         body["message"]
             .as_str()
             .unwrap()
-            .contains("already approved")
+            .contains("2022 年批次已经批准过了")
     );
     let log = app.audit("entity=batch&action=approve").await;
     assert_eq!(log["items"][0]["entity_id"], "2022");

@@ -142,7 +142,7 @@ async fn a_nul_or_other_control_character_is_refused_at_the_edge_and_nothing_is_
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("feature 1 (RS-0002): address: must not contain control characters"),
+        stderr.contains("要素 features[1]（RS-0002）：address：不能包含控制字符"),
         "{stderr}"
     );
     // The whole catalog still exports, and nothing changed.
@@ -269,7 +269,7 @@ async fn heavy_boundaries_are_bounded_and_checked_off_the_request_threads() {
         .await;
     assert_eq!(status, 422, "{answer}");
     let says = answer["fields"]["geometry"][0].as_str().unwrap_or_default();
-    assert!(says.contains("at most 2000"), "{answer}");
+    assert!(says.contains("最多只能有 2000 个"), "{answer}");
     assert_eq!(
         app.snapshot().await,
         before,
@@ -1063,7 +1063,7 @@ async fn a_broken_notice_template_is_named_without_the_server_s_path() {
     assert_eq!(status, 422, "{answer}");
     let message = answer["fields"]["template"][0].as_str().unwrap();
     assert!(
-        message.contains("site.txt") && message.contains("line 3"),
+        message.contains("公示模板 site.txt") && message.contains("第 3 行"),
         "{message}"
     );
     assert!(

@@ -29,7 +29,7 @@ async fn contractor_id(db: &impl ConnectionTrait, code: Option<&str>) -> Result<
         .one(db)
         .await?
         .map(|c| Some(c.id))
-        .ok_or_else(|| Error::invalid("contractor", format!("no contractor with code {code}")))
+        .ok_or_else(|| Error::invalid("contractor", format!("没有编号为 {code} 的施工单位")))
 }
 
 /// Creates an account. Without a password, the account gets a one-time sign-in link (returned as its
@@ -56,7 +56,7 @@ pub(super) async fn insert_user(
 ) -> Result<(UserView, Option<String>)> {
     if find_user(txn, new.username.as_str()).await.is_ok() {
         return Err(Error::Conflict {
-            message: format!("the username {} is taken", new.username.as_str()),
+            message: format!("用户名 {} 已被占用，请换一个", new.username.as_str()),
             field: Some("username"),
         });
     }
@@ -107,7 +107,7 @@ pub async fn update_user(
     if stored.version != expected_version {
         return Err(Error::StaleVersion {
             message: format!(
-                "account {username} was changed by someone else (version {} now, your edit was based on {expected_version})",
+                "账号 {username} 已被他人修改（现为第 {} 版，您是在第 {expected_version} 版上修改的）",
                 stored.version
             ),
             current_version: Some(stored.version),
@@ -123,7 +123,7 @@ pub async fn update_user(
         if admins <= 1 {
             return Err(Error::invalid(
                 if changes.active { "role" } else { "active" },
-                "this is the last active administrator; make another one first",
+                "这是最后一个启用的管理员账号；请先设立另一个管理员",
             ));
         }
     }
@@ -144,7 +144,7 @@ pub async fn update_user(
         .await?;
     if result.rows_affected != 1 {
         return Err(Error::StaleVersion {
-            message: format!("account {username} was changed by someone else; reload it"),
+            message: format!("账号 {username} 刚被他人修改，请刷新后再改"),
             current_version: None,
         });
     }

@@ -23,7 +23,7 @@ pub async fn issue_link(db: &DatabaseConnection, actor: &Actor, username: &str) 
     let txn = crate::db::begin_write(db).await?;
     let user = find_user(&txn, username).await?;
     if !user.active {
-        return Err(Error::invalid("username", "the account is deactivated"));
+        return Err(Error::invalid("username", "该账号已停用"));
     }
     let token = insert_link(&txn, actor, &user).await?;
     txn.commit().await?;
@@ -67,12 +67,7 @@ async fn valid_link(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<(sign_in_links::Model, users::Model)> {
-    let gone = || {
-        Error::NotFound(
-            "this sign-in link is unknown, used or expired; ask an administrator for a new one"
-                .into(),
-        )
-    };
+    let gone = || Error::NotFound("这个登录链接无效、已用过或已过期；请向管理员要一个新的".into());
     let link = sign_in_links::Entity::find()
         .filter(sign_in_links::Column::TokenHash.eq(digest(token)))
         .one(db)
@@ -113,7 +108,7 @@ pub async fn redeem_link(
         .exec(&txn)
         .await?;
     if spent.rows_affected != 1 {
-        return Err(Error::NotFound("this sign-in link was just used".into()));
+        return Err(Error::NotFound("这个登录链接刚刚已被使用".into()));
     }
     users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(hash))
@@ -123,7 +118,7 @@ pub async fn redeem_link(
         .exec(&txn)
         .await?;
     let principal =
-        Principal::of(&user, None).ok_or_else(|| Error::NotFound("no such account".into()))?;
+        Principal::of(&user, None).ok_or_else(|| Error::NotFound("没有这个账号".into()))?;
     let actor = principal.actor(source);
     // The password itself is never recorded, not even hashed.
     audit::record_one(

@@ -61,16 +61,13 @@ pub fn parse_token_request(
         .filter(|n| !n.is_empty())
         .unwrap_or("API token");
     if name.chars().count() > 64 || name.chars().any(char::is_control) {
-        errors.add(
-            "name",
-            "must be at most 64 characters, without control characters",
-        );
+        errors.add("name", "令牌名称最多 64 个字，且不能包含控制字符");
     }
     let days = days.unwrap_or(TOKEN_DEFAULT_DAYS);
     if !(1..=TOKEN_MAX_DAYS).contains(&days) {
         errors.add(
             "expires_in_days",
-            format!("must be from 1 to {TOKEN_MAX_DAYS}"),
+            format!("有效天数须为 1 到 {TOKEN_MAX_DAYS} 天"),
         );
     }
     if errors.is_empty() {
@@ -95,7 +92,7 @@ pub async fn create_token(
         .one(&txn)
         .await?
         .filter(|u| u.active)
-        .ok_or_else(|| Error::NotFound("no such active account".into()))?;
+        .ok_or_else(|| Error::NotFound("没有这个账号，或账号已停用".into()))?;
     let stored = api_tokens::Entity::insert(api_tokens::ActiveModel {
         id: NotSet,
         user_id: Set(user_id),
@@ -148,18 +145,18 @@ pub async fn revoke_token(
     let owner = users::Entity::find_by_id(user_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no token {id}")))?;
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {id} 的令牌")))?;
     let stored = api_tokens::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .filter(|t| t.user_id == user_id)
-        .ok_or_else(|| Error::NotFound(format!("no token {id}")))?;
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {id} 的令牌")))?;
     revoke(&txn, actor, &owner, stored).await?;
     let after = TokenView::from(
         api_tokens::Entity::find_by_id(id)
             .one(&txn)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("no token {id}")))?,
+            .ok_or_else(|| Error::NotFound(format!("没有编号为 {id} 的令牌")))?,
     );
     crate::db::revisions::bump(&txn, crate::db::revisions::ACCOUNTS).await?;
     txn.commit().await?;

@@ -91,24 +91,19 @@ fn parse_profile(
         .map(crate::domain::text::trim)
         .filter(|d| !d.is_empty());
     if display_name.is_some_and(|d| d.chars().count() > 64 || d.chars().any(char::is_control)) {
-        errors.add(
-            "display_name",
-            "must be at most 64 characters, without control characters",
-        );
+        errors.add("display_name", "显示名称最多 64 个字，且不能包含控制字符");
     }
     let role = Role::parse(role.trim())
         .map_err(|e| errors.add("role", e))
         .ok();
     let contractor = contractor.map(str::trim).filter(|c| !c.is_empty());
     match (role, contractor) {
-        (Some(Role::Contractor), None) => errors.add(
-            "contractor",
-            "a contractor account needs its organisation's code",
-        ),
-        (Some(r), Some(_)) if r != Role::Contractor => errors.add(
-            "contractor",
-            "only contractor accounts belong to an organisation",
-        ),
+        (Some(Role::Contractor), None) => {
+            errors.add("contractor", "施工单位账号须填写所属施工单位的编号")
+        }
+        (Some(r), Some(_)) if r != Role::Contractor => {
+            errors.add("contractor", "只有施工单位账号才属于某个施工单位")
+        }
         _ => {}
     }
     (
@@ -123,7 +118,7 @@ pub async fn find_user(db: &impl ConnectionTrait, username: &str) -> Result<user
         .filter(users::Column::Username.eq(username.trim()))
         .one(db)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no account {username}")))
+        .ok_or_else(|| Error::NotFound(format!("没有账号 {username}")))
 }
 
 pub async fn users(db: &impl ConnectionTrait) -> Result<Vec<UserView>> {
@@ -162,7 +157,7 @@ impl UserChanges {
         let (name, role, contractor) =
             parse_profile(&mut errors, Some(display_name), role, contractor);
         if name.is_none() {
-            errors.add("display_name", "must not be empty");
+            errors.add("display_name", "显示名称不能为空");
         }
         match (name, role, errors.is_empty()) {
             (Some(display_name), Some(role), true) => Ok(UserChanges {

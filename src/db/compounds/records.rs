@@ -82,7 +82,7 @@ pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<compounds::Mo
         .filter(compounds::Column::Code.eq(code))
         .one(db)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no compound with code {code}")))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {code} 的小区")))
 }
 
 /// Town and community ids by code and name, creating the ones a write introduces.
@@ -114,7 +114,10 @@ impl Places {
         match self.towns.get(&r.town_code) {
             Some((_, name)) if *name != r.town => Err((
                 "town".into(),
-                format!("town {} is {name}, not {}", r.town_code, r.town),
+                format!(
+                    "区划代码 {} 对应的街道（乡镇）是“{name}”，不是“{}”",
+                    r.town_code, r.town
+                ),
             )),
             _ => Ok(()),
         }

@@ -24,10 +24,7 @@ pub async fn create(
     let txn = crate::db::begin_write(db).await?;
     if find(&txn, record.code.as_str()).await.is_ok() {
         return Err(Error::Conflict {
-            message: format!(
-                "a compound with code {} already exists",
-                record.code.as_str()
-            ),
+            message: format!("编号为 {} 的小区已经存在", record.code.as_str()),
             field: Some("code"),
         });
     }
@@ -60,7 +57,7 @@ pub async fn update(
     if record.code.as_str() != code {
         return Err(Error::invalid(
             "code",
-            format!("does not match the compound addressed ({code}); codes never change"),
+            format!("与所修改的小区编号（{code}）不一致；小区编号不能修改"),
         ));
     }
     let txn = crate::db::begin_write(db).await?;
@@ -138,7 +135,7 @@ fn check_version(stored: &compounds::Model, expected: i32) -> Result<()> {
     } else {
         Err(Error::StaleVersion {
             message: format!(
-                "compound {} was changed by someone else (version {} now, your edit was based on {expected}); reload it and apply your change again",
+                "小区 {} 已被他人修改（现为第 {} 版，您是在第 {expected} 版上修改的）；请刷新后重新修改",
                 stored.code, stored.version
             ),
             current_version: Some(stored.version),
@@ -165,10 +162,7 @@ pub async fn versioned_write(
         Ok(())
     } else {
         Err(Error::StaleVersion {
-            message: format!(
-                "compound {} was changed by someone else; reload it",
-                stored.code
-            ),
+            message: format!("小区 {} 刚被他人修改，请刷新后再改", stored.code),
             current_version: None,
         })
     }

@@ -55,7 +55,7 @@ pub async fn create_on(
     let txn = crate::db::begin_write(db).await?;
     let project = project_db::find(&txn, input.project.trim(), None)
         .await
-        .map_err(|_| Error::invalid("project", format!("no project {}", input.project)))?;
+        .map_err(|_| Error::invalid("project", format!("没有编号为 {} 的项目", input.project)))?;
     let corrects = match input.corrects {
         None => None,
         Some(id) => {
@@ -64,12 +64,12 @@ pub async fn create_on(
                 .await?
                 .filter(|n| n.status == Status::Published)
                 .ok_or_else(|| {
-                    Error::invalid("corrects", format!("no published notice {id} to correct"))
+                    Error::invalid("corrects", format!("没有可以更正的已发布公示（编号 {id}）"))
                 })?;
             if original.project_id != project.id {
                 return Err(Error::invalid(
                     "corrects",
-                    format!("notice {id} is about another project"),
+                    format!("要更正的公示（编号 {id}）属于另一个项目"),
                 ));
             }
             Some(original)
@@ -83,7 +83,7 @@ pub async fn create_on(
         (None, None) => {
             return Err(Error::invalid(
                 "kind",
-                "is required: plan, site or completion",
+                "必填：plan（改造方案公示）、site（开工告示）或 completion（竣工公示）",
             ));
         }
     };
@@ -92,7 +92,10 @@ pub async fn create_on(
     {
         return Err(Error::invalid(
             "kind",
-            format!("a correction is of its original's kind, {}", original.kind),
+            format!(
+                "更正公示须与原公示同类，即{}",
+                NoticeKind::parse(&original.kind).map_or(original.kind.as_str(), |k| k.label())
+            ),
         ));
     }
     if corrects.is_none() {
@@ -164,7 +167,7 @@ async fn one_of_a_kind(
         None => Ok(()),
         Some(n) if n.status == Status::Draft => Err(Error::Conflict {
             message: format!(
-                "{} already has a draft {} (notice {}): edit that one",
+                "项目 {} 已有{}草稿（编号 {}），请编辑那一份",
                 project.code,
                 kind.label(),
                 n.id
@@ -173,10 +176,10 @@ async fn one_of_a_kind(
         }),
         Some(n) => Err(Error::Conflict {
             message: format!(
-                "{} has published its {} (notice {}); a change goes out as a correction of it (corrects: {})",
+                "项目 {} 已发布{} {}；如需改动，请对它发布更正公示（被更正公示的编号为 {}）",
                 project.code,
                 kind.label(),
-                n.id,
+                n.number.as_deref().unwrap_or_default(),
                 n.id
             ),
             field: Some("kind"),
@@ -208,7 +211,7 @@ async fn draft(
                 return Err(Error::invalid(
                     "project",
                     format!(
-                        "{}: a site notice names the contractor and the dates: assign them first",
+                        "项目 {}：开工告示要写明施工单位和工期，请先指定施工单位和计划工期",
                         project.code
                     ),
                 ));
@@ -219,7 +222,7 @@ async fn draft(
                 return Err(Error::invalid(
                     "project",
                     format!(
-                        "{}: a completion notice follows the contractor's completion report, not yet received",
+                        "项目 {}：竣工公示须在施工单位报告完工之后发布，尚未收到完工报告",
                         project.code
                     ),
                 ));

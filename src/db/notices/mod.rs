@@ -14,6 +14,7 @@ mod drafting;
 mod figures;
 mod publishing;
 mod residents;
+mod unanswered;
 mod views;
 
 pub use drafting::{DraftInput, create, create_on};
@@ -25,4 +26,5 @@ pub use residents::{
     ObjectionView, PublicAnswer, Received, answer, answers, inbox, rate, ratings_close,
     submit_objection,
 };
+pub use unanswered::{Waiting, unanswered, unanswered_count};
 pub use views::{Filter, NoticeRef, NoticeView, PeriodView, SiteRef, get, list};

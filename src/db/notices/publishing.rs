@@ -48,14 +48,11 @@ pub async fn update(
     let title = edit.title.as_deref().map(str::trim);
     if let Some(t) = title {
         if t.is_empty() {
-            errors.add("title", "is required");
+            errors.add("title", "必填");
         } else if t.chars().count() > MAX_TITLE_CHARS {
-            errors.add(
-                "title",
-                format!("must be at most {MAX_TITLE_CHARS} characters"),
-            );
+            errors.add("title", format!("标题最多 {MAX_TITLE_CHARS} 个字"));
         } else if t.contains('\n') {
-            errors.add("title", "must be one line");
+            errors.add("title", "标题只能有一行");
         }
     }
     let paragraphs: Option<Vec<String>> = edit.body.as_ref().map(|b| {
@@ -66,16 +63,16 @@ pub async fn update(
     });
     if let Some(ps) = &paragraphs {
         if ps.is_empty() {
-            errors.add("body", "a notice needs at least one paragraph");
+            errors.add("body", "公示正文须至少有一段");
         }
         if ps.len() > MAX_PARAGRAPHS {
-            errors.add("body", format!("at most {MAX_PARAGRAPHS} paragraphs"));
+            errors.add("body", format!("公示正文最多 {MAX_PARAGRAPHS} 段"));
         }
         for (i, p) in ps.iter().enumerate() {
             if p.chars().count() > MAX_PARAGRAPH_CHARS {
                 errors.add(
                     format!("body[{i}]"),
-                    format!("must be at most {MAX_PARAGRAPH_CHARS} characters"),
+                    format!("每段最多 {MAX_PARAGRAPH_CHARS} 个字"),
                 );
             }
         }
@@ -117,7 +114,7 @@ async fn draft_at(db: &impl ConnectionTrait, id: i32, version: i32) -> Result<no
     if row.status != NoticeStatus::Draft {
         return Err(Error::Conflict {
             message: format!(
-                "notice {} is published and never changes; publish a correction (更正公示) instead",
+                "公示 {} 已发布，不能再修改；如有错误，请发布更正公示",
                 row.number.as_deref().unwrap_or("?")
             ),
             field: None,
@@ -126,7 +123,7 @@ async fn draft_at(db: &impl ConnectionTrait, id: i32, version: i32) -> Result<no
     if row.version != version {
         return Err(Error::StaleVersion {
             message: format!(
-                "notice {id} was changed since version {version}; it is at version {}",
+                "这份公示草稿（编号 {id}）在第 {version} 版之后已被他人修改，现为第 {} 版",
                 row.version
             ),
             current_version: Some(row.version),
@@ -160,7 +157,7 @@ async fn write_draft(
         .await?;
     if result.rows_affected != 1 {
         return Err(Error::StaleVersion {
-            message: format!("notice {} was changed meanwhile; reload it", row.id),
+            message: format!("这份公示草稿（编号 {}）刚被他人修改，请刷新后再改", row.id),
             current_version: None,
         });
     }
@@ -214,10 +211,7 @@ pub async fn publish_at(
     if let Some(original) = row.corrects_id {
         let original = find(&txn, original).await?;
         if original.status != NoticeStatus::Published {
-            return Err(Error::invalid(
-                "corrects",
-                "the corrected notice is not published",
-            ));
+            return Err(Error::invalid("corrects", "被更正的公示尚未发布"));
         }
     }
     let policy = catalog::load_policy(&txn)
@@ -265,7 +259,7 @@ pub async fn publish_at(
         .await?;
     if result.rows_affected != 1 {
         return Err(Error::StaleVersion {
-            message: format!("notice {id} was changed meanwhile; reload it"),
+            message: format!("这份公示草稿（编号 {id}）刚被他人修改，请刷新后再发布"),
             current_version: None,
         });
     }
@@ -312,7 +306,7 @@ pub async fn document(
 ) -> Result<document::Notice> {
     let row = find(db, id).await?;
     if public && row.status != NoticeStatus::Published {
-        return Err(Error::NotFound(format!("no notice {id}")));
+        return Err(Error::NotFound(format!("没有编号为 {id} 的公示")));
     }
     let mut doc = stored(&row)?.document;
     doc.url = url;

@@ -44,7 +44,7 @@ pub async fn submit_objection(
     if submission.is_empty() || submission.len() > 64 {
         return Err(Error::invalid(
             "submission",
-            "the form is incomplete: reload the page and send it again",
+            "表单不完整，请刷新页面后重新提交",
         ));
     }
     // A form sent again (a double tap) costs the resident nothing, and tells nobody anything: its id is the
@@ -106,7 +106,7 @@ fn open_for_residents(row: &notices::Model, now: DateTime<Utc>) -> Result<()> {
             ),
             field: None,
         }),
-        Phase::Draft => Err(Error::NotFound(format!("no notice {}", row.id))),
+        Phase::Draft => Err(Error::NotFound(format!("没有编号为 {} 的公示", row.id))),
     }
 }
 
@@ -238,24 +238,22 @@ pub async fn answer(
 ) -> Result<ObjectionView> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::invalid("answer", "is required"));
+        return Err(Error::invalid("answer", "必填"));
     }
     if text.chars().count() > MAX_ANSWER_CHARS {
         return Err(Error::invalid(
             "answer",
-            format!("must be at most {MAX_ANSWER_CHARS} characters"),
+            format!("答复最多 {MAX_ANSWER_CHARS} 个字"),
         ));
     }
     let txn = crate::db::begin_write(db).await?;
     let row = objections::Entity::find_by_id(objection_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no objection {objection_id}")))?;
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {objection_id} 的意见")))?;
     if row.answer.is_some() {
         return Err(Error::Conflict {
-            message: format!(
-                "objection {objection_id} is answered already, and the answer is public"
-            ),
+            message: format!("这条意见（编号 {objection_id}）已经答复过，答复已公开，不能再改"),
             field: None,
         });
     }
@@ -272,7 +270,7 @@ pub async fn answer(
         .await?;
     if result.rows_affected != 1 {
         return Err(Error::Conflict {
-            message: format!("objection {objection_id} was answered meanwhile"),
+            message: format!("这条意见（编号 {objection_id}）刚刚已由他人答复"),
             field: None,
         });
     }
@@ -289,7 +287,7 @@ pub async fn answer(
         .await?
         .into_iter()
         .find(|o| o.id == objection_id)
-        .ok_or_else(|| Error::NotFound(format!("no objection {objection_id}")))?;
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {objection_id} 的意见")))?;
     txn.commit().await?;
     Ok(view)
 }
@@ -308,13 +306,10 @@ async fn takes_ratings(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if row.status != Status::Published {
-        return Err(Error::NotFound(format!("no notice {}", row.id)));
+        return Err(Error::NotFound(format!("没有编号为 {} 的公示", row.id)));
     }
     if row.kind != NoticeKind::Completion.code() {
-        return Err(Error::invalid(
-            "notice",
-            "ratings are given on completion notices",
-        ));
+        return Err(Error::invalid("notice", "只有竣工公示才能评价"));
     }
     let policy = crate::db::catalog::load_policy(db)
         .await?

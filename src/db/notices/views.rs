@@ -229,7 +229,7 @@ pub(super) async fn find(db: &impl ConnectionTrait, id: i32) -> Result<notices::
     notices::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no notice {id}")))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {id} 的公示")))
 }
 
 /// One notice. The public (`public`) sees only published notices: a draft is "not found", as if it did not exist.
@@ -241,12 +241,12 @@ pub async fn get(
 ) -> Result<NoticeView> {
     let row = find(db, id).await?;
     if public && row.status != Status::Published {
-        return Err(Error::NotFound(format!("no notice {id}")));
+        return Err(Error::NotFound(format!("没有编号为 {id} 的公示")));
     }
     views(db, vec![row], now)
         .await?
         .pop()
-        .ok_or_else(|| Error::NotFound(format!("no notice {id}")))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {id} 的公示")))
 }
 
 /// Which notices a list shows.

@@ -61,7 +61,7 @@ pub fn compared_ids(raw: Option<&str>) -> Result<Vec<i32>> {
     for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let id: i32 = part
             .parse()
-            .map_err(|_| Error::invalid("ids", format!("{part:?} is not a scenario id")))?;
+            .map_err(|_| Error::invalid("ids", format!("“{part}”不是方案编号")))?;
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -69,7 +69,7 @@ pub fn compared_ids(raw: Option<&str>) -> Result<Vec<i32>> {
     if !(2..=MAX_COMPARED).contains(&ids.len()) {
         return Err(Error::invalid(
             "ids",
-            format!("name 2 to {MAX_COMPARED} different scenarios, e.g. ids=1,2"),
+            format!("请选择 2 到 {MAX_COMPARED} 个不同的方案进行对照"),
         ));
     }
     Ok(ids)

@@ -36,19 +36,16 @@ impl Input {
 pub(super) fn checked_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid("name", "is required"));
+        return Err(Error::invalid("name", "必填"));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(Error::invalid(
             "name",
-            format!("must be at most {MAX_NAME_CHARS} characters"),
+            format!("方案名称最多 {MAX_NAME_CHARS} 个字"),
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "name",
-            "must not contain control characters",
-        ));
+        return Err(Error::invalid("name", "方案名称不能包含控制字符"));
     }
     Ok(name.to_owned())
 }
@@ -97,7 +94,7 @@ impl Move {
             _ => {
                 errors.add(
                     "year",
-                    "must be a year of the horizon, null (leave it out) or \"auto\" (the planner decides)",
+                    "须为规划期内的年度、空（不安排）或 auto（由系统排期）",
                 );
                 Target::Auto
             }
@@ -112,24 +109,18 @@ impl Move {
             .as_ref()
             .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
         {
-            errors.add(
-                "reason",
-                format!("must be at most {MAX_REASON_CHARS} characters"),
-            );
+            errors.add("reason", format!("理由最多 {MAX_REASON_CHARS} 个字"));
         }
         if raw.overrides {
             if reason.is_none() {
-                errors.add("reason", "an override must say why");
+                errors.add("reason", "突破年度限额须写明理由");
             }
             if !matches!(target, Target::Year(_)) {
-                errors.add(
-                    "override",
-                    "only a move into a year can override its limits",
-                );
+                errors.add("override", "只有调入某一年度时才能突破该年度的限额");
             }
         }
         if raw.code.trim().is_empty() {
-            errors.add("code", "is required");
+            errors.add("code", "必填");
         }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));

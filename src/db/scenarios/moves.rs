@@ -35,14 +35,14 @@ pub async fn move_compound(
     let before = stored_plan(&old)?;
     let was = years_of(&before);
     let Some((_, from)) = was.get(&mv.code).cloned() else {
-        return Err(Error::invalid("code", "no such compound in this plan"));
+        return Err(Error::invalid("code", "本方案中没有这个小区"));
     };
     horizon.pins.remove(&mv.code);
     horizon.exclusions.remove(&mv.code);
     match mv.target {
         Target::Year(year) => {
             if !horizon.years.iter().any(|y| y.year == year) {
-                return Err(Error::invalid("year", "is not a year of this scenario"));
+                return Err(Error::invalid("year", "不是本方案规划期内的年度"));
             }
             horizon.pins.insert(mv.code.clone(), year);
             if mv.overrides {
@@ -104,7 +104,7 @@ fn as_move_errors(errors: FieldErrors, mv: &Move) -> FieldErrors {
         for message in messages {
             let message = if target == "year" && !mv.overrides {
                 format!(
-                    "cannot take {}: {message}; to schedule it anyway, send \"override\": true with a reason",
+                    "无法调入小区 {}：{message}；如仍要安排，请选择“突破限额”并写明理由",
                     mv.code
                 )
             } else {
@@ -130,7 +130,7 @@ pub async fn approve(
     let revision = revisions::all(db).await?.compounds;
     if old.compounds_revision != revision {
         return Err(Error::StaleVersion {
-            message: "the compounds changed since this plan was run; run it again and check it before approving".into(),
+            message: "本方案计算之后小区数据有变化；请重新计算方案，核对后再批准".into(),
             current_version: Some(old.version),
         });
     }
@@ -140,7 +140,7 @@ pub async fn approve(
         ys.iter()
             .find(|y| y["year"].as_i64() == Some(i64::from(year)))
     }) else {
-        return Err(Error::invalid("year", "is not a year of this scenario"));
+        return Err(Error::invalid("year", "不是本方案规划期内的年度"));
     };
     let codes: Vec<String> = shown["codes"]
         .as_array()
@@ -151,10 +151,7 @@ pub async fn approve(
         })
         .unwrap_or_default();
     if codes.is_empty() {
-        return Err(Error::invalid(
-            "year",
-            "the plan has no compounds in this year",
-        ));
+        return Err(Error::invalid("year", "本方案在这一年度没有安排小区"));
     }
     batches::approve(db, actor, &horizon, year, Some(&codes))
         .await

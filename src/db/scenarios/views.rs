@@ -133,7 +133,7 @@ pub(super) async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Model> {
     plan_scenarios::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no scenario {id}")))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {id} 的方案")))
 }
 
 pub async fn get(db: &DatabaseConnection, id: i32) -> Result<Scenario> {

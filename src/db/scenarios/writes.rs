@@ -82,7 +82,7 @@ async fn name_taken(db: &impl ConnectionTrait, name: &str, other_than: Option<i3
         query = query.filter(plan_scenarios::Column::Id.ne(id));
     }
     if query.one(db).await?.is_some() {
-        return Err(Error::invalid("name", "another scenario has this name"));
+        return Err(Error::invalid("name", "已有同名的方案，请换一个名称"));
     }
     Ok(())
 }
@@ -158,7 +158,7 @@ pub(super) async fn save(
 
 fn changed_meanwhile(id: i32, current: Option<i32>) -> Error {
     Error::StaleVersion {
-        message: format!("scenario {id} was changed by someone else; reload it"),
+        message: format!("方案（编号 {id}）刚被他人修改，请刷新后再改"),
         current_version: current,
     }
 }

@@ -41,7 +41,7 @@ pub async fn issue_at(
         .map(crate::domain::text::trim)
         .filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 500) {
-        return Err(Error::invalid("reason", "must be at most 500 characters"));
+        return Err(Error::invalid("reason", "修订理由最多 500 个字"));
     }
     let txn = crate::db::begin_write(db).await?;
     let number = issue_in(&txn, actor, project_code, reason, now).await?;
@@ -72,7 +72,7 @@ pub(super) async fn issue_in(
     if previous.is_some() && reason.is_none() {
         return Err(Error::invalid(
             "reason",
-            "say why the order is revised: it goes on record with the new version",
+            "请写明修订任务单的理由：理由会随新版本一起存档",
         ));
     }
     let (number, revision) = match &previous {
@@ -88,7 +88,7 @@ pub(super) async fn issue_in(
             return Err(Error::invalid(
                 "project",
                 format!(
-                    "nothing on the order has changed since version {}: change the project or its compounds first",
+                    "任务单内容与第 {} 版相比没有变化：请先修改项目或其小区",
                     p.revision
                 ),
             ));
@@ -223,24 +223,24 @@ async fn build(
         None => None,
     };
     if firm.is_none() {
-        missing.add("contractor", "assign a contractor to the project first");
+        missing.add("contractor", "请先为项目指定施工单位");
     }
     if firm.as_ref().is_some_and(|f| f.credit_code.is_none()) {
         missing.add(
             "contractor",
-            "the contractor has no unified social credit code on record; complete its record first",
+            "施工单位没有登记统一社会信用代码；请先补全施工单位信息",
         );
     }
     if project.contract_amount_fen.is_none() {
-        missing.add("contract_amount_yuan", "set the contract amount first");
+        missing.add("contract_amount_yuan", "请先填写合同金额");
     }
     if project.planned_start.is_none() || project.planned_end.is_none() {
-        missing.add("planned_start", "set the planned start and end first");
+        missing.add("planned_start", "请先填写计划开工和竣工日期");
     }
     if policy.work_orders.contact.trim().is_empty() || policy.work_orders.phone.trim().is_empty() {
         missing.add(
             "policy.work_orders",
-            "the policy names no bureau contact and phone for work orders",
+            "政策设置中没有任务单的住建局联系人和电话",
         );
     }
     let (Some(firm), Some(amount), Some(start), Some(end)) = (

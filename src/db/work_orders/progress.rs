@@ -25,7 +25,7 @@ async fn current_for(
     let rows = visible_revisions(txn, number, Some(own)).await?;
     let newest = rows
         .last()
-        .ok_or_else(|| Error::NotFound(number.to_owned()))?;
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {number} 的任务单")))?;
     let still_yours = projects::Entity::find_by_id(newest.project_id)
         .one(txn)
         .await?
@@ -33,7 +33,7 @@ async fn current_for(
     if newest.superseded_at.is_some() || !still_yours {
         return Err(Error::StaleVersion {
             message: format!(
-                "version {} of {number} has been superseded; the order is no longer yours to act on, or a newer version awaits you",
+                "任务单 {number} 第 {} 版已被取代：任务单已不归您办理，或有新版本等您签收",
                 newest.revision
             ),
             current_version: None,
@@ -118,18 +118,23 @@ pub async fn report_at(
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
     if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
-        return Err(Error::invalid("note", "must be at most 1000 characters"));
+        return Err(Error::invalid("note", "说明最多 1000 个字"));
     }
     let percent = match input.percent {
         None => None,
         Some(p) if (0..=100).contains(&p) => Some(p as i32),
-        Some(_) => return Err(Error::invalid("percent", "must be from 0 to 100")),
+        Some(_) => {
+            return Err(Error::invalid(
+                "percent",
+                "完成比例须为 0 到 100 之间的整数",
+            ));
+        }
     };
     let txn = crate::db::begin_write(db).await?;
     let row = current_for(&txn, number, own).await?;
     if row.acknowledged_at.is_none() {
         return Err(Error::Conflict {
-            message: format!("acknowledge receipt of {number} before reporting progress"),
+            message: format!("请先签收任务单 {number}，再报告进度"),
             field: None,
         });
     }
@@ -140,7 +145,7 @@ pub async fn report_at(
     let (progress, new_percent, site_status) = match (input.kind.as_str(), project.progress) {
         (_, Progress::Completed) => {
             return Err(Error::Conflict {
-                message: format!("{} is already reported completed", project.code),
+                message: format!("项目 {} 已报告完工", project.code),
                 field: Some("kind"),
             });
         }
@@ -151,34 +156,26 @@ pub async fn report_at(
         ),
         ("started", _) => {
             return Err(Error::Conflict {
-                message: format!("{} was already reported started", project.code),
+                message: format!("项目 {} 已报告开工", project.code),
                 field: Some("kind"),
             });
         }
         ("progress" | "completed", Progress::NotStarted) => {
             return Err(Error::Conflict {
-                message: format!("report that {} has started first", project.code),
+                message: format!("请先报告项目 {} 已开工", project.code),
                 field: Some("kind"),
             });
         }
         ("progress", _) => {
-            let p = percent.ok_or_else(|| {
-                Error::invalid("percent", "a progress report gives the percentage done")
-            })?;
+            let p = percent.ok_or_else(|| Error::invalid("percent", "报告进度须填写完成比例"))?;
             if p < project.percent {
                 return Err(Error::invalid(
                     "percent",
-                    format!(
-                        "was already reported at {}%; progress does not go back",
-                        project.percent
-                    ),
+                    format!("已报告完成 {}%，进度不能倒退", project.percent),
                 ));
             }
             if p == 100 {
-                return Err(Error::invalid(
-                    "percent",
-                    "100% is a completion: report kind completed",
-                ));
+                return Err(Error::invalid("percent", "完成 100% 即为完工，请报告完工"));
             }
             (Progress::Started, p, None)
         }
@@ -186,7 +183,9 @@ pub async fn report_at(
         (other, _) => {
             return Err(Error::invalid(
                 "kind",
-                format!("{other:?} is not a report; use started, progress or completed"),
+                format!(
+                    "“{other}”不是可报告的类型；可选：started（开工）、progress（进度）或 completed（完工）"
+                ),
             ));
         }
     };

@@ -23,7 +23,7 @@ pub fn printable(missing: Vec<document::MissingGlyph>) -> Result<()> {
         errors.add(
             g.field,
             format!(
-                "the character {:?} (U+{:04X}) is not in the document font and cannot be printed",
+                "字符“{}”（U+{:04X}）不在文书字体中，无法打印",
                 g.ch, g.ch as u32
             ),
         );
@@ -62,9 +62,9 @@ pub async fn project_scope(
                 format!("compounds.{}.scope", site.code),
                 errors
                     .into_iter()
-                    .map(|(i, e)| format!("line {}: {e}", i + 1))
+                    .map(|(i, e)| format!("第 {} 行：{e}", i + 1))
                     .collect::<Vec<_>>()
-                    .join("; "),
+                    .join("；"),
             )
         })?;
         if let Some(class) = estimate.category.as_deref().and_then(|c| catalog.class(c))
@@ -97,7 +97,7 @@ pub async fn project_scope(
     if rows.is_empty() {
         return Err(Error::invalid(
             "project",
-            "its compounds have no scope yet: survey them and set their work items first",
+            "项目的小区还没有改造内容：请先调查小区并选定工程项目",
         ));
     }
     let total_fen = rows.iter().map(|r| r.amount_fen).sum();

@@ -42,8 +42,11 @@ pub struct RevisionView {
     pub revision: i32,
     pub issued_at: DateTime<Utc>,
     pub issued_by: String,
+    /// Who issued it as people read it: a display name, "系统" for the service.
+    pub issued_by_name: String,
     pub reason: Option<String>,
     pub contractor: String,
+    pub contractor_name: String,
     pub superseded_at: Option<DateTime<Utc>>,
     /// The order left this revision's firm: the project went to another firm, or to none (withdrawn).
     pub passed_on: bool,
@@ -58,6 +61,8 @@ pub struct ReportView {
     pub percent: Option<i32>,
     pub note: Option<String>,
     pub reported_by: String,
+    /// The reporter's display name, "系统" for the service.
+    pub reported_by_name: String,
     pub reported_at: DateTime<Utc>,
 }
 
@@ -100,7 +105,7 @@ pub(super) async fn visible_revisions(
     }
     let rows = query.all(db).await?;
     if rows.is_empty() {
-        return Err(Error::NotFound(format!("no work order {number}")));
+        return Err(Error::NotFound(format!("没有编号为 {number} 的任务单")));
     }
     Ok(rows)
 }
@@ -110,7 +115,7 @@ pub async fn firm_of(db: &impl ConnectionTrait, number: &str) -> Result<i32> {
     let rows = visible_revisions(db, number, None).await?;
     rows.last()
         .map(|r| r.contractor_id)
-        .ok_or_else(|| Error::NotFound(number.to_owned()))
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {number} 的任务单")))
 }
 
 /// The document of one revision (the newest visible one without `revision`), marked superseded when a later
@@ -126,10 +131,10 @@ pub async fn document_of(
         Some(r) => rows
             .iter()
             .find(|row| row.revision == r)
-            .ok_or_else(|| Error::NotFound(format!("no version {r} of work order {number}")))?,
+            .ok_or_else(|| Error::NotFound(format!("任务单 {number} 没有第 {r} 版")))?,
         None => rows
             .last()
-            .ok_or_else(|| Error::NotFound(number.to_owned()))?,
+            .ok_or_else(|| Error::NotFound(format!("没有编号为 {number} 的任务单")))?,
     };
     let mut doc = stored_document(row)?;
     if row.superseded_at.is_some() {
@@ -148,13 +153,14 @@ pub async fn get(db: &impl ConnectionTrait, number: &str, own: Option<i32>) -> R
     let rows = visible_revisions(db, number, own).await?;
     let newest = rows
         .last()
-        .ok_or_else(|| Error::NotFound(number.to_owned()))?;
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {number} 的任务单")))?;
     let summary = summaries(db, vec![newest.clone()])
         .await?
         .pop()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("work order {number} lost its project")))?;
     let document = document_of(db, number, Some(newest.revision), own).await?;
     let firms = firm_codes(db).await?;
+    let names = crate::db::audit::Names::load(db).await?;
     let revision_of: HashMap<i32, i32> = rows.iter().map(|r| (r.id, r.revision)).collect();
     // Whose each revision was, over all of them (a firm sees only its own rows).
     let firm_of_revision: HashMap<i32, i32> = work_orders::Entity::find()
@@ -182,6 +188,7 @@ pub async fn get(db: &impl ConnectionTrait, number: &str, own: Option<i32>) -> R
             kind: r.kind,
             percent: r.percent,
             note: r.note,
+            reported_by_name: names.person(&r.reported_by),
             reported_by: r.reported_by,
             reported_at: r.reported_at,
         })
@@ -195,9 +202,14 @@ pub async fn get(db: &impl ConnectionTrait, number: &str, own: Option<i32>) -> R
                 passed_on: passed_on(&r),
                 revision: r.revision,
                 issued_at: r.issued_at,
+                issued_by_name: names.person(&r.issued_by),
                 issued_by: r.issued_by,
                 reason: r.reason,
                 contractor: firms.get(&r.contractor_id).cloned().unwrap_or_default(),
+                contractor_name: firms
+                    .get(&r.contractor_id)
+                    .map(|code| names.firm(code))
+                    .unwrap_or_default(),
                 superseded_at: r.superseded_at,
                 acknowledged_at: r.acknowledged_at,
                 acknowledged_by: r.acknowledged_by,

@@ -55,54 +55,63 @@ impl Horizon {
     pub fn check(&self, known: &BTreeSet<&str>) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.years.is_empty() {
-            errors.add("years", "must list at least one year");
+            errors.add("years", "规划期须至少包含一个年度");
         }
         if self.years.len() > MAX_YEARS {
-            errors.add("years", format!("at most {MAX_YEARS} years"));
+            errors.add("years", format!("规划期最多 {MAX_YEARS} 个年度"));
         }
         for (i, y) in self.years.iter().enumerate() {
             if !(2000..=2100).contains(&y.year) {
-                errors.add(format!("years[{i}].year"), "must be between 2000 and 2100");
+                errors.add(format!("years[{i}].year"), "年度须在 2000 到 2100 年之间");
             }
             if i > 0 && y.year != self.years[i - 1].year + 1 {
-                errors.add(
-                    format!("years[{i}].year"),
-                    "years must be consecutive and in order",
-                );
+                errors.add(format!("years[{i}].year"), "各年度须连续并按先后排列");
             }
             if y.budget_yuan > MAX_BUDGET_YUAN {
                 errors.add(
                     format!("years[{i}].budget_yuan"),
-                    "must be at most 10,000,000,000,000 yuan",
+                    "年度预算不能超过 10 万亿元",
                 );
             }
         }
         if let Some(d) = self.discount
             && !(d > 0.0 && d <= 1.0)
         {
-            errors.add("discount", "must be above 0 and at most 1");
+            errors.add("discount", "逐年折现系数须大于 0 且不超过 1");
         }
         let years: BTreeSet<i32> = self.years.iter().map(|y| y.year).collect();
         for year in &self.overrides {
             if !years.contains(year) {
                 errors.add(
                     format!("overrides.{year}"),
-                    "the year is not in the horizon",
+                    format!("{year} 年不在规划期内"),
                 );
             }
         }
         for (code, year) in &self.pins {
             if !known.contains(code.as_str()) {
-                errors.add(format!("pins.{code}"), "no such compound");
+                errors.add(
+                    format!("pins.{code}"),
+                    format!("没有编号为 {code} 的小区，无法指定年度"),
+                );
             } else if !years.contains(year) {
-                errors.add(format!("pins.{code}"), "the year is not in the horizon");
+                errors.add(
+                    format!("pins.{code}"),
+                    format!("指定的 {year} 年不在规划期内"),
+                );
             } else if self.exclusions.contains(code) {
-                errors.add(format!("pins.{code}"), "is also excluded");
+                errors.add(
+                    format!("pins.{code}"),
+                    format!("小区 {code} 已被排除，不能同时指定年度"),
+                );
             }
         }
         for code in &self.exclusions {
             if !known.contains(code.as_str()) {
-                errors.add(format!("exclusions.{code}"), "no such compound");
+                errors.add(
+                    format!("exclusions.{code}"),
+                    format!("没有编号为 {code} 的小区，无法排除"),
+                );
             }
         }
         if errors.is_empty() {

@@ -122,7 +122,7 @@ fn standing(
         let mut errors = FieldErrors::default();
         errors.add(
             format!("pins.{}", c.code),
-            format!("cannot be pinned: {reason}"),
+            format!("小区 {} 不能指定年度：{reason}", c.code),
         );
         return Err(errors);
     }
@@ -236,22 +236,37 @@ fn schedule_error(e: planner::Error, first: i32) -> FieldErrors {
             let (field, what) = match resource {
                 Resource::Budget => (
                     "budget_yuan",
-                    format!("¥{} of ¥{}", needed / 100, limit / 100),
+                    format!("{} 元，而年度预算为 {} 元", needed / 100, limit / 100),
                 ),
-                Resource::Compounds => ("max_compounds", format!("{needed} compounds of {limit}")),
-                Resource::Households => {
-                    ("max_households", format!("{needed} households of {limit}"))
-                }
+                Resource::Compounds => (
+                    "max_compounds",
+                    format!("{needed} 个小区，而年度上限为 {limit} 个"),
+                ),
+                Resource::Households => (
+                    "max_households",
+                    format!("{needed} 户，而年度上限为 {limit} 户"),
+                ),
             };
             FieldErrors::single(
                 format!("years[{year}].{field}"),
                 format!(
-                    "the approved batch and the pins of {} already need {what}",
+                    "{} 年已批准的批次和指定排入的小区已需 {what}",
                     first + year as i32
                 ),
             )
         }
-        other => FieldErrors::single("years", other.to_string()),
+        // The horizon was checked before planning, so these are not expected; said plainly all the same.
+        planner::Error::NoYears => FieldErrors::single("years", "规划期没有年度，无法排期"),
+        planner::Error::TooManyYears(n) => {
+            FieldErrors::single("years", format!("规划期有 {n} 个年度，超过可排期的上限"))
+        }
+        planner::Error::Discount(d) => FieldErrors::single(
+            "discount",
+            format!("逐年折现系数 {d} 不在 0 到 1 之间，无法排期"),
+        ),
+        planner::Error::Value { .. } | planner::Error::FixedYear { .. } => {
+            FieldErrors::single("years", "有小区的数据无法排期，请检查指定年度和小区数据")
+        }
     }
 }
 
