@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # which chains them, knows them all).
 WEB_SHARED = {
     "access", "body", "cache", "client", "error", "form", "html", "json", "query", "reply", "routes", "server",
-    "state", "svg", "templates",
+    "state", "svg", "templates", "wording",
 }
 
 CRATES = {".": "src", "planner": "planner/src", "document": "document/src", "fixtures": "fixtures-gen/src"}

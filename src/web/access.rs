@@ -42,6 +42,8 @@ pub struct Ctx {
     pub source: String,
     /// A visitor's CSRF token, and whether it is new (so the response must set its cookie).
     pub visitor_csrf: Option<(String, bool)>,
+    /// On staff pages: how many residents' objections wait for an answer (the navigation shows it).
+    pub unanswered: Option<u64>,
 }
 
 impl Ctx {
@@ -151,6 +153,13 @@ fn allow(
                     .filter_map(|v| v.to_str().ok())
                     .collect();
                 let source = client_address(&state.settings, remote, &forwarded);
+                // A person following a link from a page (a PDF, a ZIP) to an API route: no token, and the
+                // browser asks for a page. Sent to sign in like a page is, not answered in JSON.
+                let navigating = authorization.is_none()
+                    && headers
+                        .get(warp::http::header::ACCEPT)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|accept| accept.contains("text/html"));
                 let credentials = Credentials {
                     authorization,
                     session,
@@ -161,8 +170,14 @@ fn allow(
                 let principal = identify(&state, route, &credentials, revisions)
                     .await
                     .map_err(warp::reject::custom)?;
-                decide(route, principal.as_ref(), path.as_str(), query.as_deref())
-                    .map_err(warp::reject::custom)?;
+                decide(
+                    route,
+                    principal.as_ref(),
+                    path.as_str(),
+                    query.as_deref(),
+                    navigating,
+                )
+                .map_err(warp::reject::custom)?;
                 let visitor_csrf = match &principal {
                     Some(_) => None,
                     None => {
@@ -176,12 +191,25 @@ fn allow(
                         })
                     }
                 };
+                let staff_page = !route.is_api()
+                    && route.is_read()
+                    && principal.as_ref().is_some_and(|p| p.role.is_staff());
+                let unanswered = if staff_page {
+                    Some(
+                        unanswered(&state, revisions.notices)
+                            .await
+                            .map_err(|e| warp::reject::custom(failed(route, e)))?,
+                    )
+                } else {
+                    None
+                };
                 Ok::<_, Rejection>(Ctx {
                     route,
                     revisions,
                     principal,
                     source,
                     visitor_csrf,
+                    unanswered,
                 })
             },
         )
@@ -319,10 +347,18 @@ fn decide(
     principal: Option<&Principal>,
     path: &str,
     query: Option<&str>,
+    navigating: bool,
 ) -> Result<(), Denied> {
     let rule = route.rule();
     match principal {
         _ if rule == Rule::Public => Ok(()),
+        None if route.is_api() && navigating && route.is_read() => {
+            let mut denied =
+                Denied::new(route, StatusCode::UNAUTHORIZED, "unauthorized", "请先登录");
+            denied.api = false;
+            denied.sign_in = Some(sign_in_for(path, query));
+            Err(denied)
+        }
         None => {
             let mut denied = Denied::new(
                 route,
@@ -335,14 +371,7 @@ fn decide(
                 },
             );
             if !route.is_api() {
-                let next = match query {
-                    Some(q) => format!("{path}?{q}"),
-                    None => path.to_owned(),
-                };
-                denied.sign_in = Some(format!(
-                    "/sign-in?{}",
-                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
-                ));
+                denied.sign_in = Some(sign_in_for(path, query));
             }
             Err(denied)
         }
@@ -354,6 +383,29 @@ fn decide(
             format!("a {} account may not do this", p.role.code()),
         )),
     }
+}
+
+/// How many objections wait for an answer: counted once per notices' revision (every answer and every
+/// objection moves it), on any instance.
+async fn unanswered(state: &AppState, revision: i64) -> Result<u64> {
+    if let Some(count) = state.unanswered.get("", revision) {
+        return Ok(count);
+    }
+    let count = crate::db::notices::unanswered_count(&state.db).await?;
+    state.unanswered.put(String::new(), revision, count);
+    Ok(count)
+}
+
+/// The sign-in page, to come back to `path` (with its query) afterwards.
+fn sign_in_for(path: &str, query: Option<&str>) -> String {
+    let next = match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    format!(
+        "/sign-in?{}",
+        serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+    )
 }
 
 /// The request's path parameters, if its path is `route`'s (404 otherwise), each parsed as its handler wants

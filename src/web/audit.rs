@@ -10,6 +10,7 @@ use warp::reply::{Reply, Response};
 
 use crate::db::audit;
 use crate::domain::FieldErrors;
+use crate::domain::labels;
 use crate::domain::time::beijing_minute;
 use crate::error::{Error, Result};
 use crate::web::access::{Ctx, Route, route};
@@ -102,9 +103,10 @@ pub fn parse_audit_query(pairs: &[(String, String)]) -> Result<(audit::Filter, u
         };
         match key.as_str() {
             "actor" => filter.actor = text(),
-            "entity" => filter.entity = text(),
+            // A label (a person picks or types 小区, 设置密码) stands for its code; codes are taken as they are.
+            "entity" => filter.entity = text().map(|t| labels::entity_code(&t)),
             "entity_id" => filter.entity_id = text(),
-            "action" => filter.action = text(),
+            "action" => filter.action = text().map(|t| labels::action_code(&t)),
             "from" => filter.from = date(&mut errors),
             "to" => filter.to = date(&mut errors),
             "page" => match value.parse::<u64>() {
@@ -135,15 +137,17 @@ pub fn parse_audit_query(pairs: &[(String, String)]) -> Result<(audit::Filter, u
 
 async fn audit_page(state: &AppState, query: &[(String, String)]) -> Rendered {
     let (filter, page, per_page) = parse_audit_query(query)?;
-    let result = audit::list(&state.db, &filter, page, per_page).await?;
+    let names = audit::Names::load(&state.db).await?;
+    let result = audit::list_named(&state.db, &filter, page, per_page, &names).await?;
     let entries: Vec<Value> = result
         .items
         .iter()
         .map(|e| {
-            json!({"id": e.id, "at": beijing_minute(e.at), "actor": e.actor, "actor_role": e.actor_role,
-                   "source": e.source, "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
-                   "created": e.before.is_none(),
-                   "changes": changes(e.before.as_ref(), e.after.as_ref())})
+            json!({"id": e.id, "at": beijing_minute(e.at), "actor": e.actor_name, "username": e.actor,
+                   "role": labels::role(&e.actor_role), "source": labels::source(&e.source),
+                   "action": e.action_label, "entity": e.entity_label, "entity_id": e.entity_id,
+                   "created": e.created(), "removed": e.after.is_none() && e.before.is_some(),
+                   "changes": e.changes(&names)})
         })
         .collect();
     let keep: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "page").cloned().collect();
@@ -158,72 +162,41 @@ async fn audit_page(state: &AppState, query: &[(String, String)]) -> Rendered {
         )
         .unwrap_or_default()
     );
+    let options = |table: &[(&str, &str)]| -> Vec<Value> {
+        table
+            .iter()
+            .map(|(code, label)| json!({"code": code, "label": label}))
+            .collect()
+    };
     Ok((
         "audit.html",
         json!({"title": "审计日志", "nav": "audit", "entries": entries, "total": result.total,
                "page": result.page, "pages": result.pages, "filter": filter, "csv": csv,
+               "actions": options(labels::ACTIONS), "entities": options(labels::ENTITIES),
                "prev": (page > 1).then(|| link(page - 1)),
                "next": (page < result.pages).then(|| link(page + 1))}),
     ))
-}
-
-/// The fields a change touched, each with its value before and after (shortened for the table;
-/// the CSV export has them whole).
-fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Value> {
-    let flatten = |v: Option<&Value>| -> serde_json::Map<String, Value> {
-        match v {
-            // A compound is kept as a GeoJSON feature: its attributes are what people read.
-            Some(Value::Object(o)) if o.get("type") == Some(&json!("Feature")) => {
-                let mut m = o
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                if let Some(g) = o.get("geometry") {
-                    m.insert("geometry".into(), g.clone());
-                }
-                m
-            }
-            Some(Value::Object(o)) => o.clone(),
-            Some(other) => [("value".to_owned(), other.clone())].into_iter().collect(),
-            None => serde_json::Map::new(),
-        }
-    };
-    let (b, a) = (flatten(before), flatten(after));
-    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let short = |v: Option<&Value>| -> String {
-        let text = match v {
-            None | Some(Value::Null) => "—".to_owned(),
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
-        if text.chars().count() > 60 {
-            format!("{}…", text.chars().take(60).collect::<String>())
-        } else {
-            text
-        }
-    };
-    keys.into_iter()
-        .filter(|k| b.get(*k) != a.get(*k))
-        .map(|k| json!({"field": k, "before": short(b.get(k)), "after": short(a.get(k))}))
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
     #[test]
-    fn changes_list_only_what_changed() {
-        let before = json!({"type": "Feature", "properties": {"name": "甲", "households": 10}, "geometry": null});
-        let after = json!({"type": "Feature", "properties": {"name": "乙", "households": 10}, "geometry": null});
-        let list = changes(Some(&before), Some(&after));
+    fn a_filter_takes_a_label_or_a_code() {
+        let (filter, _, _) =
+            parse_audit_query(&pairs(&[("action", "设置密码"), ("entity", "账号")])).unwrap();
         assert_eq!(
-            list,
-            vec![json!({"field": "name", "before": "甲", "after": "乙"})]
+            (filter.action.as_deref(), filter.entity.as_deref()),
+            (Some("set_password"), Some("user"))
         );
-        assert_eq!(changes(None, Some(&json!({"a": 1}))).len(), 1);
+        let (filter, _, _) = parse_audit_query(&pairs(&[("action", "sign_in")])).unwrap();
+        assert_eq!(filter.action.as_deref(), Some("sign_in"));
     }
 }

@@ -37,5 +37,5 @@ async fn work_items(_: Ctx, s: AppState) -> Response {
 
 async fn policy(_: Ctx, s: AppState) -> Response {
     let result = catalog::load_policy(&s.db).await.map_err(Error::from);
-    respond(result.and_then(|p| p.ok_or_else(|| Error::NotFound("no policy loaded".into()))))
+    respond(result.and_then(|p| p.ok_or_else(|| Error::NotFound("尚未载入政策参数".into()))))
 }

@@ -25,7 +25,7 @@ pub fn reply(error: &Error) -> Response {
     let mut body = json!({"code": code, "message": error.to_string(), "fields": {}});
     match error {
         Error::Invalid(fields) => {
-            body["message"] = json!("the input has errors; see fields");
+            body["message"] = json!(super::wording::summary(error));
             body["fields"] = json!(fields);
         }
         Error::StaleVersion {
@@ -39,7 +39,7 @@ pub fn reply(error: &Error) -> Response {
         Error::Database(_) | Error::Internal(_) => {
             let id = uuid::Uuid::new_v4();
             tracing::error!(error_id = %id, error = ?error, "request failed");
-            body["message"] = json!(format!("internal error; quote {id} when reporting it"));
+            body["message"] = json!(format!("系统出错了，请稍后再试；报告问题时请提供编号 {id}"));
         }
         _ => {}
     }

@@ -23,13 +23,23 @@ impl Form {
         self.get(key).unwrap_or_default()
     }
 
+    /// What was typed, to put back into a refused form: every field but the CSRF token and the version (a
+    /// refused form is shown again on the current record, so that sending it again applies it there).
+    pub fn typed(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.0
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "version"))
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect()
+    }
+
     /// The version of the record the form was made from (its hidden `version` field): edits from a stale page
     /// are refused by the write, never applied over someone else's.
     pub fn version(&self) -> Result<i32> {
         self.text("version")
             .trim()
             .parse()
-            .map_err(|_| Error::invalid("version", "the page is out of date; reload it"))
+            .map_err(|_| Error::invalid("version", "页面已过时，请刷新后再提交"))
     }
 }
 

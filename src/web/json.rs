@@ -47,25 +47,22 @@ pub fn expected_version(if_match: Option<&str>) -> Result<i32> {
     let raw = raw.trim();
     if raw.starts_with("W/") {
         return Err(Error::PreconditionFailed(
-            "a weak entity tag never matches If-Match; send the strong ETag, e.g. \"3\"".into(),
+            "弱实体标签不能用于 If-Match，请发送强 ETag，如 \"3\"".into(),
         ));
     }
-    raw.trim_matches('"').parse().map_err(|_| {
-        Error::invalid(
-            "If-Match",
-            "must be the version your edit is based on, as in the ETag, e.g. \"3\"",
-        )
-    })
+    raw.trim_matches('"')
+        .parse()
+        .map_err(|_| Error::invalid("If-Match", "须为所修改记录的版本号（同 ETag），如 \"3\""))
 }
 
 /// Every API body is read here: UTF-8, JSON, each key once, no control characters (see [`super::body`]).
 pub fn json_body(body: &Bytes) -> Result<Value> {
     let text = std::str::from_utf8(body)
-        .map_err(|e| Error::BadRequest(format!("the body is not UTF-8: {e}")))?;
+        .map_err(|e| Error::BadRequest(format!("请求内容不是 UTF-8 编码：{e}")))?;
     if let Err(Some(problem)) = super::body::check(text) {
         return Err(Error::invalid(problem.field, problem.message));
     }
-    serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))
+    serde_json::from_str(text).map_err(|e| Error::BadRequest(format!("请求内容不是 JSON：{e}")))
 }
 
 /// An API body read into the service's typed input: the field at fault is named (`consent.owners_total`), an

@@ -25,6 +25,7 @@ pub mod service;
 pub mod state;
 pub mod svg;
 pub mod templates;
+pub mod wording;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -41,8 +42,9 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let all = features(&state).recover(error::recover).unify();
     warp::path::full()
         .and(all)
-        .map(|path: warp::path::FullPath, response: Response| {
-            error::with_allow(path.as_str(), response)
+        .map(move |path: warp::path::FullPath, response: Response| {
+            let response = error::with_allow(path.as_str(), response);
+            not_found_for_people(&state, path.as_str(), response)
         })
         .map(secure)
         .with(warp::trace(|info| {
@@ -54,6 +56,41 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
             };
             tracing::info_span!("request", method = %info.method(), path = %path)
         }))
+}
+
+/// A path no route knows, outside the API: a page in Chinese, in the residents' layout under `/notices`,
+/// rather than the API's JSON.
+fn not_found_for_people(state: &AppState, path: &str, response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(warp::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() != warp::http::StatusCode::NOT_FOUND
+        || !is_json
+        || path.starts_with("/api/")
+    {
+        return response;
+    }
+    let template = if path.starts_with("/notices") {
+        "public_error.html"
+    } else {
+        "error.html"
+    };
+    let context = serde_json::json!({"title": "出错了", "status": 404,
+        "message": "没有找到这个页面或记录。请检查网址。"});
+    let html = state
+        .templates
+        .get_template(template)
+        .and_then(|t| t.render(minijinja::value::Serde(&context)))
+        .unwrap_or_else(|_| "<!doctype html><title>出错了</title><p>没有找到这个页面。</p>".into());
+    let mut page =
+        warp::reply::with_status(warp::reply::html(html), warp::http::StatusCode::NOT_FOUND)
+            .into_response();
+    page.headers_mut().insert(
+        warp::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    page
 }
 
 /// Every feature's routes. No feature mounts another: only this chain knows them all. Each feature's filter

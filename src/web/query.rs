@@ -23,14 +23,11 @@ pub fn year_query(query: &[(String, String)]) -> Result<Option<i32>> {
                         .parse::<i32>()
                         .ok()
                         .filter(|y| (2000..=2100).contains(y))
-                        .ok_or_else(|| Error::invalid("year", "must be a year, e.g. 2021"))?,
+                        .ok_or_else(|| Error::invalid("year", "须为年份，如 2021"))?,
                 );
             }
             other => {
-                return Err(Error::invalid(
-                    other,
-                    "unknown parameter; the known one is year",
-                ));
+                return Err(Error::invalid(other, "不认识的参数，可用的只有 year"));
             }
         }
     }

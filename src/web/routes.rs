@@ -113,6 +113,7 @@ routes! {
     NoticeEditPage = ("POST", "/bureau/notices/{id}", Planner),
     NoticePublishPage = ("POST", "/bureau/notices/{id}/publish", Planner),
     NoticeDeletePage = ("POST", "/bureau/notices/{id}/delete", Planner),
+    ObjectionsInbox = ("GET", "/bureau/objections", Staff),
     AnswerPage = ("POST", "/bureau/objections/{id}/answer", Planner),
     SatisfactionPage = ("GET", "/bureau/satisfaction", Staff),
     Me = ("GET", "/api/me", SignedIn),
@@ -175,6 +176,11 @@ impl Route {
     /// API routes answer in JSON; the others are pages.
     pub fn is_api(self) -> bool {
         self.path().starts_with("/api/")
+    }
+
+    /// A page residents read (the public notices): its errors are shown in their layout.
+    pub fn is_resident(self) -> bool {
+        self.rule() == Rule::Public && self.path().starts_with("/notices")
     }
 
     pub fn is_read(self) -> bool {

@@ -38,11 +38,13 @@ async fn figures(ctx: Ctx, s: AppState, q: Query) -> Response {
 async fn satisfaction_page(state: &AppState, query: &[(String, String)]) -> Rendered {
     let year = year_query(query)?;
     let rows = notices::satisfaction(&state.db, year).await?;
+    let years = crate::db::batches::years(&state.db).await?;
     let chart = satisfaction_chart(&rows);
     Ok((
         "satisfaction.html",
         json!({
-            "title": "满意度评价", "nav": "satisfaction", "rows": rows, "year": year, "chart": chart,
+            "title": "满意度评价", "nav": "satisfaction", "rows": rows, "year": year, "years": years,
+            "chart": chart,
             "aspects": ASPECTS.iter().map(|(_, label)| *label).collect::<Vec<_>>(),
         }),
     ))

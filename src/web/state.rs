@@ -32,6 +32,8 @@ pub struct AppState {
     pub notice_lists: Arc<cache::RevisionCache<cache::CachedList>>,
     /// Notices' papers (PDF) as rendered: deterministic, so kept per notice and revision.
     pub notice_pdfs: Arc<cache::RevisionCache<(String, reply::Pdf)>>,
+    /// How many objections wait for an answer, per notices' revision (the staff navigation shows it).
+    pub unanswered: Arc<cache::RevisionCache<u64>>,
     /// The key visitors' CSRF tokens are signed with: the same on every instance (it lives in the database),
     /// read on first need.
     csrf_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
@@ -52,6 +54,7 @@ impl AppState {
             public_notices: Arc::default(),
             notice_lists: Arc::default(),
             notice_pdfs: Arc::default(),
+            unanswered: Arc::default(),
             csrf_key: Arc::default(),
             settings: Arc::new(settings),
         })

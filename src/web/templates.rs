@@ -1,7 +1,7 @@
 //! The page templates and their filters, compiled into the binary so that it runs from any folder.
 
 use jiugai_document::money;
-use minijinja::Environment;
+use minijinja::{Environment, HtmlEscape, State, Value};
 
 use crate::domain::time::beijing_minute;
 
@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/county_map.html"),
     ),
     ("error.html", include_str!("../../templates/error.html")),
+    (
+        "public_error.html",
+        include_str!("../../templates/public_error.html"),
+    ),
     (
         "projects.html",
         include_str!("../../templates/projects.html"),
@@ -79,6 +83,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/notice_admin.html"),
     ),
     (
+        "objections.html",
+        include_str!("../../templates/objections.html"),
+    ),
+    (
         "satisfaction.html",
         include_str!("../../templates/satisfaction.html"),
     ),
@@ -118,7 +126,108 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
             .map(crate::domain::notice::date_zh)
             .unwrap_or(v)
     });
+    // A refused form (see html::refuse) keeps what was typed and says what is wrong beside each field.
+    env.add_function("kept", kept);
+    env.add_function("field_error", field_error);
+    env.add_function("form_alert", form_alert);
     // An amount as a form field's value: plain digits, two decimals ("3221187.00", not "3221187.0").
     env.add_filter("fixed2", |v: f64| format!("{v:.2}"));
     Ok(env)
+}
+
+/// The `refused` form of the page if it is the form `which`.
+fn refused(state: &State, which: &str) -> Option<Value> {
+    state.lookup("refused").filter(|r| {
+        r.get_attr("form")
+            .ok()
+            .and_then(|f| f.as_str().map(|f| f == which))
+            == Some(true)
+    })
+}
+
+/// In form `which`, the value of field `name`: what was typed if the form was refused, `default` otherwise.
+fn kept(state: &State, which: &str, name: &str, default: Option<Value>) -> Value {
+    refused(state, which)
+        .and_then(|r| r.get_attr("typed").ok())
+        .and_then(|typed| typed.get_attr(name).ok())
+        .filter(|v| !v.is_undefined())
+        .or(default)
+        .unwrap_or_else(|| Value::from(""))
+}
+
+/// In form `which`, the message beside field `name`, if the form was refused for it.
+fn field_error(state: &State, which: &str, name: &str) -> Value {
+    let messages = refused(state, which)
+        .and_then(|r| r.get_attr("fields").ok())
+        .and_then(|fields| fields.get_attr(name).ok())
+        .filter(|m| !m.is_undefined() && !m.is_none());
+    let Some(messages) = messages else {
+        return Value::from("");
+    };
+    let text: Vec<String> = messages
+        .try_iter()
+        .map(|items| items.map(|m| m.to_string()).collect())
+        .unwrap_or_default();
+    Value::from_safe_string(format!(
+        "<span class=\"field-error\" role=\"alert\">{}</span>",
+        HtmlEscape(&text.join("；"))
+    ))
+}
+
+/// On top of form `which`, if it was refused: why, and every message, so that none is missed.
+fn form_alert(state: &State, which: &str) -> Value {
+    let Some(r) = refused(state, which) else {
+        return Value::from("");
+    };
+    let message = r
+        .get_attr("message")
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let mut items = String::new();
+    if let Ok(fields) = r.get_attr("fields")
+        && let Ok(keys) = fields.try_iter()
+    {
+        for key in keys {
+            let Ok(list) = fields.get_item(&key) else {
+                continue;
+            };
+            let label = crate::domain::labels::known_field(&key.to_string());
+            for m in list.try_iter().into_iter().flatten() {
+                items.push_str(&format!(
+                    "<li>{}{}</li>",
+                    label
+                        .as_ref()
+                        .map(|l| format!("{}：", HtmlEscape(l)))
+                        .unwrap_or_default(),
+                    HtmlEscape(&m.to_string())
+                ));
+            }
+        }
+    }
+    let mut list = if items.is_empty() {
+        String::new()
+    } else {
+        format!("<ul>{items}</ul>")
+    };
+    // A stale edit: what others wrote since the page was opened.
+    let changed: Vec<String> = r
+        .get_attr("changed")
+        .ok()
+        .and_then(|c| {
+            c.try_iter()
+                .ok()
+                .map(|i| i.map(|v| v.to_string()).collect())
+        })
+        .unwrap_or_default();
+    if !changed.is_empty() {
+        list.push_str("<p>您打开页面之后的修改：</p><ul class=\"changed\">");
+        for line in &changed {
+            list.push_str(&format!("<li>{}</li>", HtmlEscape(line)));
+        }
+        list.push_str("</ul>");
+    }
+    Value::from_safe_string(format!(
+        "<div class=\"error form-alert\" role=\"alert\"><p>{}</p>{list}</div>",
+        HtmlEscape(&message)
+    ))
 }

@@ -41,7 +41,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("GET", "/admin/users/{username}/tokens", "/admin/users/contractor2/tokens", [303, 403, 403, 200]),
     ("POST", "/admin/users/{username}/tokens/{id}/revoke", "/admin/users/contractor2/tokens/999999/revoke", [303, 403, 403, 404]),
     ("GET", "/admin/audit", "/admin/audit", [303, 403, 403, 200]),
-    // A contractor's home is its account page.
+    // A contractor's home is its work-order portal.
     ("GET", "/", "/", [303, 303, 200, 200]),
     ("GET", "/compounds", "/compounds", [303, 403, 200, 200]),
     ("GET", "/compounds/{code}", "/compounds/RS-0003", [303, 403, 200, 200]),
@@ -71,6 +71,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/notices/{id}/objections", "/notices/1/objections", [422, 422, 422, 422]),
     ("POST", "/notices/{id}/ratings", "/notices/1/ratings", [422, 422, 422, 422]),
     ("GET", "/bureau/notices", "/bureau/notices", [303, 403, 200, 200]),
+    ("GET", "/bureau/objections", "/bureau/objections", [303, 403, 200, 200]),
     ("POST", "/bureau/notices", "/bureau/notices", [303, 403, 422, 403]),
     ("GET", "/bureau/notices/{id}", "/bureau/notices/1", [303, 403, 200, 200]),
     ("POST", "/bureau/notices/{id}", "/bureau/notices/1", [303, 403, 422, 403]),

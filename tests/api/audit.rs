@@ -350,7 +350,7 @@ async fn form_writes_and_sign_ins_are_recorded_with_where_they_came_from() {
     assert_eq!(viewer.status(), 200);
     let html = viewer.text().await.unwrap();
     assert!(
-        html.contains("共 3 条") && html.contains("active"),
+        html.contains("共 3 条") && html.contains("启用</span>：<del>是</del> → <ins>否</ins>"),
         "{html}"
     );
     let n = total(&app).await;
@@ -394,12 +394,15 @@ async fn the_log_exports_as_csv_and_the_database_refuses_to_change_it() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("id,at,actor,actor_role,source,action,entity,entity_id,before,after")
+        Some(
+            "编号,时间（北京时间）,操作人,账号,角色,来源,操作,对象类型,对象编号,变更,变更前（JSON）,变更后（JSON）"
+        )
     );
     let row = lines.next().expect("a row");
     assert!(
-        row.contains(",planner1,planner,127.0.0.1,create,compound,RS-7101,,")
-            && row.contains("测试小区"),
+        row.contains(",planner1,planner1,规划员,127.0.0.1,新建,小区,RS-7101,")
+            && row.contains("名称：测试小区")
+            && row.contains(r#""name"":""测试小区"""#),
         "{row}"
     );
     let (status, body) = send(

@@ -115,7 +115,7 @@ async fn issue_link(username: String, ctx: Ctx, s: AppState) -> Response {
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T> {
     let value = json_body(body)?;
     if !value.is_object() {
-        return Err(Error::invalid("body", "must be a JSON object"));
+        return Err(Error::invalid("body", "须为 JSON 对象"));
     }
     deserialize(&value).map_err(Error::Invalid)
 }

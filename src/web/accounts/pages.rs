@@ -12,8 +12,7 @@ use crate::domain::account::Role;
 use crate::domain::time::beijing_minute;
 use crate::error::Error;
 use crate::web::access::{Ctx, Form, Route, post_form, post_form1, post_form2, route, route1};
-use crate::web::html::{Rendered, page};
-use crate::web::reply::see_other;
+use crate::web::html::{Kept, Rendered, after, page, refuse};
 use crate::web::state::AppState;
 
 pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
@@ -46,9 +45,10 @@ async fn create_token(ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let days = match f.text("expires_in_days").trim() {
             "" => None,
-            d => Some(d.parse().map_err(|_| {
-                Error::invalid("expires_in_days", "must be a whole number of days")
-            })?),
+            d => Some(
+                d.parse()
+                    .map_err(|_| Error::invalid("expires_in_days", "须为整天数，如 90"))?,
+            ),
         };
         let (name, days) =
             accounts::parse_token_request(f.get("name"), days).map_err(Error::Invalid)?;
@@ -57,31 +57,56 @@ async fn create_token(ctx: Ctx, f: Form, s: AppState) -> Response {
             accounts::create_token(&s.db, &ctx.actor()?, user.user_id, &name, days).await?;
         account_page(&s, &ctx, Some(secret)).await
     };
-    page(&s, &ctx, result.await)
+    match result.await {
+        Ok(shown) => page(&s, &ctx, Ok(shown)),
+        Err(e) => {
+            refuse(
+                &s,
+                &ctx,
+                e,
+                Kept::new("token", &f),
+                account_page(&s, &ctx, None),
+            )
+            .await
+        }
+    }
 }
 
-async fn revoke_token(id: i32, ctx: Ctx, _: Form, s: AppState) -> Response {
+async fn revoke_token(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result =
         async { accounts::revoke_token(&s.db, &ctx.actor()?, ctx.user()?.user_id, id).await };
-    match result.await {
-        Ok(_) => see_other("/account"),
-        Err(e) => page(&s, &ctx, Err(e)),
-    }
+    let again = account_page(&s, &ctx, None);
+    after(
+        &s,
+        &ctx,
+        result.await,
+        "/account",
+        Kept::new("revoke", &f),
+        again,
+    )
+    .await
 }
 
 async fn user_tokens(username: String, ctx: Ctx, s: AppState) -> Response {
     page(&s, &ctx, user_tokens_page(&s, &username).await)
 }
 
-async fn revoke_user_token(username: String, id: i32, ctx: Ctx, _: Form, s: AppState) -> Response {
+async fn revoke_user_token(username: String, id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let owner = accounts::find_user(&s.db, &username).await?;
         accounts::revoke_token(&s.db, &ctx.actor()?, owner.id, id).await
     };
-    match result.await {
-        Ok(_) => see_other(&format!("/admin/users/{username}/tokens")),
-        Err(e) => page(&s, &ctx, Err(e)),
-    }
+    let again = user_tokens_page(&s, &username);
+    let back = format!("/admin/users/{username}/tokens");
+    after(
+        &s,
+        &ctx,
+        result.await,
+        &back,
+        Kept::new("revoke", &f),
+        again,
+    )
+    .await
 }
 
 async fn users(ctx: Ctx, s: AppState) -> Response {
@@ -102,7 +127,10 @@ async fn create_user(ctx: Ctx, f: Form, s: AppState) -> Response {
         let link = link.map(|t| (user.username.clone(), sign_in_link(&s, &t)));
         users_page(&s, link).await
     };
-    page(&s, &ctx, result.await)
+    match result.await {
+        Ok(shown) => page(&s, &ctx, Ok(shown)),
+        Err(e) => refuse(&s, &ctx, e, Kept::new("create", &f), users_page(&s, None)).await,
+    }
 }
 
 async fn update_user(username: String, ctx: Ctx, f: Form, s: AppState) -> Response {
@@ -117,18 +145,30 @@ async fn update_user(username: String, ctx: Ctx, f: Form, s: AppState) -> Respon
         .map_err(Error::Invalid)?;
         accounts::update_user(&s.db, &ctx.actor()?, &username, version, &changes).await
     };
-    match result.await {
-        Ok(_) => see_other("/admin/users"),
-        Err(e) => page(&s, &ctx, Err(e)),
-    }
+    let kept = Kept::new(format!("user-{username}"), &f).of("user", username.clone());
+    after(
+        &s,
+        &ctx,
+        result.await,
+        "/admin/users",
+        kept,
+        users_page(&s, None),
+    )
+    .await
 }
 
-async fn user_link(username: String, ctx: Ctx, _: Form, s: AppState) -> Response {
+async fn user_link(username: String, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let token = accounts::issue_link(&s.db, &ctx.actor()?, &username).await?;
         users_page(&s, Some((username.clone(), sign_in_link(&s, &token)))).await
     };
-    page(&s, &ctx, result.await)
+    match result.await {
+        Ok(shown) => page(&s, &ctx, Ok(shown)),
+        Err(e) => {
+            let kept = Kept::new(format!("link-{username}"), &f);
+            refuse(&s, &ctx, e, kept, users_page(&s, None)).await
+        }
+    }
 }
 
 async fn account_page(state: &AppState, ctx: &Ctx, new_token: Option<String>) -> Rendered {

@@ -197,30 +197,18 @@ async fn redeem(token: String, ctx: Ctx, f: Form, state: AppState) -> Response {
         return refuse("两次输入的密码不一致。".into());
     }
     if let Err(e) = NewPassword::parse(password, &user.username) {
-        return refuse(format!("密码不符合要求：{}", password_rule_zh(&e)));
+        return refuse(e);
     }
     match accounts::redeem_link(&state.db, token, password, &ctx.source).await {
         Ok((principal, session)) => {
             let target = if principal.role.is_staff() {
                 "/"
             } else {
-                "/account"
+                "/work-orders"
             };
             with_session_cookie(state, see_other(target), Some(&session))
         }
         Err(e) => page(state, ctx, Err(e)),
-    }
-}
-
-fn password_rule_zh(e: &str) -> String {
-    if e.contains("at least") {
-        format!("至少 {} 个字符", crate::domain::account::PASSWORD_MIN_CHARS)
-    } else if e.contains("at most") {
-        format!("最多 {} 个字符", crate::domain::account::PASSWORD_MAX_CHARS)
-    } else if e.contains("username") {
-        "不能包含用户名".into()
-    } else {
-        e.to_owned()
     }
 }
 

@@ -99,7 +99,7 @@ async fn archive(code: String, ctx: Ctx, s: AppState, if_match: Option<String>) 
 async fn parse_record(state: &AppState, body: &Bytes) -> Result<CompoundRecord> {
     let value = json_body(body)?;
     if !value.is_object() {
-        return Err(Error::invalid("body", "must be a JSON object"));
+        return Err(Error::invalid("body", "须为 JSON 对象"));
     }
     let catalog = catalog::load(&state.db).await?;
     // Checking a boundary costs up to tens of milliseconds at the vertex limit: off the request threads.

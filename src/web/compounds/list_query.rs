@@ -17,7 +17,7 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
     let mut params: HashMap<&str, &str> = HashMap::new();
     for (key, value) in pairs {
         if params.insert(key.as_str(), value.as_str()).is_some() {
-            errors.add(key.as_str(), "given more than once");
+            errors.add(key.as_str(), "重复给出");
         }
     }
     let text = |key: &str| {
@@ -35,7 +35,7 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
         match raw.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Some(n),
             _ => {
-                errors.add(key, format!("must be a whole number from {min} to {max}"));
+                errors.add(key, format!("须为 {min} 到 {max} 之间的整数"));
                 None
             }
         }
@@ -48,7 +48,7 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
     if let (Some(from), Some(to)) = (built_from, built_to)
         && from > to
     {
-        errors.add("built_to", "must not be earlier than built_from");
+        errors.add("built_to", "不能早于起始建成年份");
     }
     let status = text("status");
     if let Some(Err(e)) = status.as_deref().map(Status::parse) {
@@ -67,8 +67,8 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
                     errors.add(
                         "sort",
                         format!(
-                            "must be one of {} (prefix - for descending)",
-                            SortKey::NAMES.join(", ")
+                            "须为以下之一：{}（前加 - 表示倒序）",
+                            SortKey::NAMES.join("、")
                         ),
                     );
                     (SortKey::Code, false)
@@ -80,7 +80,7 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
         None | Some("" | "false" | "0") => false,
         Some("true" | "1") => true,
         Some(_) => {
-            errors.add("include_archived", "must be true or false");
+            errors.add("include_archived", "须为 true 或 false");
             false
         }
     };
@@ -101,11 +101,11 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListQuery> {
     for key in params.keys().filter(|k| !KNOWN.contains(k)) {
         errors.add(
             *key,
-            format!("unknown parameter; known ones are {}", KNOWN.join(", ")),
+            format!("不认识的参数，可用的有：{}", KNOWN.join("、")),
         );
     }
     if text("q").is_some_and(|q| q.chars().count() > 100) {
-        errors.add("q", "must be at most 100 characters");
+        errors.add("q", "最多 100 个字");
     }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));

@@ -31,9 +31,9 @@ pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
 }
 
 async fn overview(ctx: Ctx, s: AppState) -> Response {
-    // A contractor's home is its account page until its work-order portal exists.
+    // A contractor's home is its work-order portal.
     if !ctx.user().is_ok_and(|p| p.role.is_staff()) {
-        return see_other("/account");
+        return see_other("/work-orders");
     }
     page(&s, &ctx, overview_page(&s).await)
 }

@@ -12,7 +12,7 @@ use crate::db::notices::{self, DraftEdit, DraftInput, NoticeView};
 use crate::domain::notice as rules;
 use crate::error::Error;
 use crate::web::access::{Ctx, Form, Route, post_form, post_form1, route, route1};
-use crate::web::html::{Rendered, after, page};
+use crate::web::html::{Kept, Rendered, after, page, refuse};
 use crate::web::query::{Query, query};
 use crate::web::reply::see_other;
 use crate::web::state::AppState;
@@ -33,6 +33,8 @@ pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(post_form1(s, Route::AnswerPage).then(answer))
         .unify()
+        .or(route(s, Route::ObjectionsInbox).then(inbox))
+        .unify()
         .boxed()
 }
 
@@ -46,7 +48,7 @@ async fn create(ctx: Ctx, f: Form, s: AppState) -> Response {
             "" => None,
             c => Some(
                 c.parse::<i32>()
-                    .map_err(|_| Error::invalid("corrects", "must be the number of a notice"))?,
+                    .map_err(|_| Error::invalid("corrects", "须为公示的编号"))?,
             ),
         };
         let input = DraftInput {
@@ -65,7 +67,11 @@ async fn create(ctx: Ctx, f: Form, s: AppState) -> Response {
     };
     match result.await {
         Ok(n) => see_other(&format!("/bureau/notices/{}", n.id)),
-        Err(e) => page(&s, &ctx, Err(e)),
+        // Also when sent from a project's page: the list has the same form, with the project chosen.
+        Err(e) => {
+            let again = bureau_list(&s, &ctx, &[]);
+            refuse(&s, &ctx, e, Kept::new("draft", &f), again).await
+        }
     }
 }
 
@@ -88,18 +94,40 @@ async fn edit(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
         };
         notices::update(&s.db, &ctx.actor()?, id, f.version()?, &edit).await
     };
-    after(&s, &ctx, result.await, &format!("/bureau/notices/{id}"))
+    let again = bureau_page(&s, &ctx, id, &[]);
+    let back = format!("/bureau/notices/{id}");
+    let kept = Kept::new("edit", &f).of("notice", id.to_string());
+    after(&s, &ctx, result.await, &back, kept, again).await
 }
 
 async fn publish(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result =
         async { notices::publish(&s.db, &ctx.actor()?, &s.calendar, id, f.version()?).await };
-    after(&s, &ctx, result.await, &format!("/bureau/notices/{id}"))
+    let again = bureau_page(&s, &ctx, id, &[]);
+    let back = format!("/bureau/notices/{id}");
+    after(
+        &s,
+        &ctx,
+        result.await,
+        &back,
+        Kept::new("publish", &f).of("notice", id.to_string()),
+        again,
+    )
+    .await
 }
 
 async fn delete(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async { notices::delete(&s.db, &ctx.actor()?, id, f.version()?).await };
-    after(&s, &ctx, result.await, "/bureau/notices")
+    let again = bureau_page(&s, &ctx, id, &[]);
+    after(
+        &s,
+        &ctx,
+        result.await,
+        "/bureau/notices",
+        Kept::new("delete", &f),
+        again,
+    )
+    .await
 }
 
 async fn answer(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
@@ -107,8 +135,29 @@ async fn answer(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
         async { notices::answer(&s.db, &ctx.actor()?, id, f.text("answer"), Utc::now()).await };
     match result.await {
         Ok(o) => see_other(&format!("/bureau/notices/{}#objection-{id}", o.notice_id)),
-        Err(e) => page(&s, &ctx, Err(e)),
+        // The answer form names its notice, to come back to it (the objection's own notice is what is answered).
+        Err(e) => match f.text("notice").trim().parse::<i32>() {
+            Ok(notice) => {
+                let kept = Kept::new(format!("answer-{id}"), &f);
+                refuse(&s, &ctx, e, kept, bureau_page(&s, &ctx, notice, &[])).await
+            }
+            Err(_) => page(&s, &ctx, Err(e)),
+        },
     }
+}
+
+async fn inbox(ctx: Ctx, s: AppState) -> Response {
+    page(&s, &ctx, inbox_page(&s, &ctx).await)
+}
+
+/// Every objection still waiting for an answer, across notices, oldest first.
+async fn inbox_page(state: &AppState, ctx: &Ctx) -> Rendered {
+    let items = notices::unanswered(&state.db).await?;
+    Ok((
+        "objections.html",
+        json!({"title": "待答复的居民意见", "nav": "objections", "items": items,
+               "can_plan": can_plan(ctx), "now": Utc::now()}),
+    ))
 }
 
 fn can_plan(ctx: &Ctx) -> bool {

@@ -29,7 +29,7 @@ pub fn filter_query(query: &[(String, String)], public: bool) -> Result<NoticeFi
                 if !matches!(status, "draft" | "published" | "closed") {
                     return Err(Error::invalid(
                         "status",
-                        "must be draft, published or closed",
+                        "须为 draft（草稿）、published（已发布）或 closed（已结束）",
                     ));
                 }
                 filter.status = Some(status.to_owned());
@@ -39,9 +39,9 @@ pub fn filter_query(query: &[(String, String)], public: bool) -> Result<NoticeFi
                 return Err(Error::invalid(
                     other,
                     if public {
-                        "unknown parameter; the known ones are town, q and page"
+                        "网址中有不认识的参数"
                     } else {
-                        "unknown parameter; the known ones are year, kind, status, town and q"
+                        "不认识的参数，可用的有 year、kind、status、town、q"
                     },
                 ));
             }
@@ -56,12 +56,9 @@ pub fn reveal_query(query: &[(String, String)]) -> Result<bool> {
     for (key, value) in query {
         match (key.as_str(), value.as_str()) {
             ("reveal", "mobile") => reveal = true,
-            ("reveal", _) => return Err(Error::invalid("reveal", "the only value is mobile")),
+            ("reveal", _) => return Err(Error::invalid("reveal", "只能为 mobile")),
             _ => {
-                return Err(Error::invalid(
-                    key,
-                    "unknown parameter; the known one is reveal",
-                ));
+                return Err(Error::invalid(key, "不认识的参数，可用的只有 reveal"));
             }
         }
     }
@@ -75,10 +72,7 @@ pub fn download_query(query: &[(String, String)]) -> Result<bool> {
         match key.as_str() {
             "download" => download = matches!(value.as_str(), "1" | "true" | "yes"),
             other => {
-                return Err(Error::invalid(
-                    other,
-                    "unknown parameter; the known one is download",
-                ));
+                return Err(Error::invalid(other, "不认识的参数，可用的只有 download"));
             }
         }
     }

@@ -22,11 +22,11 @@ use crate::domain::notice::{self as rules, ASPECTS, Objection, ObjectionForm, Ra
 use crate::error::{Error, Result};
 use crate::web::access::{Ctx, Form, Route, post_form1, route, route1};
 use crate::web::cache::{self, Cached, CachedList, PublicNotices};
-use crate::web::error;
 use crate::web::html::{self, page, page_link};
 use crate::web::query::{Query, query};
 use crate::web::reply::see_other;
 use crate::web::state::AppState;
+use crate::web::{error, wording};
 
 const CSRF_SLOT: &str = "__csrf_slot__";
 const SUBMISSION_SLOT: &str = "__submission_slot__";
@@ -167,7 +167,7 @@ fn list_context(all: &PublicNotices, query: &[(String, String)]) -> Result<Value
                 .parse()
                 .ok()
                 .filter(|p| *p >= 1)
-                .ok_or_else(|| Error::invalid("page", "must be a page number, 1 or more"))?;
+                .ok_or_else(|| Error::invalid("page", "页码须为 1 或以上的整数"))?;
         } else {
             rest.push((key.clone(), value.clone()));
         }
@@ -178,7 +178,7 @@ fn list_context(all: &PublicNotices, query: &[(String, String)]) -> Result<Value
     if page > pages {
         return Err(Error::invalid(
             "page",
-            format!("there are {pages} pages of notices for this search"),
+            format!("按这个条件只有 {pages} 页公示"),
         ));
     }
     let shown: Vec<&NoticeView> = items
@@ -210,7 +210,7 @@ async fn public_page(state: &AppState, ctx: &Ctx, id: i32, query: &[(String, Str
         match (key.as_str(), value.as_str()) {
             ("sent", "objection" | "rating") => sent = Some(value.clone()),
             _ => {
-                return page(state, ctx, Err(Error::invalid(key, "unknown parameter")));
+                return page(state, ctx, Err(Error::invalid(key, "网址中有不认识的参数")));
             }
         }
     }
@@ -319,14 +319,13 @@ async fn refused(
     error: Error,
 ) -> Response {
     let status = error::reply(&error).status();
-    let (message, fields) = match &error {
-        Error::Invalid(fields) => ("请检查标出的内容后再提交。".to_owned(), json!(fields)),
-        Error::NotFound(_) => return page(state, ctx, Err(error)),
-        Error::Database(_) | Error::Internal(_) => {
-            return page(state, ctx, Err(error));
-        }
-        other => (other.to_string(), json!({})),
-    };
+    if matches!(
+        error,
+        Error::NotFound(_) | Error::Database(_) | Error::Internal(_)
+    ) {
+        return page(state, ctx, Err(error));
+    }
+    let (message, fields) = (wording::summary(&error), wording::fields(&error));
     let typed: serde_json::Map<String, Value> = [
         "kind",
         "building_unit",

@@ -142,10 +142,7 @@ async fn approve(
 /// `?ids=1,2`: nothing else is understood.
 pub fn compare_query(query: &[(String, String)]) -> Result<Vec<i32>> {
     if let Some((key, _)) = query.iter().find(|(k, _)| k != "ids") {
-        return Err(Error::invalid(
-            key.as_str(),
-            "unknown parameter; the known one is ids",
-        ));
+        return Err(Error::invalid(key.as_str(), "不认识的参数，可用的只有 ids"));
     }
     let ids: Vec<&str> = query.iter().map(|(_, v)| v.as_str()).collect();
     scenarios::compared_ids(Some(&ids.join(",")))

@@ -11,7 +11,7 @@ use crate::db::{compounds, scenarios};
 use crate::domain::batch::{Horizon, YearLimits};
 use crate::error::{Error, Result};
 use crate::web::access::{Ctx, Form, Route, post_form, post_form1, route, route1};
-use crate::web::html::{Rendered, after, page};
+use crate::web::html::{Kept, Rendered, after, page, refuse};
 use crate::web::query::{Query, query};
 use crate::web::reply::see_other;
 use crate::web::state::AppState;
@@ -50,7 +50,7 @@ async fn create(ctx: Ctx, f: Form, s: AppState) -> Response {
     };
     match result.await {
         Ok(scenario) => see_other(&format!("/plans/{}", scenario.id)),
-        Err(e) => page(&s, &ctx, Err(e)),
+        Err(e) => refuse(&s, &ctx, e, Kept::new("create", &f), plans_page(&s, &ctx)).await,
     }
 }
 
@@ -62,9 +62,11 @@ async fn one(id: i32, ctx: Ctx, s: AppState) -> Response {
     page(&s, &ctx, plan_page(&s, &ctx, id, None).await)
 }
 
-async fn run(id: i32, ctx: Ctx, _: Form, s: AppState) -> Response {
+async fn run(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async { scenarios::rerun(&s.db, &ctx.actor()?, id).await };
-    after(&s, &ctx, result.await, &format!("/plans/{id}"))
+    let again = plan_page(&s, &ctx, id, None);
+    let back = format!("/plans/{id}");
+    after(&s, &ctx, result.await, &back, Kept::new("run", &f), again).await
 }
 
 async fn move_compound(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
@@ -75,7 +77,7 @@ async fn move_compound(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
             "out" => Value::Null,
             y => json!(
                 y.parse::<i64>()
-                    .map_err(|_| Error::invalid("year", "must be a year, out or auto"))?
+                    .map_err(|_| Error::invalid("year", "请选择年份、自动安排或移出计划"))?
             ),
         };
         let mv = scenarios::Move::parse(&json!({
@@ -88,7 +90,16 @@ async fn move_compound(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
     };
     match result.await {
         Ok(moved) => page(&s, &ctx, plan_page(&s, &ctx, id, Some(moved.changes)).await),
-        Err(e) => page(&s, &ctx, Err(e)),
+        Err(e) => {
+            refuse(
+                &s,
+                &ctx,
+                e,
+                Kept::new("move", &f).of("scenario", id.to_string()),
+                plan_page(&s, &ctx, id, None),
+            )
+            .await
+        }
     }
 }
 
@@ -99,16 +110,26 @@ async fn approve(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
             .text("year")
             .trim()
             .parse()
-            .map_err(|_| Error::invalid("year", "choose the year to approve"))?;
+            .map_err(|_| Error::invalid("year", "请选择要批准的年度"))?;
         if f.text("confirm") != "on" {
             return Err(Error::invalid(
                 "confirm",
-                "tick the box to confirm: approval locks the batch",
+                "请勾选确认：批准后该年度批次即锁定",
             ));
         }
         scenarios::approve(&s.db, &ctx.actor()?, id, version, year).await
     };
-    after(&s, &ctx, result.await, &format!("/plans/{id}"))
+    let again = plan_page(&s, &ctx, id, None);
+    let back = format!("/plans/{id}");
+    after(
+        &s,
+        &ctx,
+        result.await,
+        &back,
+        Kept::new("approve", &f).of("scenario", id.to_string()),
+        again,
+    )
+    .await
 }
 
 /// The create form: first and last year, one budget (万元) for every year, an optional cap.
@@ -117,7 +138,7 @@ fn horizon_from_form(f: &Form) -> Result<Horizon> {
     let mut year = |key: &str| match f.text(key).trim().parse::<i32>() {
         Ok(y) if (2000..=2100).contains(&y) => Some(y),
         _ => {
-            errors.add(key, "must be a year between 2000 and 2100");
+            errors.add(key, "须为 2000 到 2100 之间的年份");
             None
         }
     };
@@ -126,7 +147,7 @@ fn horizon_from_form(f: &Form) -> Result<Horizon> {
     let budget = match f.text("budget_wan").trim().parse::<f64>() {
         Ok(b) if b.is_finite() && (0.0..=1e9).contains(&b) => Some((b * 10_000.0).round() as u64),
         _ => {
-            errors.add("budget_wan", "must be an amount in 万元, e.g. 33000");
+            errors.add("budget_wan", "须为以万元计的金额，如 33000");
             None
         }
     };
@@ -135,26 +156,25 @@ fn horizon_from_form(f: &Form) -> Result<Horizon> {
         raw => match raw.parse::<u32>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
-                errors.add("max_compounds", "must be a whole number above 0, or empty");
+                errors.add("max_compounds", "须为大于 0 的整数，或留空");
                 None
             }
         },
     };
-    let (Some(from), Some(to), Some(budget)) = (from, to, budget) else {
-        return Err(Error::Invalid(errors));
-    };
-    if to < from || to - from >= crate::domain::batch::MAX_YEARS as i32 {
+    if let (Some(from), Some(to)) = (from, to)
+        && (to < from || to - from >= crate::domain::batch::MAX_YEARS as i32)
+    {
         errors.add(
             "to",
             format!(
-                "must be from the first year to {} years on",
+                "须不早于起始年份，且最多晚 {} 年",
                 crate::domain::batch::MAX_YEARS - 1
             ),
         );
     }
-    if !errors.is_empty() {
+    let (Some(from), Some(to), Some(budget), true) = (from, to, budget, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
-    }
+    };
     Ok(Horizon {
         years: (from..=to)
             .map(|year| YearLimits {

@@ -139,15 +139,21 @@ fn pdf_query(query: &[(String, String)]) -> Result<(Option<i32>, bool)> {
     for (key, value) in query {
         match key.as_str() {
             "revision" => {
-                revision = Some(value.parse::<i32>().ok().filter(|r| *r >= 1).ok_or_else(
-                    || Error::invalid("revision", "must be a version number, 1 or more"),
-                )?);
+                revision = Some(
+                    value
+                        .parse::<i32>()
+                        .ok()
+                        .filter(|r| *r >= 1)
+                        .ok_or_else(|| {
+                            Error::invalid("revision", "须为版本号（1 或以上的整数）")
+                        })?,
+                );
             }
             "download" => download = matches!(value.as_str(), "1" | "true" | "yes"),
             other => {
                 return Err(Error::invalid(
                     other,
-                    "unknown parameter; the known ones are revision and download",
+                    "不认识的参数，可用的有 revision、download",
                 ));
             }
         }
@@ -206,11 +212,11 @@ async fn zip_response(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -
     let year = year_query(query)?;
     let own = ctx.own_contractor()?;
     if own.is_none() && year.is_none() {
-        return Err(Error::invalid("year", "say which year's batch to download"));
+        return Err(Error::invalid("year", "请选择要下载哪一年的批次"));
     }
     let orders = work_orders::list(&state.db, year, own).await?;
     if orders.is_empty() {
-        return Err(Error::NotFound("no work orders to download".to_owned()));
+        return Err(Error::NotFound("没有可下载的施工任务单".to_owned()));
     }
     let mut documents = Vec::with_capacity(orders.len());
     for order in &orders {

@@ -11,7 +11,7 @@ use crate::db::work_orders::{self, ReportInput};
 use crate::db::{contractors, projects};
 use crate::error::{Error, Result};
 use crate::web::access::{Ctx, Form, Route, post_form1, route, route1};
-use crate::web::html::{Rendered, after, page};
+use crate::web::html::{Kept, Rendered, after, page, refuse};
 use crate::web::query::{Query, query, year_query};
 use crate::web::reply::see_other;
 use crate::web::state::AppState;
@@ -45,12 +45,22 @@ async fn order(number: String, ctx: Ctx, s: AppState) -> Response {
     page(&s, &ctx, order_page(&s, &ctx, &number).await)
 }
 
-async fn acknowledge(number: String, ctx: Ctx, _: Form, s: AppState) -> Response {
+async fn acknowledge(number: String, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let own = ctx.own_firm()?;
         work_orders::acknowledge(&s.db, &ctx.actor()?, &number, own).await
     };
-    after(&s, &ctx, result.await, &format!("/work-orders/{number}"))
+    let again = order_page(&s, &ctx, &number);
+    let back = format!("/work-orders/{number}");
+    after(
+        &s,
+        &ctx,
+        result.await,
+        &back,
+        Kept::new("acknowledge", &f),
+        again,
+    )
+    .await
 }
 
 async fn report(number: String, ctx: Ctx, f: Form, s: AppState) -> Response {
@@ -60,7 +70,7 @@ async fn report(number: String, ctx: Ctx, f: Form, s: AppState) -> Response {
             "" => None,
             p => Some(
                 p.parse::<i64>()
-                    .map_err(|_| Error::invalid("percent", "must be a whole number"))?,
+                    .map_err(|_| Error::invalid("percent", "须为 0 到 100 之间的整数"))?,
             ),
         };
         let input = ReportInput {
@@ -70,7 +80,17 @@ async fn report(number: String, ctx: Ctx, f: Form, s: AppState) -> Response {
         };
         work_orders::report(&s.db, &ctx.actor()?, &number, own, &input).await
     };
-    after(&s, &ctx, result.await, &format!("/work-orders/{number}"))
+    let again = order_page(&s, &ctx, &number);
+    let back = format!("/work-orders/{number}");
+    after(
+        &s,
+        &ctx,
+        result.await,
+        &back,
+        Kept::new("report", &f),
+        again,
+    )
+    .await
 }
 
 async fn list(ctx: Ctx, s: AppState, q: Query) -> Response {
@@ -94,7 +114,7 @@ async fn assign(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
             contract_amount_yuan: optional("contract_amount_yuan")
                 .map(|a| {
                     a.parse::<f64>().map_err(|_| {
-                        Error::invalid("contract_amount_yuan", "must be an amount in yuan")
+                        Error::invalid("contract_amount_yuan", "须为以元计的金额，如 1873700.00")
                     })
                 })
                 .transpose()?,
@@ -104,14 +124,33 @@ async fn assign(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
         };
         assignments::update(&s.db, &ctx.actor()?, &code, version, &input).await
     };
-    after(&s, &ctx, result.await, &format!("/projects/{code}"))
+    let again = project_page(&s, &ctx, &code);
+    let back = format!("/projects/{code}");
+    after(
+        &s,
+        &ctx,
+        result.await,
+        &back,
+        Kept::new("assign", &f).of("project", code.clone()),
+        again,
+    )
+    .await
 }
 
 async fn issue(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async { work_orders::issue(&s.db, &ctx.actor()?, &code, f.get("reason")).await };
     match result.await {
         Ok(order) => see_other(&format!("/work-orders/{}", order.summary.number)),
-        Err(e) => page(&s, &ctx, Err(e)),
+        Err(e) => {
+            refuse(
+                &s,
+                &ctx,
+                e,
+                Kept::new("issue", &f),
+                project_page(&s, &ctx, &code),
+            )
+            .await
+        }
     }
 }
 

@@ -1,0 +1,464 @@
+//! Every staff form, sent with bad input, comes back as the same form: what was typed still in it, a Chinese
+//! message beside the field at fault and a summary on top, no English words outside what was typed.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Browser, TestApp, spawn_app};
+use crate::work_orders::{assign, issue, new_project};
+
+/// One bad submission: who sends it, where, what, and what must come back.
+struct Case {
+    name: &'static str,
+    who: &'static str,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    /// The form's marker on the page it comes back on (its action).
+    form_action: String,
+    /// Values typed that must be in the form again.
+    kept: Vec<&'static str>,
+    /// A field whose message must stand beside it (None: the form's summary only).
+    field: Option<&'static str>,
+}
+
+fn is_chinese(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// The visible text of `html` between `start` and the end of its element (`end`), tags removed.
+fn texts_of(html: &str, start: &str, end: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(start) {
+        let after = &rest[i..];
+        let stop = after.find(end).map_or(after.len(), |j| j + end.len());
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in after[..stop].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        found.push(text);
+        rest = &after[stop..];
+    }
+    found
+}
+
+/// ASCII words of three or more letters in `text`, once the typed values are taken out.
+fn english_words(text: &str, typed: &[String]) -> Vec<String> {
+    let mut text = text.replace("&quot;", "\"").replace("&#x27;", "'");
+    for value in typed.iter().filter(|v| !v.is_empty()) {
+        text = text.replace(value.as_str(), " ");
+    }
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3)
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn check(app: &TestApp, browser: &Browser, case: &Case) {
+    let fields: Vec<(&str, &str)> = case.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app.post_form(browser, &case.action, &fields, true).await;
+    let status = r.status().as_u16();
+    let html = r.text().await.unwrap();
+    assert!(
+        matches!(status, 409 | 422),
+        "{}: refused with 409 or 422, not {status}",
+        case.name
+    );
+    assert!(
+        html.contains(&format!("action=\"{}\"", case.form_action)),
+        "{}: the same form comes back",
+        case.name
+    );
+    for value in &case.kept {
+        assert!(
+            html.contains(value),
+            "{}: what was typed ({value}) is kept",
+            case.name
+        );
+    }
+    let alerts = texts_of(&html, "<div class=\"error form-alert\"", "</div>");
+    assert_eq!(alerts.len(), 1, "{}: one summary, on this form", case.name);
+    let mut said = alerts.clone();
+    if let Some(field) = case.field {
+        let beside = texts_of(&html, "<span class=\"field-error\"", "</span>");
+        assert!(
+            !beside.is_empty(),
+            "{}: a message beside {field}",
+            case.name
+        );
+        // The message stands inside the field's label, after its input.
+        let input = html
+            .find(&format!("name=\"{field}\""))
+            .unwrap_or_else(|| panic!("{}: the field {field} is on the page", case.name));
+        let label_end = html[input..]
+            .find("</label>")
+            .map_or(html.len(), |i| input + i);
+        assert!(
+            html[input..label_end].contains("field-error"),
+            "{}: the message is beside {field}",
+            case.name
+        );
+        said.extend(beside);
+    }
+    let typed: Vec<String> = case.fields.iter().map(|(_, v)| v.clone()).collect();
+    for text in &said {
+        assert!(text.chars().any(is_chinese), "{}: {text}", case.name);
+        let english = english_words(text, &typed);
+        assert!(
+            english.is_empty(),
+            "{}: English in {text:?}: {english:?}",
+            case.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_staff_form_refused_comes_back_with_what_was_typed_and_says_why_in_chinese() {
+    let app = spawn_app().await;
+    let planner = app.sign_in("planner1").await;
+    let admin = app.sign_in("admin1").await;
+    let contractor = app.sign_in("contractor1").await;
+
+    // A project of a small 2022 batch with its order issued to the first test firm; a scenario; a draft notice
+    // with an objection to answer.
+    let project = new_project(&app).await;
+    assign(&app, &project, "C-ONE", "2022-10-31").await;
+    let (status, order) = issue(&app, &project, json!({})).await;
+    assert_eq!(status, 201, "{order}");
+    let number = order["number"].as_str().unwrap().to_owned();
+    let (_, p) = app.get_json(&format!("/api/projects/{project}")).await;
+    let (status, scenario) = app
+        .send_json(
+            Method::POST,
+            "/api/scenarios",
+            &json!({"name": "表单测试", "horizon": {"years": [
+                {"year": 2023, "budget_yuan": 100_000_000}, {"year": 2024, "budget_yuan": 100_000_000}]}}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{scenario}");
+    let sid = scenario["id"].as_i64().unwrap();
+    let (status, draft) = app
+        .send_json(
+            Method::POST,
+            "/api/notices",
+            &json!({"project": project, "kind": "plan"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    let nid = draft["id"].as_i64().unwrap();
+    let r = app
+        .post_form(
+            &contractor,
+            &format!("/work-orders/{number}/acknowledge"),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(r.status(), 303, "the contractor acknowledges the order");
+    let objection = unanswered_objection(&app).await;
+
+    let v = |x: &Value| x.to_string();
+    let cases = vec![
+        Case {
+            name: "new plan",
+            who: "planner",
+            action: "/plans".into(),
+            fields: vec![
+                ("name", "方案甲".into()),
+                ("from", "2027".into()),
+                ("to", "2090".into()),
+                ("budget_wan", "很多".into()),
+                ("max_compounds", "-3".into()),
+            ],
+            form_action: "/plans".into(),
+            kept: vec!["方案甲", "2090", "很多"],
+            field: Some("to"),
+        },
+        Case {
+            name: "move in a plan",
+            who: "planner",
+            action: format!("/plans/{sid}/moves"),
+            fields: vec![
+                ("version", v(&scenario["version"])),
+                ("code", "RS-0001".into()),
+                ("year", "明年".into()),
+                ("reason", "居民呼声高".into()),
+            ],
+            form_action: format!("/plans/{sid}/moves"),
+            kept: vec!["RS-0001", "居民呼声高"],
+            field: Some("year"),
+        },
+        Case {
+            name: "approve a year without confirming",
+            who: "planner",
+            action: format!("/plans/{sid}/approve"),
+            fields: vec![
+                ("version", v(&scenario["version"])),
+                ("year", "2023".into()),
+            ],
+            form_action: format!("/plans/{sid}/approve"),
+            kept: vec![],
+            field: Some("confirm"),
+        },
+        Case {
+            name: "project dates out of order",
+            who: "planner",
+            action: format!("/projects/{project}"),
+            fields: vec![
+                ("version", v(&p["version"])),
+                ("contractor", "C-ONE".into()),
+                ("contract_amount_yuan", "1234567.89".into()),
+                ("planned_start", "2022-06-30".into()),
+                ("planned_end", "2022-01-01".into()),
+                ("dates_reason", "雨季顺延".into()),
+            ],
+            form_action: format!("/projects/{project}"),
+            kept: vec!["2022-06-30", "2022-01-01", "雨季顺延", "1234567.89"],
+            field: Some("planned_end"),
+        },
+        Case {
+            name: "a new order version without a reason",
+            who: "planner",
+            action: format!("/projects/{project}/work-orders"),
+            fields: vec![("reason", "   ".into())],
+            form_action: format!("/projects/{project}/work-orders"),
+            kept: vec![],
+            field: Some("reason"),
+        },
+        Case {
+            name: "a draft for a project that does not exist",
+            who: "planner",
+            action: "/bureau/notices".into(),
+            fields: vec![("project", "RS-NOPE".into()), ("kind", "plan".into())],
+            form_action: "/bureau/notices".into(),
+            kept: vec![],
+            field: None,
+        },
+        Case {
+            name: "a draft with an empty title",
+            who: "planner",
+            action: format!("/bureau/notices/{nid}"),
+            fields: vec![
+                ("version", v(&draft["version"])),
+                ("title", " ".into()),
+                ("body", "第一段居民须知。\n\n第二段。".into()),
+            ],
+            form_action: format!("/bureau/notices/{nid}"),
+            kept: vec!["第一段居民须知。"],
+            field: Some("title"),
+        },
+        Case {
+            name: "an empty answer",
+            who: "planner",
+            action: format!("/bureau/objections/{}/answer", objection.1),
+            fields: vec![("notice", objection.0.to_string()), ("answer", "  ".into())],
+            form_action: format!("/bureau/objections/{}/answer", objection.1),
+            kept: vec![],
+            field: Some("answer"),
+        },
+        Case {
+            name: "an API token for a hundred years",
+            who: "planner",
+            action: "/account/tokens".into(),
+            fields: vec![
+                ("name", "导入脚本".into()),
+                ("expires_in_days", "36500".into()),
+            ],
+            form_action: "/account/tokens".into(),
+            kept: vec!["导入脚本", "36500"],
+            field: Some("expires_in_days"),
+        },
+        Case {
+            name: "an account with a bad username",
+            who: "admin",
+            action: "/admin/users".into(),
+            fields: vec![
+                ("username", "张三".into()),
+                ("display_name", "张三丰".into()),
+                ("role", "planner".into()),
+                ("contractor", String::new()),
+            ],
+            form_action: "/admin/users".into(),
+            kept: vec!["张三丰"],
+            field: Some("username"),
+        },
+        Case {
+            name: "deactivating the last admin",
+            who: "admin",
+            action: "/admin/users/admin1".into(),
+            fields: vec![
+                ("version", user_version(&app, "admin1").await),
+                ("display_name", "admin1".into()),
+                ("role", "admin".into()),
+                ("active", "false".into()),
+            ],
+            form_action: "/admin/users/admin1".into(),
+            kept: vec![],
+            field: None,
+        },
+        Case {
+            name: "a progress report that is not a number",
+            who: "contractor",
+            action: format!("/work-orders/{number}/reports"),
+            fields: vec![
+                ("kind", "started".into()),
+                ("percent", "一半".into()),
+                ("note", "进场".into()),
+            ],
+            form_action: format!("/work-orders/{number}/reports"),
+            kept: vec!["进场"],
+            field: None,
+        },
+    ];
+    for case in &cases {
+        let browser = match case.who {
+            "admin" => &admin,
+            "contractor" => &contractor,
+            _ => &planner,
+        };
+        check(&app, browser, case).await;
+    }
+}
+
+/// Some published notice's id and an unanswered objection on it, from the seeded data.
+async fn unanswered_objection(app: &TestApp) -> (i64, i64) {
+    let (_, list) = app.get_json("/api/notices?status=published").await;
+    for n in list["items"].as_array().unwrap() {
+        let id = n["id"].as_i64().unwrap();
+        let (_, inbox) = app.get_json(&format!("/api/notices/{id}/objections")).await;
+        if let Some(o) = inbox["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|o| o["answer"].is_null()))
+        {
+            return (id, o["id"].as_i64().unwrap());
+        }
+    }
+    panic!("the seeded notices have an unanswered objection");
+}
+
+async fn user_version(app: &TestApp, username: &str) -> String {
+    let r = crate::helpers::client_with_token(&app.tokens.admin)
+        .get(app.url("/api/users"))
+        .send()
+        .await
+        .unwrap();
+    let list: Value = r.json().await.unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .map(|u| u["version"].to_string())
+        .expect("the user")
+}
+
+#[tokio::test]
+async fn a_stale_edit_shows_what_changed_since_and_can_be_sent_again() {
+    let app = spawn_app().await;
+    let planner = app.sign_in("planner1").await;
+    let project = new_project(&app).await;
+    let (_, opened) = app.get_json(&format!("/api/projects/{project}")).await;
+    let version = opened["version"].to_string();
+    // Someone else fixes the contractor and the dates meanwhile.
+    assign(&app, &project, "C-TWO", "2022-09-30").await;
+
+    let mine = [
+        ("version", version.as_str()),
+        ("contractor", "C-ONE"),
+        ("contract_amount_yuan", "2000000"),
+        ("planned_start", "2022-05-01"),
+        ("planned_end", "2022-11-30"),
+        ("dates_reason", ""),
+    ];
+    let path = format!("/projects/{project}");
+    let r = app.post_form(&planner, &path, &mine, true).await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    for shown in [
+        "这条记录已被修改",
+        "您打开页面之后的修改",
+        "计划完工",
+        "2022-09-30",
+        "value=\"2022-11-30\"",
+        "value=\"2000000\"",
+    ] {
+        assert!(html.contains(shown), "{shown} on the refused form");
+    }
+    let (_, now) = app.get_json(&format!("/api/projects/{project}")).await;
+    let current = now["version"].to_string();
+    assert!(
+        html.contains(&format!("name=\"version\" value=\"{current}\"")),
+        "the form now edits the current version"
+    );
+    // Sent again as it stands, it applies over what is current.
+    let again: Vec<(&str, &str)> = mine
+        .iter()
+        .map(|(k, v)| {
+            if *k == "version" {
+                (*k, current.as_str())
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    let r = app.post_form(&planner, &path, &again, true).await;
+    assert_eq!(r.status(), 303);
+    let (_, saved) = app.get_json(&format!("/api/projects/{project}")).await;
+    assert_eq!(saved["planned_end"], "2022-11-30");
+}
+
+#[tokio::test]
+async fn people_are_answered_with_pages_not_json() {
+    let app = spawn_app().await;
+    // A PDF link followed after the session ended: to sign in, and back to the PDF after.
+    let r = crate::helpers::anonymous()
+        .get(app.url("/api/work-orders/RS-2021-0001/pdf"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/sign-in?next=%2Fapi%2Fwork-orders"),
+        "{location}"
+    );
+    // A program without a token still gets JSON.
+    let r = crate::helpers::anonymous()
+        .get(app.url("/api/work-orders/RS-2021-0001/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    // A resident's mistyped address: the residents' page, in Chinese.
+    for path in ["/notices/abc", "/notices?page=999"] {
+        let r = crate::helpers::anonymous()
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(r.status().as_u16(), 404 | 422), "{path}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("class=\"public\""),
+            "{path}: the residents' layout"
+        );
+        assert!(html.contains("查看全部公示"), "{path}");
+        assert!(
+            !html.contains("page:") && !html.contains("no such"),
+            "{path}: {html}"
+        );
+    }
+}
