@@ -185,8 +185,12 @@ fn error_context(status: StatusCode, e: &Error) -> Value {
         Error::Invalid(fields) => fields.0.values().flatten().cloned().collect(),
         _ => Vec::new(),
     };
-    json!({"title": "出错了", "status": status.as_u16(), "message": wording::summary(e),
-           "messages": messages})
+    // A page, not a form: nothing is marked on it, so the messages are listed under one line.
+    let message = match e {
+        Error::Invalid(_) => "输入有误，请检查：".to_owned(),
+        other => wording::summary(other),
+    };
+    json!({"title": "出错了", "status": status.as_u16(), "message": message, "messages": messages})
 }
 
 /// Renders `template` with `context`, plus who is signed in and the CSRF token for its forms.
