@@ -48,6 +48,12 @@ pub async fn publish_decided_batches(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let actor = Actor::system();
+    // Answers to residents are the bureau's words: signed by its planning section, not by "the system".
+    let answerer = Actor {
+        username: "住建局规划股".to_owned(),
+        role: "planner".to_owned(),
+        ..Actor::system()
+    };
     let templates = NoticeTemplates::built_in();
     // One transaction: the demo appears whole or not at all, and PostgreSQL commits once.
     let txn = super::begin_write(db).await?;
@@ -69,8 +75,9 @@ pub async fn publish_decided_batches(
             };
             // The orders nobody acknowledged yet stand for projects whose plan is only now put to the residents.
             let today = i % 10 == 9;
+            // Published two days ago, so that what residents sent since and the bureau's answer lie in the past.
             let plan_at = if today {
-                now
+                now - Duration::days(2)
             } else {
                 morning(start - Duration::days(40))
             };
@@ -111,7 +118,7 @@ pub async fn publish_decided_batches(
                         .last()
                         .map(|o| o.id)
                         .unwrap_or_default();
-                    notices::answer(&txn, &actor, id, answer, at + Duration::days(1))
+                    notices::answer(&txn, &answerer, id, answer, at + Duration::days(1))
                         .await
                         .map_err(fail)?;
                     answered += 1;
@@ -131,6 +138,25 @@ pub async fn publish_decided_batches(
                 )
                 .await
                 .map_err(fail)?;
+                // Nothing the project's data says changed: the bureau writes what it corrects.
+                let body: Vec<String> = correction
+                    .body
+                    .iter()
+                    .map(|p| {
+                        p.replace(
+                            crate::domain::notice::CORRECTION_TO_WRITE,
+                            "原公示所列咨询电话有误，现更正为本公示所列电话。",
+                        )
+                    })
+                    .collect();
+                let edit = notices::DraftEdit {
+                    title: None,
+                    body: Some(body),
+                };
+                let correction =
+                    notices::update(&txn, &actor, correction.id, correction.version, &edit)
+                        .await
+                        .map_err(fail)?;
                 let at = plan_at + Duration::days(12);
                 notices::publish_at(
                     &txn,

@@ -131,6 +131,10 @@ pub fn countdown(now: DateTime<Utc>, closes_at: DateTime<Utc>) -> String {
 
 /// The longest objection or comment a resident may send, in characters.
 pub const MAX_TEXT_CHARS: usize = 500;
+
+/// What a correction says until the bureau writes what it corrects (when no figure of the notice changed, only
+/// the bureau knows): a correction still saying it is not published.
+pub const CORRECTION_TO_WRITE: &str = "（请在此写明更正的内容）";
 const MAX_BUILDING_CHARS: usize = 30;
 const MAX_NAME_CHARS: usize = 20;
 

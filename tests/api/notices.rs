@@ -148,7 +148,14 @@ async fn a_notice_is_drafted_edited_published_and_then_no_route_changes_it() {
         "{body:?}"
     );
     let rows = draft["table_rows"].as_array().unwrap();
-    assert_eq!(rows.last().unwrap()[1], "合计");
+    // The estimate's total, then the contract amount the text states, each named.
+    let names: Vec<&str> = rows
+        .iter()
+        .rev()
+        .take(2)
+        .map(|r| r[1].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["合同金额", "估算合计"]);
 
     // A second draft of the same kind is refused, saying which to edit.
     let (status, again) = app
@@ -368,6 +375,50 @@ async fn drafts_need_what_their_kind_needs_and_a_correction_is_linked_from_the_o
             .contains(original["number"].as_str().unwrap())
     );
     let cid = correction["id"].as_i64().unwrap();
+    // No figure of the project changed, so the correction asks the bureau to say what it corrects, and is not
+    // published until it does.
+    let body: Vec<String> = correction["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        body.iter()
+            .any(|p| p.contains("更正事项：（请在此写明更正的内容）")),
+        "{body:?}"
+    );
+    let (status, refused) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/notices/{cid}/publish"),
+            &json!({}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["fields"]["body"].is_array()),
+        (422, true),
+        "{refused}"
+    );
+    let written: Vec<String> = body
+        .iter()
+        .map(|p| {
+            p.replace(
+                "（请在此写明更正的内容）",
+                "原公示所列咨询电话有误，以本公示为准。",
+            )
+        })
+        .collect();
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/notices/{cid}"),
+            &json!({"body": written}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(status, 200);
     // Unpublished, the correction is not linked from the public page yet.
     let page = anonymous()
         .get(app.url(&format!("/notices/{id}")))
@@ -383,7 +434,7 @@ async fn drafts_need_what_their_kind_needs_and_a_correction_is_linked_from_the_o
             Method::POST,
             &format!("/api/notices/{cid}/publish"),
             &json!({}),
-            Some("\"1\""),
+            Some("\"2\""),
         )
         .await;
     assert_eq!(status, 200);
@@ -1002,4 +1053,61 @@ async fn staff_see_the_inbox_and_the_figures_and_contractors_see_no_notice_api()
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn a_correction_says_what_it_corrects_and_the_amounts_say_which_they_are() {
+    let app = spawn_app().await;
+    let project = crate::work_orders::new_project(&app).await;
+    crate::work_orders::assign(&app, &project, "C-ONE", "2022-10-31").await;
+    let create = |body: Value| {
+        let app = &app;
+        async move {
+            app.send_json(Method::POST, "/api/notices", &body, None)
+                .await
+        }
+    };
+    let (status, site) = create(json!({"kind": "site", "project": project})).await;
+    assert_eq!(status, 201, "{site}");
+    let id = site["id"].as_i64().unwrap();
+    // The site notice states the contract amount, and its table names both figures.
+    let (_, full) = app.get_json(&format!("/api/notices/{id}")).await;
+    let rows = full["table_rows"].to_string();
+    assert!(
+        rows.contains("估算合计") && rows.contains("合同金额"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("1,234,567.89"),
+        "the contract amount in the table: {rows}"
+    );
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/notices/{id}/publish"),
+            &json!({}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // The works are to end a month earlier: the correction lists the change, and goes out as drafted.
+    crate::work_orders::assign(&app, &project, "C-ONE", "2022-09-30").await;
+    let (status, correction) = create(json!({"project": project, "corrects": id})).await;
+    assert_eq!(status, 201, "{correction}");
+    let body = correction["body"].to_string();
+    assert!(
+        body.contains("更正事项：“计划竣工：2022年10月31日”更正为“2022年9月30日”"),
+        "{body}"
+    );
+    let cid = correction["id"].as_i64().unwrap();
+    let (status, published) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/notices/{cid}/publish"),
+            &json!({}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(status, 200, "{published}");
 }

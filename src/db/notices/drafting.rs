@@ -104,12 +104,13 @@ pub async fn create_on(
     let policy = catalog::load_policy(&txn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
-    let (document, sites) =
+    let (document, sites, facts) =
         draft(&txn, &policy, templates, &project, kind, corrects.as_ref()).await?;
     let rule = policy.notice_period(kind.code());
     let data = serde_json::to_string(&Stored {
         document: document.clone(),
         sites,
+        facts,
     })
     .map_err(|e| Error::Internal(e.into()))?;
     let inserted = notices::Entity::insert(notices::ActiveModel {
@@ -195,7 +196,7 @@ async fn draft(
     project: &projects::Model,
     kind: NoticeKind,
     corrects: Option<&notices::Model>,
-) -> Result<(document::Notice, Vec<SiteRef>)> {
+) -> Result<(document::Notice, Vec<SiteRef>, Vec<(String, String)>)> {
     let contractor = match project.contractor_id {
         Some(id) => {
             crate::db::entities::contractors::Entity::find_by_id(id)
@@ -244,7 +245,7 @@ async fn draft(
     let item_names: Vec<&str> = scope.rows.iter().take(4).map(|r| r.name.as_str()).collect();
     let contract_fen = project.contract_amount_fen.unwrap_or(scope.total_fen);
     let date = |d: Option<NaiveDate>| d.map(notice::date_zh);
-    let context = json!({
+    let mut context = json!({
         "county": policy.county, "authority": policy.authority, "year": project.year,
         "phone": policy.notice_phone(),
         "project": {"code": project.code, "name": project.name},
@@ -275,6 +276,11 @@ async fn draft(
         "days": rule.days, "count_label": rule.count.label(),
         "corrects": corrects.map(|c| json!({"number": c.number, "title": c.title})),
     });
+    let facts = facts_of(kind, &context);
+    if let Some(original) = corrects {
+        context["changes"] = json!(changes(original, &facts));
+        context["to_write"] = json!(notice::CORRECTION_TO_WRITE);
+    }
     let text = templates.render(kind, &context).map_err(Error::Invalid)?;
     let mut rows: Vec<Vec<String>> = scope
         .rows
@@ -292,11 +298,21 @@ async fn draft(
         .collect();
     rows.push(vec![
         String::new(),
-        "合计".to_owned(),
+        "估算合计".to_owned(),
         String::new(),
         String::new(),
         document::money::yuan(scope.total_fen),
     ]);
+    // Where the text states the contract amount, the table shows it too, named as such.
+    if kind != NoticeKind::Plan && project.contract_amount_fen.is_some() {
+        rows.push(vec![
+            String::new(),
+            "合同金额".to_owned(),
+            String::new(),
+            String::new(),
+            document::money::yuan(contract_fen),
+        ]);
+    }
     let document = document::Notice {
         authority: policy.authority.clone(),
         number: "（发布时编号）".to_owned(),
@@ -320,5 +336,62 @@ async fn draft(
             town: s.town.clone(),
         })
         .collect();
-    Ok((document, sites))
+    Ok((document, sites, facts))
+}
+
+/// The figures a notice of `kind` states, in words, from its template's fields: what a correction compares.
+fn facts_of(kind: NoticeKind, context: &serde_json::Value) -> Vec<(String, String)> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut facts = vec![
+        ("小区", text(&context["site_names"])),
+        ("栋数", format!("{}栋", text(&context["buildings"]))),
+        ("户数", format!("{}户", text(&context["households"]))),
+        (
+            "建筑面积",
+            format!("{}平方米", text(&context["floor_area"])),
+        ),
+        ("改造类型", text(&context["category"])),
+        (
+            "改造内容",
+            format!(
+                "{}等{}项",
+                text(&context["item_names"]),
+                text(&context["items"])
+            ),
+        ),
+        ("估算投资", text(&context["total"])),
+    ];
+    if kind != NoticeKind::Plan {
+        facts.extend([
+            ("施工单位", text(&context["contractor"]["name"])),
+            ("合同金额", text(&context["contract"])),
+            ("计划开工", text(&context["planned_start"])),
+            ("计划竣工", text(&context["planned_end"])),
+        ]);
+    }
+    if kind == NoticeKind::Completion {
+        facts.push(("完工日期", text(&context["completed_on"])));
+    }
+    facts
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+}
+
+/// What a correction changes against the notice it corrects: "“计划开工：2021年3月1日”更正为“2021年3月20日”".
+fn changes(original: &notices::Model, facts: &[(String, String)]) -> Vec<String> {
+    let before: Vec<(String, String)> = serde_json::from_str::<Stored>(&original.data)
+        .map(|s| s.facts)
+        .unwrap_or_default();
+    facts
+        .iter()
+        .filter_map(|(name, now)| {
+            let (_, was) = before.iter().find(|(n, _)| n == name)?;
+            (was != now).then(|| format!("“{name}：{was}”更正为“{now}”"))
+        })
+        .collect()
 }

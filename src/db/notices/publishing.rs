@@ -38,7 +38,7 @@ const MAX_PARAGRAPH_CHARS: usize = 2_000;
 
 /// Edits a draft's title and text (`version` as read). A published notice never changes: 409.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::TransactionTrait,
     actor: &Actor,
     id: i32,
     version: i32,
@@ -208,6 +208,21 @@ pub async fn publish_at(
 ) -> Result<NoticeView> {
     let txn = crate::db::begin_write(db).await?;
     let row = draft_at(&txn, id, version).await?;
+    if row.corrects_id.is_some()
+        && stored(&row)?
+            .document
+            .body
+            .iter()
+            .any(|p| p.contains(notice::CORRECTION_TO_WRITE))
+    {
+        return Err(Error::invalid(
+            "body",
+            format!(
+                "更正公示须写明更正了什么：请把正文中的“{}”换成实际更正的事项后再发布",
+                notice::CORRECTION_TO_WRITE
+            ),
+        ));
+    }
     if let Some(original) = row.corrects_id {
         let original = find(&txn, original).await?;
         if original.status != NoticeStatus::Published {

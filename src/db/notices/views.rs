@@ -22,6 +22,10 @@ use crate::error::{Error, Result};
 pub(super) struct Stored {
     pub(super) document: document::Notice,
     pub(super) sites: Vec<SiteRef>,
+    /// The figures the notice states, by their name in words ("计划开工" → "2021年3月1日"): a correction
+    /// lists those that changed since. Absent in notices drafted before it was kept.
+    #[serde(default)]
+    pub(super) facts: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
