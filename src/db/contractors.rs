@@ -327,6 +327,32 @@ pub async fn get(
     find(db, code, only).await.map(Into::into)
 }
 
+/// For each firm (by code) with any, how many of its projects are assigned and not completed: what it has on
+/// hand against its capacity.
+pub async fn open_projects_by_firm(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::HashMap<String, u64>> {
+    let codes: std::collections::HashMap<i32, String> = contractors::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect();
+    let mut counts = std::collections::HashMap::new();
+    let open = projects::Entity::find()
+        .filter(projects::Column::ContractorId.is_not_null())
+        .filter(projects::Column::Progress.ne(crate::db::entities::projects::Progress::Completed))
+        .all(db)
+        .await?;
+    for code in open
+        .iter()
+        .filter_map(|p| p.contractor_id.and_then(|id| codes.get(&id)))
+    {
+        *counts.entry(code.clone()).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
 /// How many of the firm's projects are under way or assigned and not completed.
 pub async fn open_projects(db: &impl ConnectionTrait, contractor_id: i32) -> Result<u64> {
     Ok(projects::Entity::find()

@@ -251,6 +251,8 @@ pub fn actor(username: &str, display_name: Option<&str>) -> String {
         ("visitor", _) => "访客".to_owned(),
         (_, Some(name)) if !name.trim().is_empty() => name.to_owned(),
         (name, _) => match name.strip_prefix("cli:") {
+            // The command line run where no login name was known (`Actor::cli`).
+            Some("unknown" | "") => "命令行".to_owned(),
             Some(user) => format!("命令行（{user}）"),
             None => name.to_owned(),
         },
@@ -650,6 +652,7 @@ mod tests {
         assert_eq!(action_code("sign_in"), "sign_in");
         assert_eq!(entity_code("小区"), "compound");
         assert_eq!(actor("system", None), "系统");
+        assert_eq!(actor("cli:unknown", None), "命令行");
         assert_eq!(actor("cli:li", None), "命令行（li）");
         assert_eq!(actor("zhou", Some("周明")), "周明");
         assert_eq!(actor("zhou", None), "zhou");

@@ -98,7 +98,7 @@ pub fn parse_audit_query(pairs: &[(String, String)]) -> Result<(audit::Filter, u
         let text = || Some(value.chars().take(64).collect::<String>());
         let date = |errors: &mut FieldErrors| {
             chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .map_err(|_| errors.add(key.as_str(), "must be a date, YYYY-MM-DD"))
+                .map_err(|_| errors.add(key.as_str(), "须为日期，如 2021-03-01"))
                 .ok()
         };
         match key.as_str() {
@@ -111,22 +111,22 @@ pub fn parse_audit_query(pairs: &[(String, String)]) -> Result<(audit::Filter, u
             "to" => filter.to = date(&mut errors),
             "page" => match value.parse::<u64>() {
                 Ok(n) if (1..=1_000_000).contains(&n) => page = n,
-                _ => errors.add("page", "must be a whole number from 1 to 1000000"),
+                _ => errors.add("page", "页码须为 1 到 1000000 之间的整数"),
             },
             "per_page" => match value.parse::<u64>() {
                 Ok(n) if (1..=500).contains(&n) => per_page = n,
-                _ => errors.add("per_page", "must be a whole number from 1 to 500"),
+                _ => errors.add("per_page", "每页条数须为 1 到 500 之间的整数"),
             },
             other => errors.add(
                 other,
-                "unknown parameter; known ones are actor, entity, entity_id, action, from, to, page, per_page",
+                "不认识的参数，可用的有 actor、entity、entity_id、action、from、to、page、per_page",
             ),
         }
     }
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
-        errors.add("to", "must not be earlier than from");
+        errors.add("to", "截止日期不能早于起始日期");
     }
     if errors.is_empty() {
         Ok((filter, page, per_page))
@@ -143,7 +143,9 @@ async fn audit_page(state: &AppState, query: &[(String, String)]) -> Rendered {
         .items
         .iter()
         .map(|e| {
-            json!({"id": e.id, "at": beijing_minute(e.at), "actor": e.actor_name, "username": e.actor,
+            json!({"id": e.id, "at": beijing_minute(e.at), "actor": e.actor_name,
+                   // The account's name on hover; the service, a visitor or the CLI in words, not their codes.
+                   "username": labels::actor(&e.actor, None),
                    "role": labels::role(&e.actor_role), "source": labels::source(&e.source),
                    "action": e.action_label, "entity": e.entity_label, "entity_id": e.entity_id,
                    "created": e.created(), "removed": e.after.is_none() && e.before.is_some(),

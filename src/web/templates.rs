@@ -61,6 +61,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../../templates/account.html")),
     ("users.html", include_str!("../../templates/users.html")),
+    ("user.html", include_str!("../../templates/user.html")),
+    (
+        "contractors.html",
+        include_str!("../../templates/contractors.html"),
+    ),
+    (
+        "contractor.html",
+        include_str!("../../templates/contractor.html"),
+    ),
     ("audit.html", include_str!("../../templates/audit.html")),
     (
         "public_base.html",

@@ -38,6 +38,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/admin/users", "/admin/users", [303, 403, 403, 422]),
     ("POST", "/admin/users/{username}", "/admin/users/contractor2", [303, 403, 403, 422]),
     ("POST", "/admin/users/{username}/link", "/admin/users/contractor2/link", [303, 403, 403, 200]),
+    ("GET", "/admin/users/{username}", "/admin/users/contractor2", [303, 403, 403, 200]),
     ("GET", "/admin/users/{username}/tokens", "/admin/users/contractor2/tokens", [303, 403, 403, 200]),
     ("POST", "/admin/users/{username}/tokens/{id}/revoke", "/admin/users/contractor2/tokens/999999/revoke", [303, 403, 403, 404]),
     ("GET", "/admin/audit", "/admin/audit", [303, 403, 403, 200]),
@@ -59,6 +60,11 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     // A form without its version, or a new issue without a reason: the planner is told; nothing changes.
     ("POST", "/projects/{code}", "/projects/RS-2021-P001", [303, 403, 422, 403]),
     ("POST", "/projects/{code}/work-orders", "/projects/RS-2021-P001/work-orders", [303, 403, 422, 403]),
+    ("GET", "/contractors", "/contractors", [303, 403, 200, 200]),
+    // An empty form, or an edit without its version: the planner is told; nothing changes.
+    ("POST", "/contractors", "/contractors", [303, 403, 422, 403]),
+    ("GET", "/contractors/{code}", "/contractors/C-ONE", [303, 403, 200, 200]),
+    ("POST", "/contractors/{code}", "/contractors/C-ONE", [303, 403, 422, 403]),
     ("GET", "/work-orders", "/work-orders", [303, 200, 200, 200]),
     ("GET", "/work-orders/{number}", "/work-orders/RS-2021-0001", [303, 404, 200, 200]),
     ("POST", "/work-orders/{number}/acknowledge", "/work-orders/RS-2021-0001/acknowledge", [303, 404, 403, 403]),

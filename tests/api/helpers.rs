@@ -195,7 +195,7 @@ async fn accounts_for_tests(db: &sea_orm::DatabaseConnection) -> Tokens {
             .await
             .expect("user")
             .id;
-        let (token, _) = accounts::create_token(db, &actor, id, "tests", 30)
+        let (token, _) = accounts::create_token(db, &actor, id, "测试令牌", 30)
             .await
             .expect("token");
         tokens.push(token);

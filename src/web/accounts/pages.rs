@@ -22,6 +22,8 @@ pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(post_form1(s, Route::AccountRevokeToken).then(revoke_token))
         .unify()
+        .or(route1(s, Route::UserPage).then(user))
+        .unify()
         .or(route1(s, Route::UserTokensPage).then(user_tokens))
         .unify()
         .or(post_form2(s, Route::UserTokenRevoke).then(revoke_user_token))
@@ -133,13 +135,24 @@ async fn create_user(ctx: Ctx, f: Form, s: AppState) -> Response {
     }
 }
 
+async fn user(username: String, ctx: Ctx, s: AppState) -> Response {
+    page(&s, &ctx, user_page(&s, &username).await)
+}
+
+/// An account's edit, from its own page or the list's one-click 停用/启用; refused, it comes back on the
+/// account's own page, where every field of the edit is shown.
 async fn update_user(username: String, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let version = f.version()?;
+        let role = f.text("role");
+        // The firm chooser is on the form whatever the role: it counts only for contractor accounts.
+        let contractor = f
+            .get("contractor")
+            .filter(|_| role.trim() == Role::Contractor.code());
         let changes = accounts::UserChanges::parse(
             f.text("display_name"),
-            f.text("role"),
-            f.get("contractor"),
+            role,
+            contractor,
             f.text("active") == "true",
         )
         .map_err(Error::Invalid)?;
@@ -152,7 +165,7 @@ async fn update_user(username: String, ctx: Ctx, f: Form, s: AppState) -> Respon
         result.await,
         "/admin/users",
         kept,
-        users_page(&s, None),
+        user_page(&s, &username),
     )
     .await
 }
@@ -207,6 +220,34 @@ async fn user_tokens_page(state: &AppState, username: &str) -> Rendered {
     ))
 }
 
+/// One account with the form to change its name, role, firm and whether it may sign in.
+async fn user_page(state: &AppState, username: &str) -> Rendered {
+    let u = accounts::user(&state.db, username).await?;
+    let contractors = crate::db::contractors::list(&state.db, None).await?;
+    let firm = u
+        .contractor
+        .as_ref()
+        .and_then(|code| contractors.iter().find(|c| &c.code == code))
+        .map(|c| c.name.clone());
+    Ok((
+        "user.html",
+        json!({"title": format!("账号 {}", u.username), "nav": "users",
+               "u": {"username": u.username, "display_name": u.display_name, "role": u.role.code(),
+                     "role_label": u.role.label(), "contractor": u.contractor, "firm": firm,
+                     "active": u.active, "demo": u.demo, "has_password": u.has_password,
+                     "version": u.version, "created": beijing_minute(u.created_at),
+                     "updated": beijing_minute(u.updated_at)},
+               "contractors": contractors, "roles": roles()}),
+    ))
+}
+
+fn roles() -> Vec<Value> {
+    Role::ALL
+        .iter()
+        .map(|r| json!({"code": r.code(), "label": r.label()}))
+        .collect()
+}
+
 async fn users_page(state: &AppState, link: Option<(String, String)>) -> Rendered {
     let users: Vec<Value> = accounts::users(&state.db)
         .await?
@@ -219,14 +260,10 @@ async fn users_page(state: &AppState, link: Option<(String, String)>) -> Rendere
         })
         .collect();
     let contractors = crate::db::contractors::list(&state.db, None).await?;
-    let roles: Vec<Value> = Role::ALL
-        .iter()
-        .map(|r| json!({"code": r.code(), "label": r.label()}))
-        .collect();
     Ok((
         "users.html",
         json!({"title": "账号管理", "nav": "users", "users": users, "contractors": contractors,
-               "roles": roles, "link": link.map(|(u, l)| json!({"username": u, "url": l})),
+               "roles": roles(), "link": link.map(|(u, l)| json!({"username": u, "url": l})),
                "link_hours": accounts::LINK_HOURS}),
     ))
 }

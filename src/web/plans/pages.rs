@@ -7,7 +7,7 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use super::api::compare_query;
-use crate::db::{compounds, scenarios};
+use crate::db::{audit, compounds, scenarios};
 use crate::domain::batch::{Horizon, YearLimits};
 use crate::error::{Error, Result};
 use crate::web::access::{Ctx, Form, Route, post_form, post_form1, route, route1};
@@ -199,10 +199,16 @@ fn can_plan(ctx: &Ctx) -> bool {
 
 async fn plans_page(state: &AppState, ctx: &Ctx) -> Rendered {
     let items = scenarios::list(&state.db).await?;
+    // Who changed each plan last, by name (the service and the CLI in words), not by username.
+    let names = audit::Names::load(&state.db).await?;
+    let people: std::collections::HashMap<&str, String> = items
+        .iter()
+        .map(|s| (s.updated_by.as_str(), names.person(&s.updated_by)))
+        .collect();
     let next = chrono::Datelike::year(&chrono::Utc::now()) + 1;
     Ok((
         "plans.html",
-        json!({"title": "年度计划", "nav": "plans", "items": items, "can_plan": can_plan(ctx),
+        json!({"title": "年度计划", "nav": "plans", "items": items, "people": people, "can_plan": can_plan(ctx),
                "suggest": {"from": next, "to": next + 3}}),
     ))
 }
@@ -217,6 +223,7 @@ const NOT_PLANNED: &str = "#c9c9c9";
 
 async fn plan_page(state: &AppState, ctx: &Ctx, id: i32, changes: Option<Vec<Value>>) -> Rendered {
     let s = scenarios::get(&state.db, id).await?;
+    let updated_by = audit::Names::load(&state.db).await?.person(&s.updated_by);
     let first = s.horizon.years.first().map_or(0, |y| y.year);
     let colour = |year: Option<i64>| match year {
         Some(y) if y >= i64::from(first) => {
@@ -349,7 +356,7 @@ async fn plan_page(state: &AppState, ctx: &Ctx, id: i32, changes: Option<Vec<Val
     Ok((
         "plan.html",
         json!({
-            "title": s.name, "nav": "plans", "s": s, "bars": bars,
+            "title": s.name, "nav": "plans", "s": s, "updated_by": updated_by, "bars": bars,
             "chart": {"width": chart_w, "height": chart_h, "base": base, "top_wan": format!("{:.0}", top / 10_000.0)},
             "map": map, "legend": legend, "batches": batches, "left_out": left_out,
             "approved_before": before, "approvable": approvable, "codes": codes,
