@@ -178,11 +178,24 @@ mod tests {
         let mut c = context();
         c["corrects"] =
             json!({"number": "仁住建公〔2021〕3号", "title": "关于工行小区改造项目改造方案的公示"});
+        // No figure changed: the bureau is asked to write what it corrects.
+        c["changes"] = json!([]);
+        c["to_write"] = json!(crate::domain::notice::CORRECTION_TO_WRITE);
         let text = NoticeTemplates::built_in()
             .render(NoticeKind::Plan, &c)
             .unwrap();
         assert_eq!(text.title, "工行小区改造项目实施方案更正公示");
         assert!(text.paragraphs[0].contains("仁住建公〔2021〕3号"));
+        assert_eq!(text.paragraphs[1], "更正事项：（请在此写明更正的内容）");
+        // A figure changed: the correction names it, before and after.
+        c["changes"] = json!(["“户数：120户”更正为“126户”"]);
+        let text = NoticeTemplates::built_in()
+            .render(NoticeKind::Plan, &c)
+            .unwrap();
+        assert_eq!(
+            text.paragraphs[1],
+            "更正事项：“户数：120户”更正为“126户”。其余内容不变。"
+        );
     }
 
     #[test]
