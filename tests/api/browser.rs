@@ -17,9 +17,11 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// A common phone's CSS width.
 const PHONE: (u32, u32) = (390, 844);
+/// The bureau's desk screens.
+const DESK: (u32, u32) = (1280, 900);
 
 /// The driver process, stopped when the test ends however it ends.
-struct Driver(Child);
+pub struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -28,7 +30,17 @@ impl Drop for Driver {
     }
 }
 
-async fn browser() -> Option<(Driver, Client)> {
+/// A phone's browser (390 px), or `None` (said loudly) where Chromium is missing.
+pub async fn browser() -> Option<(Driver, Client)> {
+    open_browser(PHONE, true).await
+}
+
+/// A bureau desk's browser window (1280 px), for the staff workflows.
+pub async fn desk_browser() -> Option<(Driver, Client)> {
+    open_browser(DESK, false).await
+}
+
+async fn open_browser(size: (u32, u32), phone: bool) -> Option<(Driver, Client)> {
     if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists() {
         let _ = writeln!(
             std::io::stderr(),
@@ -57,12 +69,15 @@ async fn browser() -> Option<(Driver, Client)> {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-first-run", "--disable-quic", format!("--user-data-dir={}", profile.display()),
-                format!("--window-size={},{}", PHONE.0, PHONE.1),
+                format!("--window-size={},{}", size.0, size.1),
             ],
-            // A desktop window is never narrower than 500 px: emulate the phone's screen instead.
-            "mobileEmulation": {"deviceMetrics": {"width": PHONE.0, "height": PHONE.1, "pixelRatio": 2}},
         }),
     );
+    if phone {
+        // A desktop window is never narrower than 500 px: emulate the phone's screen instead.
+        capabilities["goog:chromeOptions"]["mobileEmulation"] =
+            json!({"deviceMetrics": {"width": size.0, "height": size.1, "pixelRatio": 2}});
+    }
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     // The driver takes a moment to listen.
     for _ in 0..50 {
@@ -78,7 +93,7 @@ async fn browser() -> Option<(Driver, Client)> {
     panic!("chromedriver did not start on port {port}");
 }
 
-fn screenshot_path(name: &str) -> std::path::PathBuf {
+pub fn screenshot_path(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
     dir.join(name)
@@ -105,7 +120,7 @@ async fn fits_the_phone(client: &Client, what: &str) {
     );
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
+pub async fn text_of(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
         .await
@@ -113,6 +128,38 @@ async fn text_of(client: &Client, css: &str) -> String {
         .text()
         .await
         .expect("text")
+}
+
+/// Signs `username` in through the sign-in form, as a person does; the browser is then on the home page.
+pub async fn sign_in(client: &Client, app: &TestApp, username: &str) {
+    client
+        .goto(&app.url("/sign-in"))
+        .await
+        .expect("open the sign-in page");
+    for (name, value) in [("username", username), ("password", crate::helpers::PASSWORD)] {
+        client
+            .find(Locator::Css(&format!("input[name={name}]")))
+            .await
+            .expect(name)
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("the sign-in button")
+        .click()
+        .await
+        .expect("sign in");
+    for _ in 0..100 {
+        let url = client.current_url().await.expect("the address");
+        if url.path() != "/sign-in" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{username} was not signed in through the form");
 }
 
 async fn open_notice(app: &TestApp) -> Value {
