@@ -552,42 +552,122 @@ fn form(
         .and(warp::body::bytes())
         .and_then(
             move |ctx: Ctx, site: Option<String>, body: Bytes| async move {
-                let refuse = |m: &str| {
-                    warp::reject::custom(Denied::new(route, StatusCode::FORBIDDEN, "csrf", m))
-                };
-                if site.as_deref() == Some("cross-site") {
-                    return Err(refuse("跨站提交的表单不被接受。"));
-                }
-                let pairs = form_pairs(&body).map_err(|field| {
-                    warp::reject::custom(Denied::new(
-                        route,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid",
-                        format!("表单字段 {field} 不是 UTF-8 编码的文字，未保存任何内容。"),
-                    ))
-                })?;
-                if let Some((field, _)) = pairs.iter().find(|(name, value)| {
-                    !super::body::clean_text(name) || !super::body::clean_text(value)
-                }) {
-                    return Err(warp::reject::custom(Denied::new(
-                        route,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid",
-                        format!("表单字段 {field} 含有控制字符，未保存任何内容。"),
-                    )));
-                }
-                let form: Form = pairs.into_iter().collect();
-                let expected = ctx
-                    .csrf()
-                    .filter(|_| !matches!(ctx.visitor_csrf, Some((_, true))));
-                let given = form.get("csrf").unwrap_or_default();
-                match expected {
-                    Some(e) if bool::from(e.as_bytes().ct_eq(given.as_bytes())) => Ok((ctx, form)),
-                    _ => Err(refuse("表单已过期或来源不明，请返回刷新页面后重新提交。")),
-                }
+                let pairs = form_pairs(&body).map_err(|field| not_text(route, &field))?;
+                checked_form(route, ctx, site.as_deref(), pairs, Default::default())
             },
         )
         .untuple_one()
+}
+
+/// An upload form (`multipart/form-data`, up to `max_body_bytes`) posted to `route`: checked like [`form`],
+/// its files kept beside its fields.
+fn upload_form(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (Ctx, Form), Error = Rejection> + Clone + use<> {
+    allow(state, route)
+        .and(warp::header::optional::<String>("sec-fetch-site"))
+        .and(warp::header::optional::<String>("content-type"))
+        .and(warp::body::content_length_limit(
+            state.settings.max_body_bytes,
+        ))
+        .and(warp::body::bytes())
+        .and_then(
+            move |ctx: Ctx, site: Option<String>, kind: Option<String>, body: Bytes| async move {
+                let (pairs, files) = match kind.as_deref() {
+                    Some(k) if k.starts_with("multipart/form-data") => {
+                        super::form::multipart_form(k, body)
+                            .await
+                            .map_err(|field| {
+                                if field.is_empty() {
+                                    invalid(
+                                        route,
+                                        "上传的表单不完整，请重新选择文件后提交。".into(),
+                                    )
+                                } else {
+                                    not_text(route, &field)
+                                }
+                            })?
+                    }
+                    _ => (
+                        form_pairs(&body).map_err(|field| not_text(route, &field))?,
+                        Default::default(),
+                    ),
+                };
+                checked_form(route, ctx, site.as_deref(), pairs, files)
+            },
+        )
+        .untuple_one()
+}
+
+/// An upload form posted to a route without path parameters.
+pub fn post_upload(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (Ctx, Form, AppState), Error = Rejection> + Clone + use<> {
+    at0(route)
+        .and(upload_form(state, route))
+        .and(with_state(state))
+}
+
+/// An upload form posted to a route with one path parameter.
+pub fn post_upload1<T: std::str::FromStr + Send + 'static>(
+    state: &AppState,
+    route: Route,
+) -> impl Filter<Extract = (T, Ctx, Form, AppState), Error = Rejection> + Clone + use<T> {
+    at1::<T>(route)
+        .and(upload_form(state, route))
+        .and(with_state(state))
+}
+
+fn invalid(route: Route, message: String) -> Rejection {
+    warp::reject::custom(Denied::new(
+        route,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        message,
+    ))
+}
+
+fn not_text(route: Route, field: &str) -> Rejection {
+    invalid(
+        route,
+        format!("表单字段 {field} 不是 UTF-8 编码的文字，未保存任何内容。"),
+    )
+}
+
+/// The checks every posted form passes: not cross-site, no control characters in its text, and the CSRF
+/// token this visitor was given.
+fn checked_form(
+    route: Route,
+    ctx: Ctx,
+    site: Option<&str>,
+    pairs: Vec<(String, String)>,
+    files: std::collections::HashMap<String, super::form::Upload>,
+) -> std::result::Result<(Ctx, Form), Rejection> {
+    let refuse =
+        |m: &str| warp::reject::custom(Denied::new(route, StatusCode::FORBIDDEN, "csrf", m));
+    if site == Some("cross-site") {
+        return Err(refuse("跨站提交的表单不被接受。"));
+    }
+    if let Some((field, _)) = pairs
+        .iter()
+        .find(|(name, value)| !super::body::clean_text(name) || !super::body::clean_text(value))
+    {
+        return Err(invalid(
+            route,
+            format!("表单字段 {field} 含有控制字符，未保存任何内容。"),
+        ));
+    }
+    let form = Form::with_files(pairs, files);
+    let expected = ctx
+        .csrf()
+        .filter(|_| !matches!(ctx.visitor_csrf, Some((_, true))));
+    let given = form.get("csrf").unwrap_or_default();
+    match expected {
+        Some(e) if bool::from(e.as_bytes().ct_eq(given.as_bytes())) => Ok((ctx, form)),
+        _ => Err(refuse("表单已过期或来源不明，请返回刷新页面后重新提交。")),
+    }
 }
 
 /// A `Set-Cookie` value: never readable by scripts, sent only to this site, `Secure` unless

@@ -4,19 +4,39 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 
-/// A posted HTML form, after its CSRF token was checked.
+/// A posted HTML form, after its CSRF token was checked: its text fields and, for an upload form
+/// (`multipart/form-data`), its files.
 #[derive(Debug, Clone, Default)]
-pub struct Form(HashMap<String, String>);
+pub struct Form(HashMap<String, String>, HashMap<String, Upload>);
+
+/// A file sent in an upload form.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The name the file had on the sender's computer (may be empty).
+    pub filename: String,
+    pub bytes: bytes::Bytes,
+}
 
 impl FromIterator<(String, String)> for Form {
     fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
-        Form(pairs.into_iter().collect())
+        Form(pairs.into_iter().collect(), HashMap::new())
     }
 }
 
 impl Form {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
+    }
+
+    pub fn with_files(pairs: Vec<(String, String)>, files: HashMap<String, Upload>) -> Self {
+        Form(pairs.into_iter().collect(), files)
+    }
+
+    /// The file sent in field `key`, if one was chosen (a browser sends an empty, nameless part otherwise).
+    pub fn file(&self, key: &str) -> Option<&Upload> {
+        self.1
+            .get(key)
+            .filter(|u| !u.bytes.is_empty() || !u.filename.is_empty())
     }
 
     pub fn text(&self, key: &str) -> &str {
@@ -101,5 +121,37 @@ mod tests {
         assert_eq!(form_pairs(b"mobile=138&text=%E6%A0").unwrap_err(), "text");
         assert_eq!(form_pairs(b"text=\xff").unwrap_err(), "text");
         assert_eq!(form_pairs(b"t%FFx=1").unwrap_err(), "t%FFx");
+    }
+}
+
+/// Decodes a `multipart/form-data` body (`content_type` names its boundary): the text fields, strictly UTF-8
+/// like [`form_pairs`], and the files. An error names the field at fault, or is empty when the body itself is
+/// not multipart.
+pub async fn multipart_form(
+    content_type: &str,
+    body: bytes::Bytes,
+) -> std::result::Result<(Vec<(String, String)>, HashMap<String, Upload>), String> {
+    let boundary = multer::parse_boundary(content_type).map_err(|_| String::new())?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let (mut pairs, mut files) = (Vec::new(), HashMap::new());
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok((pairs, files)),
+            Err(_) => return Err(String::new()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|_| name.clone())?;
+        match filename {
+            Some(filename) => {
+                files.insert(name, Upload { filename, bytes });
+            }
+            None => {
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| name.clone())?;
+                pairs.push((name, value));
+            }
+        }
     }
 }
