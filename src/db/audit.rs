@@ -130,9 +130,9 @@ pub struct Filter {
     pub entity: Option<String>,
     pub entity_id: Option<String>,
     pub action: Option<String>,
-    /// First day included (UTC).
+    /// First day included (a Beijing calendar day, as people read the log).
     pub from: Option<NaiveDate>,
-    /// Last day included (UTC).
+    /// Last day included (a Beijing calendar day).
     pub to: Option<NaiveDate>,
 }
 
@@ -151,18 +151,26 @@ impl Filter {
         if let Some(a) = &self.action {
             c = c.add(audit_log::Column::Action.eq(a.as_str()));
         }
-        if let Some(from) = self.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-            c = c.add(audit_log::Column::At.gte(from.and_utc()));
+        if let Some(from) = self.from.and_then(beijing_midnight) {
+            c = c.add(audit_log::Column::At.gte(from));
         }
         if let Some(to) = self
             .to
             .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(beijing_midnight)
         {
-            c = c.add(audit_log::Column::At.lt(to.and_utc()));
+            c = c.add(audit_log::Column::At.lt(to));
         }
         c
     }
+}
+
+/// The instant a Beijing calendar day begins.
+fn beijing_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
+    day.and_hms_opt(0, 0, 0)?
+        .and_local_timezone(crate::domain::time::beijing())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// One record, with its codes in words beside them (`*_label`, `actor_name`) for people.
@@ -402,4 +410,16 @@ impl CsvPages {
 
 fn internal(e: impl Into<anyhow::Error>) -> Error {
     Error::Internal(e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_of_the_log_is_a_beijing_day() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let start = beijing_midnight(day).unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-12-06T16:00:00+00:00");
+    }
 }

@@ -99,7 +99,7 @@ fn parse_profile(
     let contractor = contractor.map(str::trim).filter(|c| !c.is_empty());
     match (role, contractor) {
         (Some(Role::Contractor), None) => {
-            errors.add("contractor", "施工单位账号须填写所属施工单位的编号")
+            errors.add("contractor", "施工单位账号须指定所属施工单位")
         }
         (Some(r), Some(_)) if r != Role::Contractor => {
             errors.add("contractor", "只有施工单位账号才属于某个施工单位")

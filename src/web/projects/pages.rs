@@ -50,14 +50,31 @@ async fn acknowledge(number: String, ctx: Ctx, f: Form, s: AppState) -> Response
         let own = ctx.own_firm()?;
         work_orders::acknowledge(&s.db, &ctx.actor()?, &number, own).await
     };
-    let again = order_page(&s, &ctx, &number);
-    let back = format!("/work-orders/{number}");
-    after(
+    back_to_order(
         &s,
         &ctx,
+        &number,
         result.await,
-        &back,
         Kept::new("acknowledge", &f),
+    )
+    .await
+}
+
+/// After a contractor's form on a work order: back to the order, or its page again with the form refused.
+async fn back_to_order<T>(
+    s: &AppState,
+    ctx: &Ctx,
+    number: &str,
+    result: Result<T>,
+    kept: Kept<'_>,
+) -> Response {
+    let again = order_page(s, ctx, number);
+    after(
+        s,
+        ctx,
+        result,
+        &format!("/work-orders/{number}"),
+        kept,
         again,
     )
     .await
@@ -80,17 +97,7 @@ async fn report(number: String, ctx: Ctx, f: Form, s: AppState) -> Response {
         };
         work_orders::report(&s.db, &ctx.actor()?, &number, own, &input).await
     };
-    let again = order_page(&s, &ctx, &number);
-    let back = format!("/work-orders/{number}");
-    after(
-        &s,
-        &ctx,
-        result.await,
-        &back,
-        Kept::new("report", &f),
-        again,
-    )
-    .await
+    back_to_order(&s, &ctx, &number, result.await, Kept::new("report", &f)).await
 }
 
 async fn list(ctx: Ctx, s: AppState, q: Query) -> Response {
