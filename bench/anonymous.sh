@@ -13,6 +13,8 @@ SECONDS_EACH=${SECONDS_EACH:-5}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet
 BIN=target/release/jiugai
+# Every database here starts from the synthetic Renshou data set, as a first start loaded it before it was a choice.
+export JIUGAI_DEMO_DATA=true
 DB="$OUT/anonymous.db"
 URL="sqlite://$DB?mode=rwc"
 PORT=18185

@@ -10,6 +10,8 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet
 BIN=target/release/jiugai
+# Every database here starts from the synthetic Renshou data set, as a first start loaded it before it was a choice.
+export JIUGAI_DEMO_DATA=true
 DB="$OUT/notices.db"
 URL="sqlite://$DB?mode=rwc"
 PORT=18183

@@ -13,6 +13,8 @@ command -v wrk >/dev/null && command -v hyperfine >/dev/null || {
 }
 cargo build --release --quiet
 BIN=target/release/jiugai
+# Every database here starts from the synthetic Renshou data set, as a first start loaded it before it was a choice.
+export JIUGAI_DEMO_DATA=true
 NATIONAL=${NATIONAL:-220000}
 
 serve() { # serve DB_FILE PORT → pid

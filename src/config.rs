@@ -45,6 +45,12 @@ pub struct Settings {
     /// Extra holiday calendars (`JIUGAI_HOLIDAYS`): one `YEAR.toml` per year, as in `fixtures/holidays/`; they
     /// add years to the built-in ones or replace them. Read at start.
     pub holidays: Option<PathBuf>,
+    /// Load the synthetic demo data set (Renshou) into an empty database (`JIUGAI_DEMO_DATA`; also
+    /// `serve --demo-data`, and `serve --demo`). Off: a first start loads the county's own files.
+    pub demo_data: bool,
+    /// The county's own files, as `jiugai init` writes them (`JIUGAI_DATA_DIR`): `policy.toml` and
+    /// `work_items.toml` are loaded into an empty database, and `holidays/` adds to the holiday calendars.
+    pub data_dir: Option<PathBuf>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiugai.db?mode=rwc";
@@ -65,6 +71,8 @@ impl Default for Settings {
             max_connections_per_address: 64,
             notice_templates: Some(PathBuf::from("templates/notices")),
             holidays: Some(PathBuf::from("fixtures/holidays")),
+            demo_data: false,
+            data_dir: None,
         }
     }
 }
@@ -90,29 +98,35 @@ impl Settings {
         }
     }
 
-    /// The holiday calendar: the built-in years, then the files in `holidays` (if the folder exists).
+    /// The holiday calendar: the built-in years, then the files in `holidays` (if the folder exists), then
+    /// those in the county's `data_dir/holidays`.
     pub fn calendar(&self) -> anyhow::Result<crate::domain::calendar::HolidayCalendar> {
         use crate::domain::calendar::HolidayCalendar;
-        let built_in = HolidayCalendar::built_in();
-        let Some(dir) = self.holidays.as_deref().filter(|d| d.is_dir()) else {
-            return Ok(built_in);
-        };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "toml") {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                files.push((path.display().to_string(), text));
+        let mut calendar = HolidayCalendar::built_in();
+        let county = self.data_dir.as_ref().map(|d| d.join("holidays"));
+        for dir in [self.holidays.as_deref(), county.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|d| d.is_dir())
+        {
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(dir)? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                    files.push((path.display().to_string(), text));
+                }
             }
+            files.sort();
+            let pairs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            let extra = HolidayCalendar::parse(&pairs).map_err(anyhow::Error::msg)?;
+            calendar = calendar.with(extra);
         }
-        files.sort();
-        let pairs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect();
-        let extra = HolidayCalendar::parse(&pairs).map_err(anyhow::Error::msg)?;
-        Ok(built_in.with(extra))
+        Ok(calendar)
     }
 
     /// The database URL with any password masked, for logs.

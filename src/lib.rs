@@ -10,4 +10,5 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod notice_templates;
+pub mod sheets;
 pub mod web;

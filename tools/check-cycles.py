@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # feature, which names shared modules and its own children only, never another feature (only `web/mod.rs`,
 # which chains them, knows them all).
 WEB_SHARED = {
-    "access", "body", "cache", "client", "error", "form", "html", "json", "query", "reply", "routes", "server",
+    "access", "body", "cache", "client", "error", "form", "html", "json", "list_query", "query", "reply", "routes", "server",
     "state", "svg", "templates", "wording",
 }
 

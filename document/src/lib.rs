@@ -21,16 +21,41 @@ pub use documents::quantity;
 pub use error::{MissingGlyph, RenderError};
 pub use model::{Contact, Contractor, Notice, ScopeRow, Site, WorkOrder};
 
+/// How a paper is marked besides its content.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Paper {
+    /// A specimen (样张): made while the service has no public address, so its QR code and link lead nowhere
+    /// people can reach. Every page says so in a red line at its top and a large faint mark.
+    pub specimen: bool,
+}
+
+/// The line across the top of every page of a specimen.
+pub const SPECIMEN_LINE: &str = "样张 · 未设置服务地址，二维码不可用";
+
 /// 施工任务单 as a PDF: refused with [`RenderError::MissingGlyphs`] when a field holds a character
 /// the font cannot print.
 pub fn render_work_order(order: &WorkOrder) -> Result<Vec<u8>, RenderError> {
-    documents::work_order::render(order)
+    documents::work_order::render(order, Paper::default())
+}
+
+/// 施工任务单 as a PDF, marked as `paper` says.
+pub fn render_work_order_on(order: &WorkOrder, paper: Paper) -> Result<Vec<u8>, RenderError> {
+    documents::work_order::render(order, paper)
 }
 
 /// Many work orders at once (a batch's ZIP, `jiugai render work-orders`), on every core: the
 /// results in the orders' order. `done` is called after each document, from the rendering threads.
 pub fn render_work_orders(
     orders: &[WorkOrder],
+    done: &(dyn Fn() + Sync),
+) -> Vec<Result<Vec<u8>, RenderError>> {
+    render_work_orders_on(orders, Paper::default(), done)
+}
+
+/// [`render_work_orders`], every order marked as `paper` says.
+pub fn render_work_orders_on(
+    orders: &[WorkOrder],
+    paper: Paper,
     done: &(dyn Fn() + Sync),
 ) -> Vec<Result<Vec<u8>, RenderError>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,7 +75,7 @@ pub fn render_work_orders(
                         let Some(order) = orders.get(i) else {
                             return mine;
                         };
-                        mine.push((i, render_work_order(order)));
+                        mine.push((i, render_work_order_on(order, paper)));
                         done();
                     }
                 })
@@ -68,5 +93,10 @@ pub fn render_work_orders(
 
 /// 公示 as a one-page PDF (more pages only if the table is too long for one).
 pub fn render_notice(notice: &Notice) -> Result<Vec<u8>, RenderError> {
-    documents::notice::render(notice)
+    documents::notice::render(notice, Paper::default())
+}
+
+/// 公示 as a PDF, marked as `paper` says.
+pub fn render_notice_on(notice: &Notice, paper: Paper) -> Result<Vec<u8>, RenderError> {
+    documents::notice::render(notice, paper)
 }

@@ -11,6 +11,7 @@ mod m20261128_000005_plan_scenarios;
 mod m20261129_000006_work_orders;
 mod m20261201_000007_notices;
 mod m20261206_000008_rate_hits;
+mod m20261207_000009_scope_reasons;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_work_orders::Migration),
             Box::new(m20261201_000007_notices::Migration),
             Box::new(m20261206_000008_rate_hits::Migration),
+            Box::new(m20261207_000009_scope_reasons::Migration),
         ]
     }
 }

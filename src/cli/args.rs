@@ -24,13 +24,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the web service (the default): migrates, loads the Renshou data set into an empty database, serves.
+    /// Run the web service (the default): migrates, loads the county's files (`data_dir`, from `jiugai init`)
+    /// or the templates into an empty database — or, asked, the synthetic demo data set — and serves.
     Serve {
-        /// Also create the demo accounts (demo-admin, demo-planner, demo-contractor) with a published
-        /// password, for trying the product. Without this flag any demo accounts are deactivated.
+        /// Try the product: load the demo data set into an empty database and create the demo accounts
+        /// (demo-admin, demo-planner, demo-contractor) with a published password. Without this flag any demo
+        /// accounts are deactivated.
         #[arg(long)]
         demo: bool,
+        /// Load the synthetic demo data set (Renshou County, 410 compounds) into an empty database, without the
+        /// demo accounts (also the setting `demo_data`).
+        #[arg(long)]
+        demo_data: bool,
     },
+    /// Write a county's editable files into DIR (policy.toml, work_items.toml, holidays/, jiugai.toml) from the
+    /// built-in templates, its identity from the flags or left as marked placeholders. Never overwrites.
+    Init(InitArgs),
     /// Bring the database schema up to date, and nothing else.
     Migrate,
     /// Import data into the database.
@@ -58,6 +67,33 @@ pub enum Command {
     /// Render documents as PDF files.
     #[command(subcommand)]
     Render(RenderCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to write into (made if missing).
+    pub(super) dir: PathBuf,
+    /// The county's name, e.g. 某某县.
+    #[arg(long)]
+    pub(super) county: Option<String>,
+    /// The county's 6-digit administrative division code (GB/T 2260).
+    #[arg(long)]
+    pub(super) county_code: Option<String>,
+    /// The issuing bureau, e.g. 某某县住房和城乡建设局.
+    #[arg(long)]
+    pub(super) authority: Option<String>,
+    /// Prefix of compound codes, 2–4 capital letters (MM for MM-0001).
+    #[arg(long)]
+    pub(super) code_prefix: Option<String>,
+    /// Prefix of notice numbers, e.g. 某住建公 for 某住建公〔2026〕1号.
+    #[arg(long)]
+    pub(super) number_prefix: Option<String>,
+    /// The bureau's phone for contractors and residents.
+    #[arg(long)]
+    pub(super) phone: Option<String>,
+    /// The bureau's contact printed on work orders.
+    #[arg(long)]
+    pub(super) contact: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

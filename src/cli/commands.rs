@@ -36,6 +36,12 @@ pub(super) async fn import_compounds(
 ) -> anyhow::Result<()> {
     let db = prepare(settings).await?;
     let catalog = catalog::load(&db).await?;
+    if file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        return crate::sheets::import_file(&db, &catalog, file).await;
+    }
     let size = std::fs::metadata(file)?.len();
     let bar = ProgressBar::new(size).with_style(ProgressStyle::with_template(
         "checking  {bar:40} {bytes}/{total_bytes} {eta}",
@@ -414,11 +420,15 @@ pub(super) async fn render_work_orders(
     if orders.is_empty() {
         anyhow::bail!("{year} 年没有已下达的任务单");
     }
+    let site = db::site::load(&db, settings).await?;
+    let paper = jiugai_document::Paper {
+        specimen: site.specimen(),
+    };
     let mut documents = Vec::with_capacity(orders.len());
     for order in &orders {
         let mut doc =
             db::work_orders::document_of(&db, &order.number, Some(order.revision), None).await?;
-        doc.url = db::work_orders::page_url(&settings.public_base(), &order.number);
+        doc.url = db::work_orders::page_url(&site.public_base(settings), &order.number);
         documents.push(doc);
     }
     std::fs::create_dir_all(out)
@@ -428,7 +438,7 @@ pub(super) async fn render_work_orders(
     )?);
     let started = std::time::Instant::now();
     let rendered = tokio::task::block_in_place(|| {
-        jiugai_document::render_work_orders(&documents, &|| bar.inc(1))
+        jiugai_document::render_work_orders_on(&documents, paper, &|| bar.inc(1))
     });
     bar.finish_and_clear();
     let mut bytes = 0;
@@ -446,5 +456,10 @@ pub(super) async fn render_work_orders(
         bytes as f64 / 1e6,
         started.elapsed().as_secs_f64() * 1000.0
     );
+    if paper.specimen {
+        eprintln!(
+            "marked 样张: no public address (base_url) is set, so their QR codes lead nowhere"
+        );
+    }
     Ok(())
 }

@@ -6,12 +6,13 @@
 
 mod args;
 mod commands;
+mod init;
 mod plan_print;
 mod serve;
 
 pub use args::{
-    Cli, Command, ContractorCommand, ExportCommand, FixturesCommand, ImportCommand, PlanArgs,
-    RenderCommand, TokenCommand, UserCommand,
+    Cli, Command, ContractorCommand, ExportCommand, FixturesCommand, ImportCommand, InitArgs,
+    PlanArgs, RenderCommand, TokenCommand, UserCommand,
 };
 pub use serve::prepare;
 
@@ -19,8 +20,30 @@ use crate::config::Settings;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => serve::serve(settings, demo).await,
+    // A bare `jiugai` (the README's `cargo run --release`) is the demo, to try the product; in a county's folder
+    // (`data_dir` set, as `jiugai init` writes it) it is that county's service.
+    let default = Command::Serve {
+        demo: settings.data_dir.is_none(),
+        demo_data: false,
+    };
+    match cli.command.unwrap_or(default) {
+        Command::Serve { demo, demo_data } => {
+            let mut settings = settings;
+            settings.demo_data |= demo_data;
+            serve::serve(settings, demo).await
+        }
+        Command::Init(args) => init::init(
+            &args.dir,
+            &crate::db::seed::TemplateIdentity {
+                county: args.county,
+                county_code: args.county_code,
+                authority: args.authority,
+                code_prefix: args.code_prefix,
+                number_prefix: args.number_prefix,
+                phone: args.phone,
+                contact: args.contact,
+            },
+        ),
         Command::User(UserCommand::Create {
             username,
             role,

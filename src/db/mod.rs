@@ -18,6 +18,7 @@ pub mod scenarios;
 pub mod seed;
 pub mod seed_notices;
 pub mod seed_work;
+pub mod site;
 pub mod work_orders;
 
 use std::time::Duration;

@@ -1,7 +1,9 @@
 //! First start: an empty database gets the county's catalog, policy and compounds, and the annual batches the
 //! policy says were decided.
 //!
-//! The Renshou data set is compiled into the binary, so a fresh machine needs nothing else.
+//! The Renshou data set is compiled into the binary, so a fresh machine needs nothing else to try the product; it
+//! is synthetic demo data and loaded only when asked (`serve --demo-data`). Otherwise a first start loads the
+//! county's own files (`jiugai init`), or the templates with the county's identity left to the first-start page.
 
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
@@ -28,6 +30,8 @@ pub struct DataSet<'a> {
     /// The contractors (`[[contractors]]` in TOML) that the decided batches' projects are given to, with their
     /// work orders issued; `None` leaves the projects unassigned.
     pub contractors: Option<&'a str>,
+    /// The synthetic demo set: the database records that it was loaded, and pages say so.
+    pub demo: bool,
 }
 
 pub const RENSHOU: DataSet<'static> = DataSet {
@@ -35,7 +39,145 @@ pub const RENSHOU: DataSet<'static> = DataSet {
     policy: RENSHOU_POLICY,
     compounds: Some(RENSHOU_COMPOUNDS),
     contractors: Some(RENSHOU_CONTRACTORS),
+    demo: true,
 };
+
+/// The identity a policy template is written with; `None` fields stay clearly marked placeholders.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateIdentity {
+    pub county: Option<String>,
+    pub county_code: Option<String>,
+    pub authority: Option<String>,
+    pub code_prefix: Option<String>,
+    pub number_prefix: Option<String>,
+    pub phone: Option<String>,
+    pub contact: Option<String>,
+}
+
+/// What a placeholder line says beside itself.
+const TODO: &str = "  # ← 待填写";
+
+/// The policy file a new county starts from: Renshou's rules (national policy, editable), with the county's
+/// identity from `identity` or marked placeholders, no decided batches, no contacts of Renshou's.
+pub fn policy_template(identity: &TemplateIdentity) -> String {
+    let line = |key: &str, value: &Option<String>, placeholder: &str, what: &str| match value {
+        Some(v) => format!("{key} = {}", toml_string(v)),
+        None => format!("{key} = {}{TODO}：{what}", toml_string(placeholder)),
+    };
+    let mut out = String::from(
+        "# Renovation policy (政策参数) of the county: every number here is a setting, not a law of nature.\n\
+         # Written by `jiugai init` from the built-in template; edit it before the first start (or set the\n\
+         # county's identity on the first-start page, /setup). Lines marked 待填写 are placeholders.\n",
+    );
+    let mut section = String::new();
+    let mut skip = false;
+    for raw in RENSHOU_POLICY.lines().skip_while(|l| l.starts_with('#')) {
+        let trimmed = raw.trim_start();
+        if trimmed.starts_with('[') {
+            section = trimmed.to_owned();
+            // Renshou's decided batches are Renshou's: a new county decides its own.
+            skip = section.starts_with("[batches.");
+            if skip {
+                continue;
+            }
+        }
+        if skip {
+            continue;
+        }
+        let key = trimmed.split('=').next().unwrap_or_default().trim();
+        let replaced = match (section.as_str(), key) {
+            ("", "county") => Some(line(
+                "county",
+                &identity.county,
+                crate::db::site::PLACEHOLDER_COUNTY,
+                "本县名称，如 某某县",
+            )),
+            ("", "county_code") => Some(line(
+                "county_code",
+                &identity.county_code,
+                crate::db::site::PLACEHOLDER_COUNTY_CODE,
+                "6 位行政区划代码",
+            )),
+            ("", "authority") => Some(line(
+                "authority",
+                &identity.authority,
+                crate::db::site::PLACEHOLDER_AUTHORITY,
+                "发文机关全称",
+            )),
+            ("", "code_prefix") => Some(line(
+                "code_prefix",
+                &identity.code_prefix,
+                crate::db::site::PLACEHOLDER_CODE_PREFIX,
+                "小区编号前缀，2–4 个大写字母",
+            )),
+            ("[work_orders]", "contact") => Some(match &identity.contact {
+                Some(v) => format!("contact = {}", toml_string(v)),
+                None => format!("contact = \"\"{TODO}：任务单上的住建局联系人（签发任务单前必填）"),
+            }),
+            ("[work_orders]", "phone") => Some(match &identity.phone {
+                Some(v) => format!("phone = {}", toml_string(v)),
+                None => format!("phone = \"\"{TODO}：联系电话（签发任务单前必填）"),
+            }),
+            ("[notices]", "number_prefix") => Some(match &identity.number_prefix {
+                Some(v) => format!("number_prefix = {}", toml_string(v)),
+                None => format!(
+                    "number_prefix = \"\"{TODO}：公示文号前缀，如 某住建公；空则按编号前缀编号"
+                ),
+            }),
+            ("[notices]", "phone") => Some(match &identity.phone {
+                Some(v) => format!("phone = {}", toml_string(v)),
+                None => format!("phone = \"\"{TODO}：居民咨询电话；空则用任务单电话"),
+            }),
+            _ => None,
+        };
+        match replaced {
+            Some(text) => out.push_str(&text),
+            None if trimmed.starts_with('#') => out.push_str(&neutral_comment(raw)),
+            None => out.push_str(raw),
+        }
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Renshou's comments, without what only holds for Renshou.
+fn neutral_comment(line: &str) -> String {
+    line.replace("仁住建公〔2021〕12号", "某住建公〔2021〕12号")
+        .replace(
+            "(fictional contact; the clauses follow the national rules)",
+            "(the clauses follow the national rules)",
+        )
+}
+
+/// The work-item catalog a new county starts from: the national classes and Renshou's items and unit costs
+/// (synthetic: replace them with the county's own price list).
+pub fn catalog_template() -> String {
+    let body: String = RENSHOU_CATALOG
+        .lines()
+        .skip_while(|l| l.starts_with('#') && l.contains("Renshou"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!(
+        "# Work-item catalog (改造内容清单) of the county, written by `jiugai init` from the built-in template.\n\
+         # 待填写: the unit costs below are synthetic; replace them with the county's own price list.\n{body}"
+    )
+}
+
+fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_owned()).to_string()
+}
+
+/// The data set a first start loads when not asked for the demo and given no county files: the templates,
+/// the county's identity left to the first-start page.
+pub fn starter() -> (String, String) {
+    (
+        policy_template(&TemplateIdentity::default()),
+        catalog_template(),
+    )
+}
 
 /// Loads `data` if the database has no catalog yet. Returns whether it did.
 pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyhow::Result<bool> {
@@ -59,6 +201,9 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
         import::write(&txn, &Actor::system(), &records, |_| {})
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    if data.demo {
+        super::site::mark_demo_data(&txn).await?;
     }
     txn.commit().await?;
     if data.compounds.is_some() {
@@ -128,4 +273,44 @@ async fn approve_decided_batches(db: &DatabaseConnection, policy: &Policy) -> an
             .map_err(|e| anyhow::anyhow!("approving the {year} batch: {e}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_templates_load_and_keep_nothing_of_renshou() {
+        let (policy, catalog) = starter();
+        let parsed = Policy::from_toml(&policy).expect("the policy template loads");
+        assert!(crate::db::site::is_placeholder(&parsed));
+        assert!(parsed.batches.is_empty(), "no decided batches");
+        assert!(parsed.work_orders.contact.is_empty() && parsed.notices.phone.is_empty());
+        Catalog::from_toml(&catalog).expect("the catalog template loads");
+        for text in [&policy, &catalog] {
+            for word in ["仁寿", "仁住建", "Renshou", "RS-", "028-"] {
+                assert!(!text.contains(word), "{word} in\n{text}");
+            }
+        }
+        assert!(policy.matches("待填写").count() >= 8, "{policy}");
+    }
+
+    #[test]
+    fn a_county_s_identity_goes_into_its_template() {
+        let identity = TemplateIdentity {
+            county: Some("某某县".into()),
+            county_code: Some("450399".into()),
+            authority: Some("某某县住房和城乡建设局".into()),
+            code_prefix: Some("MM".into()),
+            number_prefix: Some("某住建公".into()),
+            phone: Some("0773-2812345".into()),
+            contact: Some("改造专班 李华".into()),
+        };
+        let policy = Policy::from_toml(&policy_template(&identity)).expect("loads");
+        assert_eq!(policy.county, "某某县");
+        assert_eq!(policy.code_prefix, "MM");
+        assert_eq!(policy.notice_number(2026, 1), "某住建公〔2026〕1号");
+        assert_eq!(policy.work_orders.phone, "0773-2812345");
+        assert!(!crate::db::site::is_placeholder(&policy));
+    }
 }

@@ -14,6 +14,9 @@ pub struct ScopeLine {
     pub item: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
+    /// Why the quantity differs from what the catalog's rule derives (required by the scope page when it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,6 +73,14 @@ pub fn estimate(
     for (i, line) in scope.iter().enumerate() {
         if scope[..i].iter().any(|earlier| earlier.item == line.item) {
             errors.push((i, format!("工程项目 {} 重复列出", line.item)));
+            continue;
+        }
+        if line
+            .reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > 500)
+        {
+            errors.push((i, "调整工程量的理由最多 500 个字".to_owned()));
             continue;
         }
         let Some(item) = catalog.item(&line.item) else {
@@ -150,6 +161,7 @@ mod tests {
         ScopeLine {
             item: item.into(),
             quantity,
+            reason: None,
         }
     }
 

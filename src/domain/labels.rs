@@ -44,6 +44,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("set_password", "设置密码"),
     ("issue_sign_in_link", "签发登录链接"),
     ("revoke", "吊销"),
+    ("reprice", "按新单价重算估算"),
+    ("setup", "首次设置"),
 ];
 
 /// The kind of thing a record is about, by its `entity` code.
@@ -59,6 +61,9 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("user", "账号"),
     ("api_token", "API 令牌"),
     ("session", "登录会话"),
+    ("work_item", "工程项目"),
+    ("policy", "政策参数"),
+    ("county", "本县信息"),
 ];
 
 /// The fields the records hold (a nested one as `parent.field`).
@@ -87,6 +92,8 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("deputies_vote_rank", "人大代表票决排名"),
     ("archived", "已归档"),
     ("geometry", "边界"),
+    ("boundary", "边界"),
+    ("confirm", "确认"),
     ("scope", "改造内容"),
     ("survey", "摸底调查"),
     ("surveyed_on", "调查日期"),
@@ -147,6 +154,13 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("contact_person", "联系人"),
     ("phone", "联系电话"),
     ("capacity", "可同时承担项目数"),
+    // The first-start page (首次设置).
+    ("county", "县（市、区）名称"),
+    ("county_code", "行政区划代码"),
+    ("authority", "发文机关"),
+    ("code_prefix", "小区编号前缀"),
+    ("number_prefix", "公示文号前缀"),
+    ("base_url", "服务地址"),
     // Accounts, tokens, sessions (账号、令牌、登录).
     ("username", "账号"),
     ("display_name", "姓名"),
@@ -171,6 +185,36 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("budget_wan", "每年预算"),
     ("max_compounds", "每年最多个数"),
     ("expires_in_days", "有效天数"),
+    ("max_households", "最多户数"),
+    ("discount", "逐年折现系数"),
+    ("bundles", "合并片区"),
+    ("pins", "指定年度"),
+    ("exclusions", "不列入的小区"),
+    // The work-item catalog and the policy settings (设置).
+    ("unit", "单位"),
+    ("unit_cost_yuan", "单价"),
+    ("weight_age", "权重·房龄"),
+    ("weight_safety_deficit", "权重·安全隐患"),
+    ("weight_other_deficit", "权重·其他短板"),
+    ("weight_households", "权重·户数"),
+    ("weight_consent", "权重·居民同意幅度"),
+    ("weight_requests", "权重·居民诉求"),
+    ("weight_deputies_vote", "权重·人大代表票决"),
+    ("participation_owners", "参与人数门槛"),
+    ("participation_area", "参与面积门槛"),
+    ("approval_owners", "同意人数门槛"),
+    ("approval_area", "同意面积门槛"),
+    ("built_no_later_than", "建成年份不晚于"),
+    ("period_plan", "改造方案公示期"),
+    ("period_site", "开工告示期"),
+    ("period_completion", "竣工公示期"),
+    ("period_plan_days", "改造方案公示天数"),
+    ("period_site_days", "开工告示天数"),
+    ("period_completion_days", "竣工公示天数"),
+    ("bundle_within_m", "片区合并距离（米）"),
+    ("bundle_max_compounds", "每个片区最多小区数"),
+    ("notices_phone", "咨询投诉电话"),
+    ("rating_days", "竣工后评价天数"),
     ("confirm", "确认"),
 ];
 

@@ -2,8 +2,11 @@
 //! notice periods. Loaded from the policy file (`fixtures/renshou/policy.toml` for Renshou).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::FieldErrors;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,40 +212,201 @@ pub struct BatchBudget {
     pub max_compounds: Option<u32>,
 }
 
+/// The priority weights a policy sets, with what each is paid for (the settings page's labels).
+pub const WEIGHTS: [(&str, &str); 7] = [
+    ("age", "房龄（每早于截止年份一年）"),
+    ("safety_deficit", "每处安全隐患"),
+    ("other_deficit", "每处其他短板"),
+    ("households", "每户"),
+    ("consent", "居民同意超出门槛的幅度"),
+    ("requests", "每条居民诉求"),
+    ("deputies_vote", "人大代表票决（第一名）"),
+];
+
+/// The consent thresholds, by field, with their names.
+pub const SHARES: [(&str, &str); 4] = [
+    ("participation_owners", "参与表决的业主人数"),
+    ("participation_area", "参与表决的专有面积"),
+    ("approval_owners", "同意的业主人数"),
+    ("approval_area", "同意的专有面积"),
+];
+
+impl ConsentPolicy {
+    pub fn share(&self, field: &str) -> Option<Fraction> {
+        match field {
+            "participation_owners" => Some(self.participation_owners),
+            "participation_area" => Some(self.participation_area),
+            "approval_owners" => Some(self.approval_owners),
+            "approval_area" => Some(self.approval_area),
+            _ => None,
+        }
+    }
+
+    pub fn share_mut(&mut self, field: &str) -> Option<&mut Fraction> {
+        match field {
+            "participation_owners" => Some(&mut self.participation_owners),
+            "participation_area" => Some(&mut self.participation_area),
+            "approval_owners" => Some(&mut self.approval_owners),
+            "approval_area" => Some(&mut self.approval_area),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Fraction {
+    /// `2/3`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.0[0], self.0[1])
+    }
+}
+
+impl Fraction {
+    /// `2/3` (also `2／3`); `None` for anything else.
+    pub fn parse(text: &str) -> Option<Fraction> {
+        let (n, d) = text.trim().split_once(['/', '／'])?;
+        Some(Fraction([n.trim().parse().ok()?, d.trim().parse().ok()?]))
+    }
+}
+
+/// 自然日 or 工作日, for a notice period's `count`.
+pub fn count_label(count: &str) -> &'static str {
+    if count == "working" {
+        "工作日"
+    } else {
+        "自然日"
+    }
+}
+
 impl Policy {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let policy: Policy = toml::from_str(text).map_err(|e| e.to_string())?;
-        let c = &policy.consent;
-        for (name, f) in [
-            ("participation_owners", c.participation_owners),
-            ("participation_area", c.participation_area),
-            ("approval_owners", c.approval_owners),
-            ("approval_area", c.approval_area),
-        ] {
-            if !f.is_proper() {
-                return Err(format!(
-                    "consent.{name} must be a share [n, d] with 0 ≤ n ≤ d, d > 0"
-                ));
+        policy.check().map_err(|errors| {
+            errors
+                .0
+                .iter()
+                .flat_map(|(field, messages)| messages.iter().map(move |m| format!("{field}：{m}")))
+                .collect::<Vec<_>>()
+                .join("；")
+        })?;
+        Ok(policy)
+    }
+
+    /// Every setting in range, or a message per setting at fault keyed as the settings page names its fields
+    /// (`approval_area`, `period_plan_days`, `discount`, `weight_age`).
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        for (field, name) in SHARES {
+            if self.consent.share(field).is_some_and(|f| !f.is_proper()) {
+                errors.add(
+                    field,
+                    format!("{name}的比例须写成“分子/分母”，如 2/3，分母大于 0 且分子不大于分母"),
+                );
             }
         }
-        for (kind, p) in &policy.notice_periods {
-            if p.days == 0 || !matches!(p.count.as_str(), "calendar" | "working") {
-                return Err(format!(
-                    "notice_periods.{kind}: days must be ≥ 1 and count \"calendar\" or \"working\""
-                ));
+        for (name, label) in WEIGHTS {
+            match self.priority.weights.get(name) {
+                Some(w) if w.is_finite() && (0.0..=10_000.0).contains(w) => {}
+                Some(_) => errors.add(
+                    format!("weight_{name}"),
+                    format!("“{label}”的权重须为 0 到 10000 之间的数"),
+                ),
+                None => errors.add(format!("weight_{name}"), format!("缺少“{label}”的权重")),
             }
         }
-        let p = &policy.planning;
+        if !(1900..=2100).contains(&self.eligibility.built_no_later_than) {
+            errors.add("built_no_later_than", "截止年份须在 1900 到 2100 年之间");
+        }
+        for (kind, p) in &self.notice_periods {
+            if !(1..=365).contains(&p.days) {
+                errors.add(
+                    format!("period_{kind}_days"),
+                    "公示天数须为 1 到 365 之间的整数",
+                );
+            }
+            if !matches!(p.count.as_str(), "calendar" | "working") {
+                errors.add(format!("period_{kind}_count"), "须为自然日或工作日");
+            }
+        }
+        let p = &self.planning;
         if !(p.discount > 0.0 && p.discount <= 1.0) {
-            return Err("planning.discount must be above 0 and at most 1".into());
+            errors.add("discount", "逐年折现系数须大于 0 且不超过 1，如 0.9");
         }
         if !(0.0..=1000.0).contains(&p.bundle_within_m) {
-            return Err("planning.bundle_within_m must be between 0 and 1000 (metres)".into());
+            errors.add("bundle_within_m", "片区合并距离须在 0 到 1000 米之间");
         }
         if !(1..=20).contains(&p.bundle_max_compounds) {
-            return Err("planning.bundle_max_compounds must be between 1 and 20".into());
+            errors.add("bundle_max_compounds", "每个片区的小区数须在 1 到 20 之间");
         }
-        Ok(policy)
+        if !(1..=3650).contains(&self.notices.rating_days) {
+            errors.add("rating_days", "评价天数须在 1 到 3650 之间");
+        }
+        let phone = self.notices.phone.trim();
+        if phone.chars().count() > 20
+            || phone
+                .chars()
+                .any(|c| !(c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')')))
+        {
+            errors.add("notices_phone", "须为电话号码，如 028-36210000，或留空");
+        }
+        let prefix = self.notices.number_prefix.trim();
+        if prefix.chars().count() > 20 || prefix.chars().any(char::is_control) {
+            errors.add("number_prefix", "文号前缀最多 20 个字，如 仁住建公");
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The settings a bureau changes, flat and in words where they are codes: what the settings page shows and
+    /// the audit log compares.
+    pub fn settings_view(&self) -> serde_json::Value {
+        let mut view = serde_json::Map::new();
+        for (name, _) in WEIGHTS {
+            view.insert(
+                format!("weight_{name}"),
+                serde_json::json!(self.priority.weights.get(name)),
+            );
+        }
+        for (field, _) in SHARES {
+            view.insert(
+                field.to_owned(),
+                serde_json::json!(self.consent.share(field).map(|f| f.to_string())),
+            );
+        }
+        view.insert(
+            "built_no_later_than".into(),
+            serde_json::json!(format!("{} 年", self.eligibility.built_no_later_than)),
+        );
+        for (kind, p) in &self.notice_periods {
+            view.insert(
+                format!("period_{kind}"),
+                serde_json::json!(format!("{} 个{}", p.days, count_label(&p.count))),
+            );
+        }
+        view.insert("discount".into(), serde_json::json!(self.planning.discount));
+        view.insert(
+            "bundle_within_m".into(),
+            serde_json::json!(self.planning.bundle_within_m),
+        );
+        view.insert(
+            "bundle_max_compounds".into(),
+            serde_json::json!(self.planning.bundle_max_compounds),
+        );
+        view.insert(
+            "notices_phone".into(),
+            serde_json::json!(self.notices.phone),
+        );
+        view.insert(
+            "number_prefix".into(),
+            serde_json::json!(self.notices.number_prefix),
+        );
+        view.insert(
+            "rating_days".into(),
+            serde_json::json!(self.notices.rating_days),
+        );
+        serde_json::Value::Object(view)
     }
 }
 
@@ -256,6 +420,37 @@ mod tests {
         assert_eq!(p.eligibility.built_no_later_than, 2000);
         assert_eq!(p.consent.approval_area, Fraction([3, 4]));
         assert_eq!(p.batches["2021"].max_compounds, Some(81));
+    }
+
+    #[test]
+    fn out_of_range_settings_are_refused_in_chinese_by_their_fields() {
+        let mut p = Policy::from_toml(include_str!("../../fixtures/renshou/policy.toml")).unwrap();
+        p.planning.discount = 1.5;
+        p.consent.approval_area = Fraction([5, 4]);
+        p.notice_periods.get_mut("site").unwrap().days = 0;
+        p.priority.weights.insert("age".into(), -1.0);
+        let errors = p.check().unwrap_err();
+        let fields: Vec<&str> = errors.0.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            [
+                "approval_area",
+                "discount",
+                "period_site_days",
+                "weight_age"
+            ]
+        );
+        for message in errors.0.values().flatten() {
+            assert!(
+                !message
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .any(|w| w.len() >= 3),
+                "{message}"
+            );
+        }
+        assert_eq!(Fraction::parse(" 2／3 "), Some(Fraction([2, 3])));
+        assert_eq!(Fraction::parse("三分之二"), None);
+        assert_eq!(p.settings_view()["approval_area"], "5/4");
     }
 
     #[test]

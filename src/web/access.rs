@@ -44,6 +44,8 @@ pub struct Ctx {
     pub visitor_csrf: Option<(String, bool)>,
     /// On staff pages: how many residents' objections wait for an answer (the navigation shows it).
     pub unanswered: Option<u64>,
+    /// On signed-in pages: the deployment (demo data loaded, public address set, the county's name).
+    pub site: Option<crate::db::site::Site>,
 }
 
 impl Ctx {
@@ -203,6 +205,15 @@ fn allow(
                 } else {
                     None
                 };
+                let site = if !route.is_api() && principal.is_some() {
+                    Some(
+                        crate::db::site::load(&state.db, &state.settings)
+                            .await
+                            .map_err(|e| warp::reject::custom(failed(route, e)))?,
+                    )
+                } else {
+                    None
+                };
                 Ok::<_, Rejection>(Ctx {
                     route,
                     revisions,
@@ -210,6 +221,7 @@ fn allow(
                     source,
                     visitor_csrf,
                     unanswered,
+                    site,
                 })
             },
         )

@@ -90,6 +90,38 @@ pub fn form_pairs(body: &[u8]) -> std::result::Result<Vec<(String, String)>, Str
         .collect()
 }
 
+/// Decodes a `multipart/form-data` body (`content_type` names its boundary): the text fields, strictly UTF-8
+/// like [`form_pairs`], and the files. An error names the field at fault, or is empty when the body itself is
+/// not multipart.
+pub async fn multipart_form(
+    content_type: &str,
+    body: bytes::Bytes,
+) -> std::result::Result<(Vec<(String, String)>, HashMap<String, Upload>), String> {
+    let boundary = multer::parse_boundary(content_type).map_err(|_| String::new())?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let (mut pairs, mut files) = (Vec::new(), HashMap::new());
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok((pairs, files)),
+            Err(_) => return Err(String::new()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|_| name.clone())?;
+        match filename {
+            Some(filename) => {
+                files.insert(name, Upload { filename, bytes });
+            }
+            None => {
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| name.clone())?;
+                pairs.push((name, value));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::form_pairs;
@@ -121,37 +153,5 @@ mod tests {
         assert_eq!(form_pairs(b"mobile=138&text=%E6%A0").unwrap_err(), "text");
         assert_eq!(form_pairs(b"text=\xff").unwrap_err(), "text");
         assert_eq!(form_pairs(b"t%FFx=1").unwrap_err(), "t%FFx");
-    }
-}
-
-/// Decodes a `multipart/form-data` body (`content_type` names its boundary): the text fields, strictly UTF-8
-/// like [`form_pairs`], and the files. An error names the field at fault, or is empty when the body itself is
-/// not multipart.
-pub async fn multipart_form(
-    content_type: &str,
-    body: bytes::Bytes,
-) -> std::result::Result<(Vec<(String, String)>, HashMap<String, Upload>), String> {
-    let boundary = multer::parse_boundary(content_type).map_err(|_| String::new())?;
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
-    let mut parts = multer::Multipart::new(stream, boundary);
-    let (mut pairs, mut files) = (Vec::new(), HashMap::new());
-    loop {
-        let field = match parts.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => return Ok((pairs, files)),
-            Err(_) => return Err(String::new()),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|_| name.clone())?;
-        match filename {
-            Some(filename) => {
-                files.insert(name, Upload { filename, bytes });
-            }
-            None => {
-                let value = String::from_utf8(bytes.to_vec()).map_err(|_| name.clone())?;
-                pairs.push((name, value));
-            }
-        }
     }
 }

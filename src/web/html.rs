@@ -205,6 +205,7 @@ pub fn render(
         object.insert("me".into(), me(ctx));
         object.insert("csrf".into(), json!(ctx.csrf()));
         object.insert("unanswered".into(), json!(ctx.unanswered));
+        object.insert("site".into(), json!(ctx.site));
     }
     let html = state
         .templates

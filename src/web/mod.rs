@@ -13,6 +13,7 @@ pub mod error;
 pub mod form;
 pub mod html;
 pub mod json;
+pub mod list_query;
 pub mod notices;
 pub mod plans;
 pub mod projects;
@@ -22,6 +23,9 @@ pub mod routes;
 pub mod satisfaction;
 pub mod server;
 pub mod service;
+pub mod settings;
+pub mod setup;
+pub mod sheets;
 pub mod state;
 pub mod svg;
 pub mod templates;
@@ -99,6 +103,8 @@ fn not_found_for_people(state: &AppState, path: &str, response: Response) -> Res
 fn features(state: &AppState) -> BoxedFilter<(Response,)> {
     let groups = [
         service::routes(state),
+        // Before the compounds: `/compounds/import` is not a compound's code.
+        sheets::routes(state),
         compounds::routes(state),
         catalog::routes(state),
         plans::routes(state),
@@ -107,6 +113,8 @@ fn features(state: &AppState) -> BoxedFilter<(Response,)> {
         satisfaction::routes(state),
         accounts::routes(state),
         contractors::routes(state),
+        settings::routes(state),
+        setup::routes(state),
         audit::routes(state),
     ];
     groups

@@ -20,9 +20,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "compound.html",
         include_str!("../../templates/compound.html"),
     ),
+    (
+        "compound_edit.html",
+        include_str!("../../templates/compound_edit.html"),
+    ),
+    (
+        "compound_scope.html",
+        include_str!("../../templates/compound_scope.html"),
+    ),
     ("map.html", include_str!("../../templates/map.html")),
+    ("import.html", include_str!("../../templates/import.html")),
     ("plans.html", include_str!("../../templates/plans.html")),
     ("plan.html", include_str!("../../templates/plan.html")),
+    (
+        "settings_catalog.html",
+        include_str!("../../templates/settings_catalog.html"),
+    ),
+    (
+        "settings_policy.html",
+        include_str!("../../templates/settings_policy.html"),
+    ),
     (
         "plan_compare.html",
         include_str!("../../templates/plan_compare.html"),
@@ -66,6 +83,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "contractors.html",
         include_str!("../../templates/contractors.html"),
     ),
+    ("setup.html", include_str!("../../templates/setup.html")),
     (
         "contractor.html",
         include_str!("../../templates/contractor.html"),

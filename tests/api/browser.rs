@@ -136,7 +136,10 @@ pub async fn sign_in(client: &Client, app: &TestApp, username: &str) {
         .goto(&app.url("/sign-in"))
         .await
         .expect("open the sign-in page");
-    for (name, value) in [("username", username), ("password", crate::helpers::PASSWORD)] {
+    for (name, value) in [
+        ("username", username),
+        ("password", crate::helpers::PASSWORD),
+    ] {
         client
             .find(Locator::Css(&format!("input[name={name}]")))
             .await

@@ -299,6 +299,16 @@ async fn every_staff_form_refused_comes_back_with_what_was_typed_and_says_why_in
             field: Some("username"),
         },
         Case {
+            // An upload form sent without its file (a browser sends it as multipart; urlencoded is read alike).
+            name: "a compounds import without a file",
+            who: "planner",
+            action: "/compounds/import".into(),
+            fields: vec![("boundary", String::new())],
+            form_action: "/compounds/import".into(),
+            kept: vec![],
+            field: None,
+        },
+        Case {
             name: "deactivating the last admin",
             who: "admin",
             action: "/admin/users/admin1".into(),
@@ -311,6 +321,21 @@ async fn every_staff_form_refused_comes_back_with_what_was_typed_and_says_why_in
             form_action: "/admin/users/admin1".into(),
             kept: vec![],
             field: None,
+        },
+        Case {
+            name: "the first-start page with a short county code",
+            who: "admin",
+            action: "/setup".into(),
+            fields: vec![
+                ("county", "表单县".into()),
+                ("county_code", "5114".into()),
+                ("authority", "表单县住房和城乡建设局".into()),
+                ("code_prefix", "BD".into()),
+                ("base_url", "jiugai.example".into()),
+            ],
+            form_action: "/setup".into(),
+            kept: vec!["表单县", "5114", "表单县住房和城乡建设局"],
+            field: Some("county_code"),
         },
         Case {
             name: "a firm with a bad credit code",
@@ -329,6 +354,121 @@ async fn every_staff_form_refused_comes_back_with_what_was_typed_and_says_why_in
             field: Some("credit_code"),
         },
         Case {
+            name: "a new compound whose boundary crosses itself",
+            who: "planner",
+            action: "/compounds".into(),
+            fields: vec![
+                ("code", "RS-FORMS".into()),
+                ("name", "表单小区".into()),
+                ("town_code", "511421001".into()),
+                ("community", "文林社区".into()),
+                ("year_built", "1995".into()),
+                ("buildings", "3".into()),
+                ("households", "90".into()),
+                ("floor_area_m2", "八千".into()),
+                ("storeys", "5".into()),
+                ("property_management", "none".into()),
+                ("origin", "housing_reform".into()),
+                (
+                    "boundary_text",
+                    "104.30,30.30 104.301,30.3008 104.301,30.30 104.30,30.3008".into(),
+                ),
+            ],
+            form_action: "/compounds".into(),
+            kept: vec!["表单小区", "八千", "104.301,30.3008"],
+            field: Some("boundary_text"),
+        },
+        Case {
+            name: "a compound's facts with a year that is not one",
+            who: "planner",
+            action: "/compounds/RS-0003".into(),
+            fields: vec![
+                ("version", compound_version(&app, "RS-0003").await),
+                ("name", "改名小区".into()),
+                ("town_code", "511421001".into()),
+                ("community", "文林社区".into()),
+                ("year_built", "九五年".into()),
+                ("buildings", "3".into()),
+                ("households", "90".into()),
+                ("floor_area_m2", "8000".into()),
+                ("storeys", "5".into()),
+                ("property_management", "none".into()),
+                ("origin", "housing_reform".into()),
+            ],
+            form_action: "/compounds/RS-0003".into(),
+            kept: vec!["改名小区", "九五年"],
+            field: Some("year_built"),
+        },
+        Case {
+            name: "a scope quantity changed without a reason",
+            who: "planner",
+            action: "/compounds/RS-0003/scope".into(),
+            fields: vec![
+                ("version", compound_version(&app, "RS-0003").await),
+                ("action", "save".into()),
+                ("pick_B01", "yes".into()),
+                ("qty_B01", "1234.5".into()),
+            ],
+            form_action: "/compounds/RS-0003/scope".into(),
+            kept: vec!["1234.5"],
+            field: Some("reason_B01"),
+        },
+        Case {
+            name: "a survey without a date",
+            who: "planner",
+            action: "/compounds/RS-0003/survey".into(),
+            fields: vec![
+                ("version", compound_version(&app, "RS-0003").await),
+                ("surveyed_on", "去年春天".into()),
+                ("d0_code", "roof_leak".into()),
+                ("d0_severity", "safety".into()),
+                ("d0_note", "顶楼渗水".into()),
+            ],
+            form_action: "/compounds/RS-0003/survey".into(),
+            kept: vec!["去年春天", "顶楼渗水"],
+            field: Some("surveyed_on"),
+        },
+        Case {
+            name: "a consent record with more agreeing than taking part",
+            who: "planner",
+            action: "/compounds/RS-0003/consent".into(),
+            fields: vec![
+                ("version", compound_version(&app, "RS-0003").await),
+                ("recorded_on", "2021-03-01".into()),
+                ("owners_total", "100".into()),
+                ("area_total_m2", "9000".into()),
+                ("participating_owners", "80".into()),
+                ("participating_area_m2", "7000".into()),
+                ("agreeing_owners", "90".into()),
+                ("agreeing_area_m2", "六千".into()),
+            ],
+            form_action: "/compounds/RS-0003/consent".into(),
+            kept: vec!["六千"],
+            field: Some("agreeing_area_m2"),
+        },
+        Case {
+            name: "a category override without a reason",
+            who: "planner",
+            action: "/compounds/RS-0003/category".into(),
+            fields: vec![
+                ("version", compound_version(&app, "RS-0003").await),
+                ("category", "upgrade".into()),
+                ("reason", String::new()),
+            ],
+            form_action: "/compounds/RS-0003/category".into(),
+            kept: vec![],
+            field: Some("reason"),
+        },
+        Case {
+            name: "archiving a compound without confirming",
+            who: "planner",
+            action: "/compounds/RS-0003/archive".into(),
+            fields: vec![("version", compound_version(&app, "RS-0003").await)],
+            form_action: "/compounds/RS-0003/archive".into(),
+            kept: vec![],
+            field: Some("confirm"),
+        },
+        Case {
             name: "a contractor account without its firm",
             who: "admin",
             action: "/admin/users/contractor2".into(),
@@ -342,6 +482,34 @@ async fn every_staff_form_refused_comes_back_with_what_was_typed_and_says_why_in
             form_action: "/admin/users/contractor2".into(),
             kept: vec!["孙工"],
             field: Some("contractor"),
+        },
+        Case {
+            name: "a unit cost that is not a number",
+            who: "admin",
+            action: "/settings/catalog/B01".into(),
+            fields: vec![
+                ("version", "1".into()),
+                ("name", "屋面防水维修".into()),
+                ("unit", "m²".into()),
+                ("unit_cost_yuan", "一百六".into()),
+            ],
+            form_action: "/settings/catalog/B01".into(),
+            kept: vec!["屋面防水维修", "一百六"],
+            field: Some("unit_cost_yuan"),
+        },
+        Case {
+            name: "policy settings out of range",
+            who: "admin",
+            action: "/settings/policy".into(),
+            fields: vec![
+                ("version", "1".into()),
+                ("approval_area", "5/4".into()),
+                ("discount", "1.5".into()),
+                ("notices_phone", "028-36210000".into()),
+            ],
+            form_action: "/settings/policy".into(),
+            kept: vec!["1.5"],
+            field: Some("approval_area"),
         },
         Case {
             name: "a progress report that is not a number",
@@ -381,6 +549,12 @@ async fn unanswered_objection(app: &TestApp) -> (i64, i64) {
         }
     }
     panic!("the seeded notices have an unanswered objection");
+}
+
+async fn compound_version(app: &TestApp, code: &str) -> String {
+    let (status, c) = app.get_json(&format!("/api/compounds/{code}")).await;
+    assert_eq!(status, 200, "{c}");
+    c["version"].to_string()
 }
 
 async fn user_version(app: &TestApp, username: &str) -> String {

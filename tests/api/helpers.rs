@@ -143,15 +143,25 @@ async fn spawn_with(data: &seed::DataSet<'_>) -> TestApp {
     spawn_configured(data, |_| {}).await
 }
 
+/// An app whose empty database is prepared as `jiugai serve` prepares it, with `configure`'s settings: the
+/// county's files (`data_dir`) or the templates, the demo data set only if `demo_data` says so.
+pub async fn spawn_prepared(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_on(None, configure).await
+}
+
 async fn spawn_configured(
     data: &seed::DataSet<'_>,
     configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
+    spawn_on(Some(data), configure).await
+}
+
+async fn spawn_on(
+    data: Option<&seed::DataSet<'_>>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database(&dir).await;
-    let db = db::connect(&database_url).await.expect("connect");
-    db::migrate(&db).await.expect("migrate");
-    seed::seed_if_empty(&db, data).await.expect("seed");
     let mut settings = Settings {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url.clone(),
@@ -159,6 +169,15 @@ async fn spawn_configured(
         ..Settings::default()
     };
     configure(&mut settings);
+    let db = match data {
+        Some(data) => {
+            let db = db::connect(&database_url).await.expect("connect");
+            db::migrate(&db).await.expect("migrate");
+            seed::seed_if_empty(&db, data).await.expect("seed");
+            db
+        }
+        None => jiugai::cli::prepare(&settings).await.expect("prepare"),
+    };
     let (listener, addr) = web::bind(settings.addr).await.expect("bind");
     let settings = Settings { addr, ..settings };
     let tokens = accounts_for_tests(&db).await;

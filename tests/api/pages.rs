@@ -43,8 +43,28 @@ async fn the_overview_list_compound_and_map_pages_render() {
     }
     let (status, body) = html(&app, "/map").await;
     assert_eq!(status, 200);
-    // One dot per compound, each a link to its page.
-    assert_eq!(body.matches("<a href=\"/compounds/RS-").count(), 410);
+    // One dot per compound, each a link to its page, naming it on hover.
+    assert_eq!(
+        body.matches("<a class=\"dot\" href=\"/compounds/RS-")
+            .count(),
+        410
+    );
+    assert_eq!(body.matches("class=\"dot-label\"").count(), 410);
+    // The towns are named (those with room), and each has its own map.
+    assert!(body.contains("class=\"town-label\""));
+    let town = "文林街道";
+    assert!(body.contains(&format!(
+        "<a href=\"/map?town={}\">",
+        percent_encoding::utf8_percent_encode(town, percent_encoding::NON_ALPHANUMERIC)
+    )));
+    let (status, zoomed) = html(&app, &format!("/map?town={town}")).await;
+    assert_eq!(status, 200);
+    assert!(zoomed.contains("文林街道老旧小区分布图"));
+    assert_eq!(
+        zoomed.matches("<a class=\"dot\"").count(),
+        103,
+        "only that town's compounds"
+    );
     let (status, body) = html(&app, "/compounds/RS-9999").await;
     assert_eq!(status, 404);
     assert!(body.contains("没有找到"));

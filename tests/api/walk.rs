@@ -25,6 +25,8 @@ const ALLOWED_WORDS: &[&str] = &[
     // The catalog's export link, "导出 GeoJSON": the format's own name, as GIS software calls it. (Shorter
     // names — API, PDF, ZIP, CSV — pass the four-letter rule without being listed.)
     "GeoJSON",
+    // "导出 Excel", "从 Excel 导入": the spreadsheet program's name, as the bureau calls the files.
+    "Excel",
 ];
 
 /// How an API token's secret, and so the prefix pages show of it, begins (`db::accounts::tokens::TOKEN_PREFIX`).
@@ -147,6 +149,7 @@ impl Values {
                 vec!["contractor1".into(), "planner1".into()]
             }
             "/compounds/{code}" => self.compounds.clone(),
+            "/compounds/{code}/edit" | "/compounds/{code}/scope" => self.compounds.clone(),
             "/plans/{id}" => ids(&self.scenarios),
             "/projects/{code}" => self.projects.clone(),
             "/work-orders/{number}" => match who {
@@ -185,6 +188,13 @@ fn is_page(route: Route) -> bool {
         && !matches!(
             route,
             Route::Healthz | Route::OpenApi | Route::Stylesheet | Route::PublicNoticePdf
+                // Spreadsheet downloads, not pages.
+                | Route::CompoundsXlsx
+                | Route::ImportTemplate
+                | Route::PlanXlsx
+                | Route::SatisfactionXlsx
+                | Route::ObjectionsXlsx
+                | Route::AuditXlsx
         )
 }
 
@@ -354,6 +364,9 @@ async fn every_page_as_every_role_shows_chinese_names_and_beijing_minutes() {
             true,
         ),
         (Who::Planner, "/compounds?page=abc".into(), false),
+        (Who::Planner, "/map?town=文林街道".into(), true),
+        (Who::Admin, "/map?town=没有这个镇".into(), false),
+        (Who::Planner, "/map?zoom=2".into(), false),
         (Who::Planner, "/compounds/RS-9999".into(), false),
         (Who::Planner, "/plans/compare".into(), false),
         (Who::Planner, "/plans/999999".into(), false),
@@ -741,7 +754,12 @@ fn decode(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // The longest reference is short; look no further (and cut at a character's edge).
+        let window = (0..=rest.len().min(12))
+            .rev()
+            .find_map(|i| rest.get(..i))
+            .unwrap_or_default();
+        let Some(semi) = window.find(';') else {
             out.push('&');
             rest = &rest[1..];
             continue;

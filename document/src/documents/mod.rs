@@ -112,6 +112,9 @@ pub struct Decorations<'a> {
     pub running_header: Option<(&'a str, &'a str)>,
     /// A red banner across the top of every page (the superseded notice) and a faint diagonal mark.
     pub banner: Option<(&'a str, &'a str)>,
+    /// A specimen (样张): a red line at the top of every page and, unless the banner brings its own, the
+    /// large faint mark.
+    pub specimen: bool,
 }
 
 /// Adds the footer "第 N 页 共 M 页" to every page, and the running header and banner.
@@ -162,8 +165,26 @@ pub fn decorate(pages: &mut [Vec<Prim>], decorations: &Decorations) {
             // The mark goes under everything else; the banner on top.
             prims.splice(0..0, watermark);
             prims.extend(banner);
+        } else if decorations.specimen {
+            prims.splice(0..0, watermark("样张"));
+        }
+        if decorations.specimen {
+            prims.extend(specimen_prims());
         }
     }
+}
+
+/// The specimen's line, in the top margin above any banner.
+fn specimen_prims() -> Vec<Prim> {
+    let style = bold(size::XIAO_SI).color(Rgb::RED);
+    vec![text_prim(
+        page::LEFT,
+        page::TEXT_WIDTH,
+        mm(9.0),
+        Align::Center,
+        &style,
+        crate::SPECIMEN_LINE,
+    )]
 }
 
 fn banner_prims(text: &str) -> Vec<Prim> {
@@ -234,5 +255,15 @@ mod tests {
             .map(|n| chinese_ordinal(*n))
             .collect();
         assert_eq!(got, ["一", "六", "十", "十二", "二十一"]);
+    }
+}
+
+#[cfg(test)]
+mod specimen_tests {
+    #[test]
+    fn the_specimen_line_prints() {
+        for ch in crate::SPECIMEN_LINE.chars().chain("样张".chars()) {
+            assert!(crate::fonts::printable(ch), "{ch:?} is not in the font");
+        }
     }
 }

@@ -44,7 +44,7 @@ impl Notice {
 }
 
 /// The notice as an A4 PDF.
-pub fn render(notice: &Notice) -> Result<Vec<u8>, RenderError> {
+pub fn render(notice: &Notice, paper: crate::Paper) -> Result<Vec<u8>, RenderError> {
     let missing = notice.missing_glyphs();
     if !missing.is_empty() {
         return Err(RenderError::MissingGlyphs(missing));
@@ -67,6 +67,7 @@ pub fn render(notice: &Notice) -> Result<Vec<u8>, RenderError> {
         &Decorations {
             running_header: Some((&running, &notice.number)),
             banner: None,
+            specimen: paper.specimen,
         },
     );
     let meta = Meta {

@@ -68,7 +68,7 @@ impl WorkOrder {
 }
 
 /// The work order as an A4 PDF.
-pub fn render(order: &WorkOrder) -> Result<Vec<u8>, RenderError> {
+pub fn render(order: &WorkOrder, paper: crate::Paper) -> Result<Vec<u8>, RenderError> {
     let missing = order.missing_glyphs();
     if !missing.is_empty() {
         return Err(RenderError::MissingGlyphs(missing));
@@ -140,6 +140,7 @@ pub fn render(order: &WorkOrder) -> Result<Vec<u8>, RenderError> {
         &Decorations {
             running_header: Some((&running, &number_line)),
             banner: banner.as_deref().map(|b| (b, "作废")),
+            specimen: paper.specimen,
         },
     );
     let meta = Meta {

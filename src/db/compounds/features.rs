@@ -71,6 +71,7 @@ pub async fn scopes(
                     .cloned()
                     .unwrap_or_default(),
                 quantity: row.quantity,
+                reason: row.reason,
             });
     }
     Ok(by_compound)

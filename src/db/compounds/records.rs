@@ -282,11 +282,12 @@ pub async fn insert_scopes(
                     work_item_id: Set(item_ids[&line.item]),
                     position: Set(i as i32),
                     quantity: Set(line.quantity),
+                    reason: Set(line.reason.clone()),
                     ..Default::default()
                 })
         })
         .collect();
-    // Five columns a row; SQLite takes at most 32,766 bound values a statement.
+    // Six columns a row; SQLite takes at most 32,766 bound values a statement.
     for batch in rows.chunks(4_000) {
         scope_items::Entity::insert_many(batch.to_vec())
             .exec(db)

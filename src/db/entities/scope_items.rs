@@ -10,6 +10,8 @@ pub struct Model {
     pub position: i32,
     /// Entered by a surveyor; `None` when the catalog's rule derives it.
     pub quantity: Option<f64>,
+    /// Why an entered quantity differs from the catalog's rule.
+    pub reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

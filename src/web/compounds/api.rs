@@ -6,13 +6,13 @@ use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, header};
 use warp::reply::{Reply, Response};
 
-use super::list_query::parse_list_query;
 use crate::db::{catalog, compounds};
 use crate::domain::geometry::Crs;
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
 use crate::web::access::{Ctx, Route, route, route1};
 use crate::web::json::{created, expected_version, json_body, respond};
+use crate::web::list_query::parse_list_query;
 use crate::web::query::{Query, query};
 use crate::web::reply::stream_chunks;
 use crate::web::state::AppState;

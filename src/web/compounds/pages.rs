@@ -7,16 +7,15 @@ use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use super::list_query::parse_list_query;
 use crate::db::{catalog, compounds};
 use crate::domain::compound::{Consent, Origin, PropertyManagement, Severity, Status};
-use crate::error::Error;
 use crate::web::access::{Ctx, Route, route, route1};
 use crate::web::html::{Rendered, page, page_link};
+use crate::web::list_query::parse_list_query;
 use crate::web::query::{Query, query};
 use crate::web::reply::see_other;
 use crate::web::state::AppState;
-use crate::web::svg::{self, Projection};
+use crate::web::svg;
 
 pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
     route(s, Route::Overview)
@@ -25,7 +24,7 @@ pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(route1(s, Route::CompoundPage).then(one))
         .unify()
-        .or(route(s, Route::MapPage).then(map))
+        .or(route(s, Route::MapPage).and(query()).then(map))
         .unify()
         .boxed()
 }
@@ -39,15 +38,19 @@ async fn overview(ctx: Ctx, s: AppState) -> Response {
 }
 
 async fn list(ctx: Ctx, s: AppState, q: Query) -> Response {
-    page(&s, &ctx, list_page(&s, &q).await)
+    let listed = list_page(&s, &q).await.map(|(template, mut context)| {
+        context["can_write"] = json!(can_write(&ctx));
+        (template, context)
+    });
+    page(&s, &ctx, listed)
 }
 
 async fn one(code: String, ctx: Ctx, s: AppState) -> Response {
-    page(&s, &ctx, compound_page(&s, &code).await)
+    page(&s, &ctx, compound_page(&s, &ctx, &code).await)
 }
 
-async fn map(ctx: Ctx, s: AppState) -> Response {
-    page(&s, &ctx, map_page(&s).await)
+async fn map(ctx: Ctx, s: AppState, q: Query) -> Response {
+    page(&s, &ctx, map_page(&s, &q).await)
 }
 
 #[derive(Serialize)]
@@ -91,7 +94,7 @@ async fn overview_page(state: &AppState) -> Rendered {
         })
         .collect();
     let categorised: i64 = by_category.iter().filter_map(|c| c["count"].as_i64()).sum();
-    let map = county_map(state, 900.0, 560.0).await?;
+    let map = super::map::county_map(state, 900.0, 560.0, None).await?;
     Ok((
         "overview.html",
         json!({"title": "概览", "nav": "overview", "total": total, "by_category": by_category,
@@ -148,7 +151,15 @@ async fn list_page(state: &AppState, query: &[(String, String)]) -> Rendered {
     ))
 }
 
-async fn compound_page(state: &AppState, code: &str) -> Rendered {
+/// A compound's page, with the forms that record its survey, consent and category and archive it (for those
+/// who may write compounds).
+/// Whoever may write compounds over the API may use the forms; other staff read the pages.
+pub fn can_write(ctx: &Ctx) -> bool {
+    ctx.user()
+        .is_ok_and(|p| Route::UpdateCompound.rule().admits(p.role))
+}
+
+pub(super) async fn compound_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
     let detail = compounds::get(&state.db, code).await?;
     let catalog = catalog::load(&state.db).await?;
     let policy = catalog::load_policy(&state.db).await?;
@@ -165,8 +176,30 @@ async fn compound_page(state: &AppState, code: &str) -> Rendered {
             "—".into()
         }
     };
+    let thresholds = policy.as_ref().map(|p| {
+        let f = |x: crate::domain::policy::Fraction| format!("{}/{}", x.0[0], x.0[1]);
+        json!({
+            "participation_owners": f(p.consent.participation_owners),
+            "participation_area": f(p.consent.participation_area),
+            "approval_owners": f(p.consent.approval_owners),
+            "approval_area": f(p.consent.approval_area),
+        })
+    });
+    let consent_checks = match (&consent, &policy) {
+        (Some(c), Some(p)) => {
+            let p = &p.consent;
+            json!({
+                "participation_owners": p.participation_owners.reached(f64::from(c.participating_owners), f64::from(c.owners_total)),
+                "participation_area": p.participation_area.reached(c.participating_area_m2, c.area_total_m2),
+                "approval_owners": p.approval_owners.reached(f64::from(c.agreeing_owners), f64::from(c.participating_owners)),
+                "approval_area": p.approval_area.reached(c.agreeing_area_m2, c.participating_area_m2),
+            })
+        }
+        _ => Value::Null,
+    };
     let consent_view = consent.as_ref().map(|c| {
         json!({
+            "checks": consent_checks,
             "recorded_on": c.recorded_on.to_string(),
             "participation_owners": percent(f64::from(c.participating_owners), f64::from(c.owners_total)),
             "participation_area": percent(c.participating_area_m2, c.area_total_m2),
@@ -195,6 +228,27 @@ async fn compound_page(state: &AppState, code: &str) -> Rendered {
         })
         .unwrap_or_default();
     let category = detail["category"].as_str();
+    // The deficits a survey may record: those the catalog's items remedy, named by the item.
+    let mut deficit_choices: Vec<Value> = Vec::new();
+    for item in &catalog.items {
+        for code in &item.remedies {
+            if !deficit_choices.iter().any(|d| d["code"] == code.as_str()) {
+                deficit_choices.push(json!({"code": code, "name": item.name}));
+            }
+        }
+    }
+    let severities: Vec<Choice> = Severity::ALL
+        .iter()
+        .map(|s| Choice {
+            code: s.code().into(),
+            name: s.label().into(),
+        })
+        .collect();
+    let deficit_rows: Vec<Value> = deficits
+        .iter()
+        .map(|d| json!({"code": d["code"], "severity": d["severity"], "note": d["note"]}))
+        .chain((0..3).map(|_| json!({"code": "", "severity": "", "note": ""})))
+        .collect();
     Ok((
         "compound.html",
         json!({
@@ -212,60 +266,29 @@ async fn compound_page(state: &AppState, code: &str) -> Rendered {
             "consent": consent_view,
             "deficits": deficits,
             "policy": policy.map(|p| json!({"built_no_later_than": p.eligibility.built_no_later_than})),
+            "thresholds": thresholds,
+            "deficit_choices": deficit_choices,
+            "deficit_names": deficit_choices.iter().map(|d| (d["code"].as_str().unwrap_or_default().to_owned(), d["name"].clone())).collect::<serde_json::Map<_, _>>(),
+            "severities": severities,
+            "deficit_rows": deficit_rows,
+            "classes": categories(&catalog),
+            "consent_raw": consent,
+            // Why a quantity differs from the derived one, by item.
+            "scope_reasons": detail["scope"].as_array().map(|lines| lines.iter().filter_map(|l| Some((l["item"].as_str()?.to_owned(), json!(l["reason"].as_str()?)))).collect::<serde_json::Map<_, _>>()).unwrap_or_default(),
+            "can_write": can_write(ctx),
         }),
     ))
 }
 
-async fn map_page(state: &AppState) -> Rendered {
+async fn map_page(state: &AppState, query: &[(String, String)]) -> Rendered {
+    let town = super::map::town_query(query)?;
     let catalog = catalog::load(&state.db).await?;
-    let map = county_map(state, 1100.0, 760.0).await?;
+    let map = super::map::county_map(state, 1100.0, 760.0, town.as_deref()).await?;
+    let title = town
+        .as_ref()
+        .map_or("全县分布图".to_owned(), |t| format!("{t}分布图"));
     Ok((
         "map.html",
-        json!({"title": "全县分布图", "nav": "map", "map": map, "categories": categories(&catalog)}),
+        json!({"title": title, "nav": "map", "map": map, "categories": categories(&catalog)}),
     ))
-}
-
-/// Every compound as a dot at its centroid, coloured by category, with town labels.
-async fn county_map(state: &AppState, width: f64, height: f64) -> Result<Value, Error> {
-    let points = compounds::map_points(&state.db).await?;
-    let Some(bbox) = svg::bbox_of(&[points.iter().map(|p| (p.lon, p.lat)).collect()]) else {
-        return Ok(json!({"width": width, "height": height, "dots": [], "towns": []}));
-    };
-    let projection = Projection::fit(bbox, width, height, 40.0);
-    let dots: Vec<Value> = points
-        .iter()
-        .map(|p| {
-            let (x, y) = projection.point(p.lon, p.lat);
-            let r = (2.0 + (f64::from(p.households)).sqrt() / 6.0).min(6.0);
-            json!({"x": x, "y": y, "r": (r * 10.0).round() / 10.0, "colour": svg::category_colour(p.category.as_deref()), "code": p.code, "name": p.name, "town": p.town})
-        })
-        .collect();
-    let mut towns: Vec<(String, f64, f64, usize)> = Vec::new();
-    for p in &points {
-        match towns.iter_mut().find(|t| t.0 == p.town) {
-            Some(t) => {
-                t.1 += p.lon;
-                t.2 += p.lat;
-                t.3 += 1;
-            }
-            None => towns.push((p.town.clone(), p.lon, p.lat, 1)),
-        }
-    }
-    let towns: Vec<Value> = towns
-        .into_iter()
-        .map(|(name, lon, lat, n)| {
-            let (x, y) = projection.point(lon / n as f64, lat / n as f64);
-            json!({"name": name, "x": x, "y": y - 10.0, "count": n})
-        })
-        .collect();
-    let km = (projection.metres_per_unit() * width / 5.0 / 1000.0).max(1.0);
-    let km = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
-        .into_iter()
-        .rev()
-        .find(|k| *k <= km)
-        .unwrap_or(1.0);
-    Ok(json!({
-        "width": width, "height": height, "dots": dots, "towns": towns,
-        "scale_bar_km": km, "scale_bar_units": (km * 1000.0 / projection.metres_per_unit() * 10.0).round() / 10.0,
-    }))
 }

@@ -37,9 +37,13 @@ pub async fn pdf(
 /// A notice's paper and its file name.
 async fn render_pdf(state: &AppState, id: i32, public: bool) -> Result<(String, Pdf)> {
     let view = notices::get(&state.db, id, public, Utc::now()).await?;
-    let url = notices::page_url(&state.settings.public_base(), id);
+    let site = crate::db::site::load(&state.db, &state.settings).await?;
+    let url = notices::page_url(&site.public_base(&state.settings), id);
+    let paper = jiugai_document::Paper {
+        specimen: site.specimen(),
+    };
     let doc = notices::document(&state.db, id, public, url).await?;
-    let bytes = tokio::task::spawn_blocking(move || jiugai_document::render_notice(&doc))
+    let bytes = tokio::task::spawn_blocking(move || jiugai_document::render_notice_on(&doc, paper))
         .await
         .map_err(|e| Error::Internal(e.into()))?
         .map_err(|e| Error::Internal(anyhow::anyhow!("rendering notice {id}: {e:?}")))?;
@@ -49,7 +53,14 @@ async fn render_pdf(state: &AppState, id: i32, public: bool) -> Result<(String, 
 /// A published notice's paper as residents download it: the same bytes until a notice or the catalog changes
 /// (its compounds' names come from there), so it is rendered once and kept.
 async fn public_pdf(state: &AppState, id: i32, revisions: &Revisions) -> Result<(String, Pdf)> {
-    let key = format!("{id}@{}", revisions.compounds);
+    // The public address may be set on the first-start page after a specimen was kept: the address is part of
+    // the key.
+    let site = crate::db::site::load(&state.db, &state.settings).await?;
+    let key = format!(
+        "{id}@{}@{}",
+        revisions.compounds,
+        site.public_base(&state.settings)
+    );
     if let Some(kept) = state.notice_pdfs.get(&key, revisions.notices) {
         return Ok(kept);
     }

@@ -8,8 +8,11 @@ use warp::reply::Response;
 
 use super::api::compare_query;
 use crate::db::{audit, compounds, scenarios};
-use crate::domain::batch::{Horizon, YearLimits};
-use crate::error::{Error, Result};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::domain::FieldErrors;
+use crate::domain::batch::{Horizon, MAX_YEARS, YearLimits};
+use crate::error::Error;
 use crate::web::access::{Ctx, Form, Route, post_form, post_form1, route, route1};
 use crate::web::html::{Kept, Rendered, after, page, refuse};
 use crate::web::query::{Query, query};
@@ -36,21 +39,56 @@ pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
 }
 
 async fn list(ctx: Ctx, s: AppState) -> Response {
-    page(&s, &ctx, plans_page(&s, &ctx).await)
+    page(&s, &ctx, plans_page(&s, &ctx, None).await)
 }
 
+/// The new-plan form: "更新年份" shows it again with a row per year of the typed horizon, saving nothing;
+/// otherwise the whole scenario is planned and saved, or the form comes back with each message beside its field.
 async fn create(ctx: Ctx, f: Form, s: AppState) -> Response {
-    let result = async {
-        let input = scenarios::Input {
-            name: f.text("name").to_owned(),
-            horizon: horizon_from_form(&f)?,
+    if !f.text("refresh").is_empty() {
+        let mut errors = FieldErrors::default();
+        if typed_years(&f, &mut errors).is_none() {
+            let again = plans_page(&s, &ctx, Some(&f));
+            return refuse(
+                &s,
+                &ctx,
+                Error::Invalid(errors),
+                Kept::new("create", &f),
+                again,
+            )
+            .await;
         }
-        .checked()?;
-        scenarios::create(&s.db, &ctx.actor()?, &input).await
+        return page(&s, &ctx, plans_page(&s, &ctx, Some(&f)).await);
+    }
+    let result = async {
+        let horizon = horizon_from_form(&f);
+        let name = f.text("name").to_owned();
+        let input = match horizon {
+            Ok(horizon) => scenarios::Input { name, horizon }.checked()?,
+            Err(mut errors) => {
+                if name.trim().is_empty() {
+                    errors.add("name", "必填");
+                }
+                return Err(Error::Invalid(errors));
+            }
+        };
+        let years: Vec<i32> = input.horizon.years.iter().map(|y| y.year).collect();
+        scenarios::create(&s.db, &ctx.actor()?, &input)
+            .await
+            .map_err(|e| with_form_errors(e, &years))
     };
     match result.await {
         Ok(scenario) => see_other(&format!("/plans/{}", scenario.id)),
-        Err(e) => refuse(&s, &ctx, e, Kept::new("create", &f), plans_page(&s, &ctx)).await,
+        Err(e) => {
+            refuse(
+                &s,
+                &ctx,
+                e,
+                Kept::new("create", &f),
+                plans_page(&s, &ctx, Some(&f)),
+            )
+            .await
+        }
     }
 }
 
@@ -132,9 +170,16 @@ async fn approve(id: i32, ctx: Ctx, f: Form, s: AppState) -> Response {
     .await
 }
 
-/// The create form: first and last year, one budget (万元) for every year, an optional cap.
-fn horizon_from_form(f: &Form) -> Result<Horizon> {
-    let mut errors = crate::domain::FieldErrors::default();
+/// The fields of the new-plan form for the limits of year `year` (`None`: the "默认" row, for years left blank).
+fn year_key(field: &str, year: Option<i32>) -> String {
+    match year {
+        Some(y) => format!("{field}_{y}"),
+        None => field.to_owned(),
+    }
+}
+
+/// The first and last year typed, each checked; the errors go to `errors`.
+fn typed_years(f: &Form, errors: &mut FieldErrors) -> Option<(i32, i32)> {
     let mut year = |key: &str| match f.text(key).trim().parse::<i32>() {
         Ok(y) if (2000..=2100).contains(&y) => Some(y),
         _ => {
@@ -142,54 +187,220 @@ fn horizon_from_form(f: &Form) -> Result<Horizon> {
             None
         }
     };
-    let from = year("from");
-    let to = year("to");
-    let budget = match f.text("budget_wan").trim().parse::<f64>() {
-        Ok(b) if b.is_finite() && (0.0..=1e9).contains(&b) => Some((b * 10_000.0).round() as u64),
-        _ => {
-            errors.add("budget_wan", "须为以万元计的金额，如 33000");
-            None
-        }
-    };
-    let cap = match f.text("max_compounds").trim() {
-        "" => None,
-        raw => match raw.parse::<u32>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => {
-                errors.add("max_compounds", "须为大于 0 的整数，或留空");
-                None
-            }
-        },
-    };
-    if let (Some(from), Some(to)) = (from, to)
-        && (to < from || to - from >= crate::domain::batch::MAX_YEARS as i32)
-    {
+    let (from, to) = (year("from"), year("to"));
+    let (from, to) = (from?, to?);
+    if to < from || to - from >= MAX_YEARS as i32 {
         errors.add(
             "to",
-            format!(
-                "须不早于起始年份，且最多晚 {} 年",
-                crate::domain::batch::MAX_YEARS - 1
-            ),
+            format!("须不早于起始年度，且最多晚 {} 年", MAX_YEARS - 1),
         );
+        return None;
     }
-    let (Some(from), Some(to), Some(budget), true) = (from, to, budget, errors.is_empty()) else {
-        return Err(Error::Invalid(errors));
+    Some((from, to))
+}
+
+/// A number typed in a cell of the limits table: blank is `None`.
+fn cell<T>(
+    f: &Form,
+    key: &str,
+    errors: &mut FieldErrors,
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+) -> Option<T> {
+    let raw = f.text(key).trim().replace([',', '，', ' '], "");
+    if raw.is_empty() {
+        return None;
+    }
+    let value = parse(&raw);
+    if value.is_none() {
+        errors.add(key, what);
+    }
+    value
+}
+
+fn wan(raw: &str) -> Option<u64> {
+    raw.parse::<f64>()
+        .ok()
+        .filter(|b| b.is_finite() && (0.0..=1e9).contains(b))
+        .map(|b| (b * 10_000.0).round() as u64)
+}
+
+fn positive<T: std::str::FromStr + PartialOrd + Default>(raw: &str) -> Option<T> {
+    raw.parse::<T>().ok().filter(|n| *n > T::default())
+}
+
+/// The whole scenario as the form sends it (the same body as `POST /api/scenarios`): the horizon's years with
+/// each year's budget (万元) and caps, blank cells taking the "默认" row's; the discount, district projects on
+/// or off; pins typed one a line as `RS-0007=2023`; exclusions as codes. Every mistake is reported, beside its
+/// field.
+fn horizon_from_form(f: &Form) -> std::result::Result<Horizon, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let span = typed_years(f, &mut errors);
+    const BUDGET: &str = "须为以万元计的金额，如 33000";
+    const COUNT: &str = "须为大于 0 的整数，或留空";
+    let default_budget = cell(f, "budget_wan", &mut errors, wan, BUDGET);
+    let default_compounds = cell(f, "max_compounds", &mut errors, positive::<u32>, COUNT);
+    let default_households = cell(f, "max_households", &mut errors, positive::<u64>, COUNT);
+    let mut years = Vec::new();
+    for year in span.map(|(from, to)| from..=to).into_iter().flatten() {
+        let key = |field: &str| year_key(field, Some(year));
+        let budget = cell(
+            f,
+            &key("budget_wan"),
+            &mut errors,
+            wan,
+            &format!("{year} 年预算{BUDGET}"),
+        );
+        let compounds = cell(
+            f,
+            &key("max_compounds"),
+            &mut errors,
+            positive::<u32>,
+            &format!("{year} 年最多个数{COUNT}"),
+        );
+        let households = cell(
+            f,
+            &key("max_households"),
+            &mut errors,
+            positive::<u64>,
+            &format!("{year} 年最多户数{COUNT}"),
+        );
+        let budget = budget.or_else(|| {
+            let typed = !f.text(&key("budget_wan")).trim().is_empty();
+            if default_budget.is_none() && !typed && !errors.0.contains_key("budget_wan") {
+                errors.add(
+                    key("budget_wan"),
+                    format!("请填写 {year} 年预算，或在“默认”行填写各年预算"),
+                );
+            }
+            default_budget
+        });
+        years.push(YearLimits {
+            year,
+            budget_yuan: budget.unwrap_or_default(),
+            max_compounds: compounds.or(default_compounds),
+            max_households: households.or(default_households),
+        });
+    }
+    let discount = cell(
+        f,
+        "discount",
+        &mut errors,
+        |raw| raw.parse::<f64>().ok().filter(|d| *d > 0.0 && *d <= 1.0),
+        "须为大于 0 且不超过 1 的小数，如 0.9；留空则用政策设置",
+    );
+    let bundles = match f.text("bundles") {
+        "" | "yes" => true,
+        "no" => false,
+        _ => {
+            errors.add("bundles", "请选择是否合并片区");
+            true
+        }
     };
+    let pins = pins_from(f.text("pins"), &mut errors);
+    let exclusions: BTreeSet<String> = f
+        .text("exclusions")
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(Horizon {
-        years: (from..=to)
-            .map(|year| YearLimits {
-                year,
-                budget_yuan: budget,
-                max_compounds: cap,
-                max_households: None,
-            })
-            .collect(),
-        discount: None,
-        pins: Default::default(),
-        exclusions: Default::default(),
-        bundles: true,
+        years,
+        discount,
+        pins,
+        exclusions,
+        bundles,
         overrides: Default::default(),
     })
+}
+
+/// Pins typed one a line: `RS-0007=2023` (also `RS-0007 2023`, `RS-0007：2023`).
+fn pins_from(text: &str, errors: &mut FieldErrors) -> BTreeMap<String, i32> {
+    let mut pins = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, '=' | '＝' | ':' | '：' | ',' | '，'))
+            .filter(|p| !p.is_empty())
+            .collect();
+        let year = match parts.as_slice() {
+            [_, year] => year.trim_end_matches('年').parse::<i32>().ok(),
+            _ => None,
+        };
+        match (parts.first(), year) {
+            (Some(code), Some(year)) => {
+                if let Some(earlier) = pins.insert((*code).to_owned(), year)
+                    && earlier != year
+                {
+                    errors.add(
+                        "pins",
+                        format!("小区 {code} 指定了两个年度（{earlier} 年和 {year} 年）"),
+                    );
+                }
+            }
+            _ => errors.add(
+                "pins",
+                format!(
+                    "第 {} 行“{line}”须写成 小区编号=年度，如 RS-0007=2023",
+                    n + 1
+                ),
+            ),
+        }
+    }
+    pins
+}
+
+/// The planner's errors (`horizon.years[1].budget_yuan`, `horizon.pins.RS-0007`) named as the form's fields
+/// (`budget_wan_2023`, `pins`), so each message stands beside what it is about.
+fn with_form_errors(error: Error, years: &[i32]) -> Error {
+    let Error::Invalid(errors) = error else {
+        return error;
+    };
+    let mut named = FieldErrors::default();
+    for (field, messages) in errors.0 {
+        let field = field.strip_prefix("horizon.").unwrap_or(&field).to_owned();
+        let key = if let Some(rest) = field.strip_prefix("years[") {
+            let (index, what) = rest.split_once("].").unwrap_or((rest, ""));
+            let year = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| years.get(i).copied());
+            match (year, what) {
+                (Some(y), "budget_yuan") => year_key("budget_wan", Some(y)),
+                (Some(y), "max_compounds" | "max_households") => year_key(what, Some(y)),
+                _ => "from".to_owned(),
+            }
+        } else if field == "years" || field.starts_with("overrides") {
+            "to".to_owned()
+        } else if let Some(code) = field
+            .strip_prefix("pins.")
+            .or(field.strip_prefix("exclusions."))
+        {
+            // Each message names the compound it is about.
+            let key = field.split('.').next().unwrap_or_default().to_owned();
+            for m in messages {
+                let m = if m.contains(code) {
+                    m
+                } else {
+                    format!("{code}：{m}")
+                };
+                named.add(key.clone(), m);
+            }
+            continue;
+        } else {
+            field
+        };
+        for m in messages {
+            named.add(key.clone(), m);
+        }
+    }
+    Error::Invalid(named)
 }
 
 fn can_plan(ctx: &Ctx) -> bool {
@@ -197,7 +408,8 @@ fn can_plan(ctx: &Ctx) -> bool {
         .is_ok_and(|p| Route::CreateScenario.rule().admits(p.role))
 }
 
-async fn plans_page(state: &AppState, ctx: &Ctx) -> Rendered {
+/// The plans and the new-plan form; `draft` is a form sent back to it (its years give the table's rows).
+async fn plans_page(state: &AppState, ctx: &Ctx, draft: Option<&Form>) -> Rendered {
     let items = scenarios::list(&state.db).await?;
     // Who changed each plan last, by name (the service and the CLI in words), not by username.
     let names = audit::Names::load(&state.db).await?;
@@ -206,10 +418,43 @@ async fn plans_page(state: &AppState, ctx: &Ctx) -> Rendered {
         .map(|s| (s.updated_by.as_str(), names.person(&s.updated_by)))
         .collect();
     let next = chrono::Datelike::year(&chrono::Utc::now()) + 1;
+    let suggested = (next, next + 3);
+    let (from, to) = draft
+        .and_then(|f| typed_years(f, &mut FieldErrors::default()))
+        .unwrap_or(suggested);
+    // The typed values (an "更新年份" draft keeps them), or the suggestion.
+    let typed = |key: &str, default: Value| match draft {
+        Some(f) => json!(f.text(key)),
+        None => default,
+    };
+    let years: Vec<Value> = (from..=to)
+        .map(|y| {
+            json!({"year": y,
+                   "budget_wan": typed(&year_key("budget_wan", Some(y)), json!("")),
+                   "max_compounds": typed(&year_key("max_compounds", Some(y)), json!("")),
+                   "max_households": typed(&year_key("max_households", Some(y)), json!(""))})
+        })
+        .collect();
+    let policy = crate::db::catalog::load_policy(&state.db).await?;
+    let form = json!({
+        "name": typed("name", json!("")),
+        "from": typed("from", json!(suggested.0)),
+        "to": typed("to", json!(suggested.1)),
+        "budget_wan": typed("budget_wan", json!(33000)),
+        "max_compounds": typed("max_compounds", json!("")),
+        "max_households": typed("max_households", json!("")),
+        "discount": typed("discount", json!("")),
+        "bundles": typed("bundles", json!("yes")),
+        "pins": typed("pins", json!("")),
+        "exclusions": typed("exclusions", json!("")),
+        "years": years,
+        "policy_discount": policy.map(|p| p.planning.discount),
+        "refreshed": draft.is_some_and(|f| !f.text("refresh").is_empty()),
+    });
     Ok((
         "plans.html",
         json!({"title": "年度计划", "nav": "plans", "items": items, "people": people, "can_plan": can_plan(ctx),
-               "suggest": {"from": next, "to": next + 3}}),
+               "form": form}),
     ))
 }
 

@@ -166,8 +166,12 @@ async fn render(
     number: &str,
     mut doc: jiugai_document::WorkOrder,
 ) -> Result<Vec<u8>> {
-    doc.url = work_orders::page_url(&state.settings.public_base(), number);
-    tokio::task::spawn_blocking(move || jiugai_document::render_work_order(&doc))
+    let site = crate::db::site::load(&state.db, &state.settings).await?;
+    doc.url = work_orders::page_url(&site.public_base(&state.settings), number);
+    let paper = jiugai_document::Paper {
+        specimen: site.specimen(),
+    };
+    tokio::task::spawn_blocking(move || jiugai_document::render_work_order_on(&doc, paper))
         .await
         .map_err(|e| Error::Internal(e.into()))?
         .map_err(|e| Error::Internal(anyhow::anyhow!("rendering work order {number}: {e:?}")))
@@ -218,14 +222,19 @@ async fn zip_response(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -
     if orders.is_empty() {
         return Err(Error::NotFound("没有可下载的施工任务单".to_owned()));
     }
+    let site = crate::db::site::load(&state.db, &state.settings).await?;
+    let base = site.public_base(&state.settings);
+    let paper = jiugai_document::Paper {
+        specimen: site.specimen(),
+    };
     let mut documents = Vec::with_capacity(orders.len());
     for order in &orders {
         let mut doc =
             work_orders::document_of(&state.db, &order.number, Some(order.revision), own).await?;
-        doc.url = work_orders::page_url(&state.settings.public_base(), &order.number);
+        doc.url = work_orders::page_url(&base, &order.number);
         documents.push(doc);
     }
-    let bytes = tokio::task::spawn_blocking(move || zip_orders(&documents))
+    let bytes = tokio::task::spawn_blocking(move || zip_orders(&documents, paper))
         .await
         .map_err(|e| Error::Internal(e.into()))??;
     let (name, ascii) = match year {
@@ -247,9 +256,12 @@ async fn zip_response(state: &AppState, ctx: &Ctx, query: &[(String, String)]) -
 
 /// The documents rendered into one ZIP (on every core), each under its file name and dated by its issue date, so
 /// the same orders give the same archive.
-fn zip_orders(documents: &[jiugai_document::WorkOrder]) -> Result<Vec<u8>> {
+fn zip_orders(
+    documents: &[jiugai_document::WorkOrder],
+    paper: jiugai_document::Paper,
+) -> Result<Vec<u8>> {
     let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let rendered = jiugai_document::render_work_orders(documents, &|| ());
+    let rendered = jiugai_document::render_work_orders_on(documents, paper, &|| ());
     for (doc, pdf) in documents.iter().zip(rendered) {
         let pdf = pdf.map_err(|e| {
             Error::Internal(anyhow::anyhow!(
