@@ -7,6 +7,7 @@ mod access;
 mod audit;
 mod browser;
 mod browser_compound;
+mod browser_contractor;
 mod browser_import;
 mod browser_plans;
 mod compound_pages;
