@@ -77,7 +77,14 @@ pub async fn county_map(
                     .filter(|d| d.3.town == name)
                     .map(|d| ((d.0 - x).powi(2) + (d.1 - y).powi(2)).sqrt() + d.2)
                     .fold(0.0, f64::max);
-                Wanted { text: name, x, y, r, weight: n as f64, font: 12.0 }
+                Wanted {
+                    text: name,
+                    x,
+                    y,
+                    r,
+                    weight: n as f64,
+                    font: 12.0,
+                }
             })
             .collect(),
         Some(_) => dots
