@@ -130,6 +130,35 @@ pub async fn text_of(client: &Client, css: &str) -> String {
         .expect("text")
 }
 
+/// Clicks what `css` finds — a link or a form's button — and waits until the page it leads to has loaded: the
+/// old document is marked first, so a form that comes back to the same address is not mistaken for the old page.
+pub async fn follow(client: &Client, css: &str) {
+    client
+        .execute("window.jiugaiLeft = false; return null;", vec![])
+        .await
+        .expect("mark the page");
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    for _ in 0..300 {
+        let loaded = client
+            .execute(
+                "return window.jiugaiLeft === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await;
+        if matches!(loaded, Ok(Value::Bool(true))) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("clicking {css} led to no new page");
+}
+
 /// Signs `username` in through the sign-in form, as a person does; the browser is then on the home page.
 pub async fn sign_in(client: &Client, app: &TestApp, username: &str) {
     client

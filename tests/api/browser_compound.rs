@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::{desk_browser, screenshot_path, sign_in, text_of};
+use crate::browser::{desk_browser, follow, screenshot_path, sign_in, text_of};
 use crate::helpers::spawn_app;
 
 async fn fill(client: &Client, name: &str, value: &str) {
@@ -94,7 +94,7 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
 
     // The list's 新建小区 link, the form filled and a GeoJSON file chosen.
     client.goto(&app.url("/compounds")).await.expect("the list");
-    click(&client, "a[href=\"/compounds/new\"]").await;
+    follow(&client, "a[href=\"/compounds/new\"]").await;
     wait_for_path(&client, "/compounds/new").await;
     for (name, value) in [
         ("code", "RS-DESK1"),
@@ -119,7 +119,7 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
         "104.33,30.33 104.3315,30.3314 104.3318,30.33 104.3302,30.3312",
     )
     .await;
-    click(&client, "#facts button[type=submit]").await;
+    follow(&client, "#facts button[type=submit]").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let refused = text_of(&client, "#facts").await;
     assert!(refused.contains("自相交"), "{refused}");
@@ -145,7 +145,7 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
         .await
         .expect("choose the file");
     shoot(&client, "compound-new.png").await;
-    click(&client, "#facts button[type=submit]").await;
+    follow(&client, "#facts button[type=submit]").await;
     wait_for_path(&client, "/compounds/RS-DESK1").await;
     let (status, c) = app.get_json("/api/compounds/RS-DESK1").await;
     assert_eq!(status, 200, "{c}");
@@ -166,7 +166,7 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
     choose(&client, "d1_code", "canteen_missing").await;
     choose(&client, "d1_severity", "amenity").await;
     fill(&client, "d1_note", "老人就餐不便").await;
-    click(&client, "#survey button[type=submit]").await;
+    follow(&client, "#survey button[type=submit]").await;
     wait_for_path(&client, "/compounds/RS-DESK1").await;
     assert!(
         text_of(&client, "main")
@@ -175,14 +175,14 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
     );
 
     // The scope: items ticked, 重新计算 shows the estimate, 保存 writes it.
-    click(&client, "a[href=\"/compounds/RS-DESK1/scope\"]").await;
+    follow(&client, "a[href=\"/compounds/RS-DESK1/scope\"]").await;
     wait_for_path(&client, "/compounds/RS-DESK1/scope").await;
     for item in ["B01", "B03", "U05"] {
         click(&client, &format!("input[name=\"pick_{item}\"]")).await;
     }
     fill(&client, "qty_B03", "160").await;
     fill(&client, "reason_B03", "含两个门面的楼道").await;
-    click(&client, "button[value=recalc]").await;
+    follow(&client, "button[value=recalc]").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let summary = text_of(&client, ".summary-box").await;
     assert!(
@@ -190,7 +190,7 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
         "{summary}"
     );
     shoot(&client, "compound-scope-recalc.png").await;
-    click(&client, "button[value=save]").await;
+    follow(&client, "button[value=save]").await;
     wait_for_path(&client, "/compounds/RS-DESK1/scope").await;
     let summary = text_of(&client, ".summary-box").await;
     assert!(
@@ -214,7 +214,7 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
     ] {
         fill(&client, name, value).await;
     }
-    click(&client, "#consent button[type=submit]").await;
+    follow(&client, "#consent button[type=submit]").await;
     wait_for_path(&client, "/compounds/RS-DESK1").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let main = text_of(&client, "main").await;

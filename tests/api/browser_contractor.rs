@@ -4,7 +4,7 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::{desk_browser, screenshot_path, sign_in, text_of};
+use crate::browser::{desk_browser, follow, screenshot_path, sign_in, text_of};
 use crate::helpers::{contractor_body, spawn_app};
 
 async fn type_into(client: &Client, name: &str, value: &str) {
@@ -28,13 +28,7 @@ async fn value_of(client: &Client, name: &str) -> String {
 }
 
 async fn submit(client: &Client) {
-    client
-        .find(Locator::Css("#create button[type=submit]"))
-        .await
-        .expect("the 登记 button")
-        .click()
-        .await
-        .expect("submit");
+    follow(client, "#create button[type=submit]").await;
 }
 
 #[tokio::test]
@@ -90,11 +84,6 @@ async fn a_planner_registers_a_contractor_in_the_browser() {
 
     type_into(&client, "credit_code", &good).await;
     submit(&client).await;
-    client
-        .wait()
-        .for_element(Locator::Css("h1"))
-        .await
-        .expect("the firm's page");
     let url = client.current_url().await.unwrap();
     assert_eq!(url.path(), "/contractors/JG-BR1");
     assert!(

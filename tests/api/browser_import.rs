@@ -7,7 +7,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
-use crate::browser::{desk_browser, screenshot_path, sign_in};
+use crate::browser::{desk_browser, follow, screenshot_path, sign_in};
 use crate::helpers::{TestApp, spawn_app};
 use crate::sheets::{boundaries, new_rows, workbook};
 
@@ -27,13 +27,7 @@ async fn upload(client: &Client, app: &TestApp, xlsx: &std::path::Path, geojson:
             .await
             .expect("choose the file");
     }
-    client
-        .find(Locator::Css("#import button[type=submit]"))
-        .await
-        .expect("the upload button")
-        .click()
-        .await
-        .expect("upload");
+    follow(client, "#import button[type=submit]").await;
     // The answer: the refusal on top of the form, or the preview with its confirmation.
     wait_for(client, ".form-alert, #confirm").await;
 }

@@ -9,7 +9,7 @@ use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::browser::{desk_browser, screenshot_path, sign_in, text_of};
+use crate::browser::{desk_browser, follow, screenshot_path, sign_in, text_of};
 use crate::helpers::spawn_app;
 
 async fn shot(client: &Client, name: &str) {
@@ -90,7 +90,7 @@ async fn a_planner_makes_a_whole_plan_through_the_form_and_approves_a_year() {
     fill(&client, "input[name=name]", "三年方案（逐年预算）").await;
     fill(&client, "input[name=from]", "2022").await;
     fill(&client, "input[name=to]", "2024").await;
-    click(&client, "button[name=refresh]").await;
+    follow(&client, "button[name=refresh]").await;
     client
         .wait()
         .for_element(Locator::Css("input[name=budget_wan_2024]"))
@@ -111,7 +111,7 @@ async fn a_planner_makes_a_whole_plan_through_the_form_and_approves_a_year() {
     // A year's budget mistyped: the same form, the message beside that cell, everything typed kept.
     fill(&client, "input[name=budget_wan_2023]", "两亿").await;
     fill(&client, "textarea[name=pins]", &format!("{late}=2023")).await;
-    click(&client, "#create button.primary").await;
+    follow(&client, "#create button.primary").await;
     client
         .wait()
         .for_element(Locator::Css("#create .field-error"))
@@ -136,7 +136,7 @@ async fn a_planner_makes_a_whole_plan_through_the_form_and_approves_a_year() {
         .await
         .expect("scroll to the form");
     shot(&client, "plan-form-desk.png").await;
-    click(&client, "#create button.primary").await;
+    follow(&client, "#create button.primary").await;
     let path = wait_for_path(&client, "/plans/").await;
     let id = path.trim_start_matches("/plans/").to_owned();
     client
@@ -160,7 +160,7 @@ async fn a_planner_makes_a_whole_plan_through_the_form_and_approves_a_year() {
     };
     let approved_before = approvals().await;
     click(&client, "form#approve input[name=confirm]").await;
-    click(&client, "form#approve button[type=submit]").await;
+    follow(&client, "form#approve button[type=submit]").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     wait_for_path(&client, &format!("/plans/{id}")).await;
     assert_eq!(approvals().await, approved_before + 1, "one year approved");
@@ -200,7 +200,7 @@ async fn an_admin_changes_a_unit_cost_and_sees_the_estimates_priced_again() {
         .await
         .expect("open the catalog");
     shot(&client, "settings-catalog-desk.png").await;
-    click(&client, "a[href^=\"/settings/catalog?edit=B01\"]").await;
+    follow(&client, "a[href^=\"/settings/catalog?edit=B01\"]").await;
     client
         .wait()
         .for_element(Locator::Css("form#item input[name=unit_cost_yuan]"))
@@ -208,7 +208,7 @@ async fn an_admin_changes_a_unit_cost_and_sees_the_estimates_priced_again() {
         .expect("the item's form");
     fill(&client, "form#item input[name=unit_cost_yuan]", "185.50").await;
     shot(&client, "settings-item-form-desk.png").await;
-    click(&client, "form#item button[type=submit]").await;
+    follow(&client, "form#item button[type=submit]").await;
     wait_for_path(&client, "/settings/catalog").await;
     client
         .wait()

@@ -491,7 +491,7 @@ async fn a_plain_first_start_loads_no_demo_data_and_demo_data_loads_it() {
 async fn an_admin_completes_the_first_start_page_in_the_browser() {
     use fantoccini::Locator;
 
-    use crate::browser::{desk_browser, screenshot_path, sign_in, text_of};
+    use crate::browser::{desk_browser, follow, screenshot_path, sign_in, text_of};
 
     let Some((_driver, client)) = desk_browser().await else {
         return;
@@ -511,13 +511,7 @@ async fn an_admin_completes_the_first_start_page_in_the_browser() {
         }
     };
     shot("setup-banner.png").await;
-    client
-        .find(Locator::Css(".site-warning a[href=\"/setup\"]"))
-        .await
-        .expect("the link to /setup")
-        .click()
-        .await
-        .expect("open /setup");
+    follow(&client, ".site-warning a[href=\"/setup\"]").await;
     for (name, value) in [
         ("county", COUNTY),
         ("county_code", "45039"),
@@ -534,13 +528,7 @@ async fn an_admin_completes_the_first_start_page_in_the_browser() {
         field.clear().await.expect("clear");
         field.send_keys(value).await.expect("type");
     }
-    client
-        .find(Locator::Css("#setup button[type=submit]"))
-        .await
-        .expect("the button")
-        .click()
-        .await
-        .expect("submit");
+    follow(&client, "#setup button[type=submit]").await;
     let alert = text_of(&client, "#setup").await;
     assert!(alert.contains("6 位行政区划代码"), "{alert}");
     shot("setup-refused.png").await;
@@ -549,13 +537,7 @@ async fn an_admin_completes_the_first_start_page_in_the_browser() {
         .await
         .expect("county_code");
     field.send_keys("9").await.expect("type");
-    client
-        .find(Locator::Css("#setup button[type=submit]"))
-        .await
-        .expect("the button")
-        .click()
-        .await
-        .expect("submit");
+    follow(&client, "#setup button[type=submit]").await;
     let done = text_of(&client, "main").await;
     assert!(done.contains("首次设置已完成"), "{done}");
     assert!(done.contains("某住建公"), "{done}");
