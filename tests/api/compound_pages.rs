@@ -449,3 +449,50 @@ async fn survey_scope_consent_category_and_archive_are_recorded_through_their_fo
     );
     assert!(log.iter().all(|e| e["actor"] == "planner1"));
 }
+
+/// Once works begin, the scope is the contract's: the page shows it without the form, and a post is refused.
+#[tokio::test]
+async fn a_compound_under_way_keeps_its_contracted_scope() {
+    let app = spawn_app().await;
+    let planner = app.sign_in("planner1").await;
+    let (_, done) = app
+        .get_json("/api/compounds?status=completed&per_page=1")
+        .await;
+    let code = done["items"][0]["code"].as_str().unwrap().to_owned();
+    let c = compound(&app, &code).await;
+    let page = app
+        .browse(&planner.cookie, &format!("/compounds/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("改造内容明细") && !page.contains("编辑改造内容"));
+    let scope = app
+        .browse(&planner.cookie, &format!("/compounds/{code}/scope"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(scope.contains("以施工合同为准"), "{scope}");
+    assert!(!scope.contains("value=\"save\""));
+    let version = c["version"].to_string();
+    let r = app
+        .post_form(
+            &planner,
+            &format!("/compounds/{code}/scope"),
+            &[
+                ("version", version.as_str()),
+                ("action", "save"),
+                ("pick_B01", "yes"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("以施工合同为准"));
+    assert_eq!(
+        compound(&app, &code).await["version"],
+        c["version"],
+        "nothing written"
+    );
+}

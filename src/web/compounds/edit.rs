@@ -10,7 +10,7 @@ use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use super::boundary_input::{self, Typed};
-use super::pages::can_write;
+use super::pages::{can_write, scope_settled};
 use crate::db::{catalog, compounds};
 use crate::domain::FieldErrors;
 use crate::domain::catalog::{Catalog, Figures};
@@ -100,6 +100,12 @@ async fn scope_save(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let version = f.version()?;
         let detail = compounds::get(&s.db, &code).await?;
+        if scope_settled(&detail) {
+            return Err(Error::Conflict {
+                message: SETTLED.to_owned(),
+                field: Some("scope"),
+            });
+        }
         let catalog = catalog::load(&s.db).await?;
         let (lines, codes) = typed_scope(&f, &detail, &catalog)?;
         let mut props = properties_of(&detail);
@@ -600,6 +606,8 @@ fn quantity_text(q: f64) -> String {
 /// The scope page: the catalog by class, each item with its derived quantity, the chosen ones ticked with
 /// their quantity and reason; the estimate and the category of the stored scope, or of the typed one (`typed`,
 /// after 重新计算 or a refused save).
+const SETTLED: &str = "该小区已开工，改造内容以施工合同为准，不再在此修改";
+
 async fn scope_view(s: &AppState, ctx: &Ctx, code: &str, typed: Option<&Form>) -> Rendered {
     let detail = compounds::get(&s.db, code).await?;
     let catalog = catalog::load(&s.db).await?;
@@ -672,7 +680,7 @@ async fn scope_view(s: &AppState, ctx: &Ctx, code: &str, typed: Option<&Form>) -
             "stored_total_yuan": stored_estimate.as_ref().map(Estimate::total_yuan).unwrap_or_default(),
             "stored_category_name": class_name(stored_estimate.as_ref().and_then(|e| e.category.as_deref())),
             "override_name": detail["category_override"]["category"].as_str().map(|c| class_name(Some(c))),
-            "can_write": can_write(ctx),
+            "can_write": can_write(ctx) && !scope_settled(&detail), "settled": scope_settled(&detail),
         }),
     ))
 }

@@ -159,6 +159,16 @@ pub fn can_write(ctx: &Ctx) -> bool {
         .is_ok_and(|p| Route::UpdateCompound.rule().admits(p.role))
 }
 
+/// Whether works have begun on the compound: its scope is then the contract's, and the scope form is not offered.
+pub(super) fn scope_settled(detail: &Value) -> bool {
+    matches!(
+        detail["status"].as_str().map(Status::parse),
+        Some(Ok(Status::InConstruction
+            | Status::Completed
+            | Status::Accepted))
+    )
+}
+
 pub(super) async fn compound_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
     let detail = compounds::get(&state.db, code).await?;
     let catalog = catalog::load(&state.db).await?;
@@ -275,7 +285,7 @@ pub(super) async fn compound_page(state: &AppState, ctx: &Ctx, code: &str) -> Re
             "consent_raw": consent,
             // Why a quantity differs from the derived one, by item.
             "scope_reasons": detail["scope"].as_array().map(|lines| lines.iter().filter_map(|l| Some((l["item"].as_str()?.to_owned(), json!(l["reason"].as_str()?)))).collect::<serde_json::Map<_, _>>()).unwrap_or_default(),
-            "can_write": can_write(ctx),
+            "can_write": can_write(ctx), "scope_open": !scope_settled(&detail),
         }),
     ))
 }
