@@ -206,8 +206,11 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
         super::site::mark_demo_data(&txn).await?;
     }
     txn.commit().await?;
+    let now = chrono::Utc::now();
+    let mut coming = None;
     if data.compounds.is_some() {
         approve_decided_batches(db, &policy).await?;
+        coming = approve_coming_batch(db, &policy, now).await?;
     }
     if let Some(text) = data.contractors {
         let firms = load_contractors(db, text).await?;
@@ -217,7 +220,8 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
                 db,
                 &policy,
                 &crate::domain::calendar::HolidayCalendar::built_in(),
-                chrono::Utc::now(),
+                now,
+                coming,
             )
             .await?;
         }
@@ -255,24 +259,57 @@ async fn approve_decided_batches(db: &DatabaseConnection, policy: &Policy) -> an
         let year: i32 = year
             .parse()
             .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
-        let horizon = Horizon {
-            years: vec![YearLimits {
-                year,
-                budget_yuan: decided.budget_yuan,
-                max_compounds: decided.max_compounds,
-                max_households: None,
-            }],
-            discount: None,
-            pins: Default::default(),
-            exclusions: Default::default(),
-            bundles: true,
-            overrides: Default::default(),
-        };
+        let horizon = one_year(year, decided.budget_yuan, decided.max_compounds);
         batches::approve(db, &Actor::system(), &horizon, year, None)
             .await
             .map_err(|e| anyhow::anyhow!("approving the {year} batch: {e}"))?;
     }
     Ok(())
+}
+
+/// The demo's coming year: next year (in Beijing) has a small approved batch whose plan notices are out now, so
+/// a newcomer can try the objection form on a notice whose period is running and whose text names that year.
+/// Not for a data set without decided batches, nor when next year's batch is itself among the decided ones.
+async fn approve_coming_batch(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Option<i32>> {
+    /// Six compounds, a fraction of a real year: the rest of the reserve stays for the planner to try.
+    const COMPOUNDS: u32 = 6;
+    const BUDGET_YUAN: u64 = 20_000_000;
+    use chrono::Datelike;
+    let year = crate::domain::time::beijing_date(now).year() + 1;
+    let decided: Vec<i32> = policy
+        .batches
+        .keys()
+        .filter_map(|y| y.parse().ok())
+        .collect();
+    if decided.is_empty() || decided.iter().any(|&y| y >= year) {
+        return Ok(None);
+    }
+    let horizon = one_year(year, BUDGET_YUAN, Some(COMPOUNDS));
+    batches::approve(db, &Actor::system(), &horizon, year, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("approving the demo's {year} batch: {e}"))?;
+    Ok(Some(year))
+}
+
+/// A horizon of one year with its budget and compound cap, district projects kept together.
+fn one_year(year: i32, budget_yuan: u64, max_compounds: Option<u32>) -> Horizon {
+    Horizon {
+        years: vec![YearLimits {
+            year,
+            budget_yuan,
+            max_compounds,
+            max_households: None,
+        }],
+        discount: None,
+        pins: Default::default(),
+        exclusions: Default::default(),
+        bundles: true,
+        overrides: Default::default(),
+    }
 }
 
 #[cfg(test)]

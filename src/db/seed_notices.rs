@@ -1,10 +1,11 @@
 //! First start, last part: the decided batches' notices, so a newcomer sees the whole cycle — plan notices
 //! before the works (their periods long over), site notices at the start, completion notices with residents'
-//! ratings, a correction, objections with the bureau's answers, and plan notices published on the day of the
-//! first start, whose period is still running, to try the objection form on.
+//! ratings, a correction, objections with the bureau's answers — all in the batch's year — and the coming
+//! year's plan notices, published two days before the first start, whose period is still running, to try the
+//! objection form on.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 use super::audit::Actor;
 use super::entities::projects::Progress;
@@ -40,12 +41,14 @@ const OBJECTIONS: [(&str, &str, &str); 4] = [
     ),
 ];
 
-/// Publishes the notices of every decided batch's projects, in the batch year, and a few on the day itself.
+/// Publishes the notices of every decided batch's projects, in the batch year, and the plan notices of the
+/// `coming` year's batch two days before `now`.
 pub async fn publish_decided_batches(
     db: &DatabaseConnection,
     policy: &Policy,
     calendar: &HolidayCalendar,
     now: DateTime<Utc>,
+    coming: Option<i32>,
 ) -> anyhow::Result<()> {
     let actor = Actor::system();
     // Answers to residents are the bureau's words: signed by its planning section, not by "the system".
@@ -73,59 +76,17 @@ pub async fn publish_decided_batches(
                 project: project.code.clone(),
                 corrects,
             };
-            // The orders nobody acknowledged yet stand for projects whose plan is only now put to the residents.
-            let today = i % 10 == 9;
-            // Published two days ago, so that what residents sent since and the bureau's answer lie in the past.
-            let plan_at = if today {
-                now - Duration::days(2)
-            } else {
-                morning(start - Duration::days(40))
-            };
+            let plan_at = morning(start - Duration::days(40));
             let plan = notices::create_on(&txn, &actor, &templates, &draft("plan", None), plan_at)
                 .await
                 .map_err(fail)?;
             let plan = notices::publish_at(&txn, &actor, calendar, plan.id, plan.version, plan_at)
                 .await
                 .map_err(fail)?;
-            let comments = if today { 2 } else { usize::from(i % 7 == 3) };
-            for k in 0..comments {
-                let (kind, text, answer) = OBJECTIONS[(i + k) % OBJECTIONS.len()];
-                let at = plan_at + Duration::hours(5 + 20 * k as i64);
-                let objection = Objection::parse(&ObjectionForm {
-                    kind,
-                    building_unit: &format!("{}栋{}单元", 1 + (i + k) % 6, 1 + k % 3),
-                    name: if k == 0 { "张女士" } else { "" },
-                    mobile: &format!("139{:08}", 20_210_000 + i * 10 + k),
-                    text,
-                })
-                .map_err(|e| anyhow::anyhow!("demo objection: {e}"))?;
-                let submission = format!("demo-{}-{k}", plan.id);
-                notices::submit_objection(
-                    &txn,
-                    plan.id,
-                    &objection,
-                    &submission,
-                    &format!("demo-{}", plan.id),
-                    at,
-                )
-                .await
-                .map_err(fail)?;
-                // On the running notices one question waits for the bureau, so its inbox has work in it.
-                if !today || k == 0 {
-                    let id = notices::inbox(&txn, plan.id, None)
-                        .await
-                        .map_err(fail)?
-                        .last()
-                        .map(|o| o.id)
-                        .unwrap_or_default();
-                    notices::answer(&txn, &answerer, id, answer, at + Duration::days(1))
-                        .await
-                        .map_err(fail)?;
-                    answered += 1;
-                }
-            }
-            if today {
-                continue;
+            if i % 7 == 3 {
+                answered += comment(&txn, &answerer, plan.id, i, 1, 1, plan_at)
+                    .await
+                    .map_err(fail)?;
             }
             if i == 1 {
                 // The revised order moved the start: the plan notice is corrected to say so.
@@ -227,8 +188,77 @@ pub async fn publish_decided_batches(
         }
         tracing::debug!(year, answered, "demo notices published");
     }
+    if let Some(year) = coming {
+        // Published two days ago, so that what residents sent since and the bureau's answer lie in the past; one
+        // question on each waits for the bureau, so its inbox has work in it.
+        let plan_at = now - Duration::days(2);
+        for (i, project) in projects::list(&txn, Some(year), None)
+            .await?
+            .iter()
+            .enumerate()
+        {
+            let fail = |e: crate::error::Error| anyhow::anyhow!("{}: {e}", project.code);
+            let draft = DraftInput {
+                kind: Some("plan".to_owned()),
+                project: project.code.clone(),
+                corrects: None,
+            };
+            let plan = notices::create_on(&txn, &actor, &templates, &draft, plan_at)
+                .await
+                .map_err(fail)?;
+            let plan = notices::publish_at(&txn, &actor, calendar, plan.id, plan.version, plan_at)
+                .await
+                .map_err(fail)?;
+            comment(&txn, &answerer, plan.id, i, 2, 1, plan_at)
+                .await
+                .map_err(fail)?;
+        }
+    }
     txn.commit().await?;
     Ok(())
+}
+
+/// `count` residents write on the notice, the first a few hours after `at` and the next a day later each; the
+/// bureau answers the first `answer` of them the day after. Returns how many were answered.
+async fn comment(
+    txn: &DatabaseTransaction,
+    answerer: &Actor,
+    notice: i32,
+    i: usize,
+    count: usize,
+    answer: usize,
+    at: DateTime<Utc>,
+) -> Result<usize, crate::error::Error> {
+    for k in 0..count {
+        let (kind, text, reply) = OBJECTIONS[(i + k) % OBJECTIONS.len()];
+        let sent = at + Duration::hours(5 + 20 * k as i64);
+        let objection = Objection::parse(&ObjectionForm {
+            kind,
+            building_unit: &format!("{}栋{}单元", 1 + (i + k) % 6, 1 + k % 3),
+            name: if k == 0 { "张女士" } else { "" },
+            mobile: &format!("139{:08}", 20_210_000 + i * 10 + k),
+            text,
+        })
+        .map_err(|e| anyhow::anyhow!("demo objection: {e}"))?;
+        notices::submit_objection(
+            txn,
+            notice,
+            &objection,
+            &format!("demo-{notice}-{k}"),
+            &format!("demo-{notice}"),
+            sent,
+        )
+        .await?;
+        if k < answer {
+            let id = notices::inbox(txn, notice, None)
+                .await?
+                .last()
+                .map(|o| o.id)
+                .unwrap_or_default();
+            notices::answer(txn, answerer, id, reply, sent + Duration::days(1)).await?;
+        }
+    }
+    Ok(count.min(answer))
 }
 
 /// A handful of ratings per compound, mostly satisfied, one project less so.

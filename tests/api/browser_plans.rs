@@ -6,11 +6,10 @@
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::browser::{desk_browser, follow, screenshot_path, sign_in, text_of};
-use crate::helpers::spawn_app;
+use crate::helpers::{plan_picks, spawn_app};
 
 async fn shot(client: &Client, name: &str) {
     std::fs::write(
@@ -62,25 +61,7 @@ async fn a_planner_makes_a_whole_plan_through_the_form_and_approves_a_year() {
     };
     let app = spawn_app().await;
     // A compound planned late and one planned early, to pin and leave out.
-    let years: Vec<Value> = (2022..=2024)
-        .map(|y| json!({"year": y, "budget_yuan": 330_000_000u64, "max_compounds": 81}))
-        .collect();
-    let (_, sample) = app
-        .send_json(
-            Method::POST,
-            "/api/scenarios",
-            &json!({"name": "取样", "horizon": {"years": years}}),
-            None,
-        )
-        .await;
-    let late = sample["plan"]["years"][2]["codes"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let early = sample["plan"]["years"][0]["codes"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (late, early) = plan_picks(&app).await;
 
     sign_in(&client, &app, "planner1").await;
     client

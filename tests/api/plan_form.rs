@@ -2,10 +2,9 @@
 //! row), discount, district projects, pins and exclusions — the same scenario `POST /api/scenarios` makes. A
 //! refused form comes back with what was typed and each message beside its field; "更新年份" saves nothing.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Browser, TestApp, spawn_app};
+use crate::helpers::{Browser, TestApp, plan_picks, spawn_app};
 
 /// The message beside field `name` (inside its label), if any.
 pub fn beside(html: &str, name: &str) -> Option<String> {
@@ -15,29 +14,6 @@ pub fn beside(html: &str, name: &str) -> Option<String> {
         .split("<span class=\"field-error\" role=\"alert\">")
         .nth(1)?;
     Some(message.split("</span>").next()?.to_owned())
-}
-
-/// A plan made over the API, to pick a pin and an exclusion from: (a compound planned for 2024, one for 2022).
-async fn picks(app: &TestApp) -> (String, String) {
-    let years: Vec<Value> = (2022..=2024)
-        .map(|y| json!({"year": y, "budget_yuan": 330_000_000u64, "max_compounds": 81}))
-        .collect();
-    let (status, s) = app
-        .send_json(
-            Method::POST,
-            "/api/scenarios",
-            &json!({"name": "取样", "horizon": {"years": years}}),
-            None,
-        )
-        .await;
-    assert_eq!(status, 201, "{s}");
-    let code = |i: usize| {
-        s["plan"]["years"][i]["codes"][0]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    (code(2), code(0))
 }
 
 async fn scenario_count(app: &TestApp) -> usize {
@@ -53,7 +29,7 @@ async fn post(app: &TestApp, planner: &Browser, fields: &[(&str, &str)]) -> reqw
 async fn a_planner_makes_the_whole_scenario_through_the_form() {
     let app = spawn_app().await;
     let planner = app.sign_in("planner1").await;
-    let (late, early) = picks(&app).await;
+    let (late, early) = plan_picks(&app).await;
     let pins = format!("{late}=2023\n");
     let r = post(
         &app,
