@@ -63,6 +63,19 @@ coded_enum! {
     }
 }
 
+impl Status {
+    /// Whether works have begun: the compound's scope is then the contract's and is no longer edited.
+    pub fn scope_settled(self) -> bool {
+        matches!(
+            self,
+            Self::InConstruction | Self::Completed | Self::Accepted
+        )
+    }
+
+    /// What a scope edit is told once the scope is settled.
+    pub const SCOPE_SETTLED: &str = "该小区已开工，改造内容以施工合同为准，不再在此修改";
+}
+
 coded_enum! {
     /// Who manages the compound (物业管理).
     PropertyManagement {

@@ -3,7 +3,7 @@
 //! and category, and archives it — each through the API's checks and audit; a refused form comes back as itself,
 //! a stale one as 409.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{Browser, TestApp, anonymous, spawn_app};
 
@@ -495,4 +495,24 @@ async fn a_compound_under_way_keeps_its_contracted_scope() {
         c["version"],
         "nothing written"
     );
+    // The API is held to the same rule: a scope changed there is refused, the same record otherwise is taken.
+    let path = format!("/api/compounds/{code}");
+    let tag = format!("\"{version}\"");
+    let mut edit = c.clone();
+    edit["scope"] = json!([{"item": "B01"}]);
+    let (status, body) = app
+        .send_json(reqwest::Method::PUT, &path, &edit, Some(&tag))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("以施工合同为准"));
+    let mut renamed = c.clone();
+    renamed["address"] = json!("仁寿县文林街道新门牌 8 号");
+    let (status, body) = app
+        .send_json(reqwest::Method::PUT, &path, &renamed, Some(&tag))
+        .await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -63,6 +63,19 @@ pub async fn update(
     let txn = crate::db::begin_write(db).await?;
     let stored = find(&txn, code).await?;
     check_version(&stored, expected_version)?;
+    if crate::domain::compound::Status::parse(&stored.status).is_ok_and(|s| s.scope_settled()) {
+        let lookup = Lookup::load(&txn).await?;
+        let scope = scopes(&txn, vec![stored.id], &lookup)
+            .await?
+            .remove(&stored.id)
+            .unwrap_or_default();
+        if scope != record.scope {
+            return Err(Error::Conflict {
+                message: crate::domain::compound::Status::SCOPE_SETTLED.to_owned(),
+                field: Some("scope"),
+            });
+        }
+    }
     let mut places = Places::load(&txn).await?;
     let (town_id, community_id) = places.resolve(&txn, record).await?;
     let new = compounds::Model {

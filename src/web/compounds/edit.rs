@@ -97,115 +97,61 @@ async fn scope_save(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
             }
         };
     }
-    let result = async {
-        let version = f.version()?;
-        let detail = compounds::get(&s.db, &code).await?;
-        if scope_settled(&detail) {
-            return Err(Error::Conflict {
-                message: SETTLED.to_owned(),
-                field: Some("scope"),
-            });
-        }
-        let catalog = catalog::load(&s.db).await?;
-        let (lines, codes) = typed_scope(&f, &detail, &catalog)?;
-        let mut props = properties_of(&detail);
+    let result = save_part(&s, &ctx, &code, &f, |detail, catalog, props| {
+        let (lines, codes) = typed_scope(&f, detail, catalog)?;
         props.insert(
             "scope".into(),
             serde_json::to_value(&lines).map_err(|e| Error::Internal(e.into()))?,
         );
-        let remap = |field: &str| scope_field(field, &codes);
-        write(
-            &s,
-            &ctx,
-            Some((&code, version)),
-            props,
-            detail.get("geometry").cloned(),
-            FieldErrors::default(),
-            &remap,
-        )
-        .await
-    };
+        let remap: Remap = Box::new(move |field: &str| scope_field(field, &codes));
+        Ok((FieldErrors::default(), remap))
+    });
     let back = format!("/compounds/{code}/scope");
     let again = scope_view(&s, &ctx, &code, Some(&f));
     after(&s, &ctx, result.await, &back, kept, again).await
 }
 
 async fn survey_save(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
-    let result = async {
-        let version = f.version()?;
-        let detail = compounds::get(&s.db, &code).await?;
+    let result = save_part(&s, &ctx, &code, &f, |_, _, props| {
         let (survey, rows, mine) = typed_survey(&f);
-        let mut props = properties_of(&detail);
         props.insert("survey".into(), survey);
         if props.get("status").and_then(Value::as_str) == Some("catalogued") {
             props.insert("status".into(), json!("surveyed"));
         }
-        let remap = |field: &str| survey_field(field, &rows);
-        write(
-            &s,
-            &ctx,
-            Some((&code, version)),
-            props,
-            detail.get("geometry").cloned(),
-            mine,
-            &remap,
-        )
-        .await
-    };
+        let remap: Remap = Box::new(move |field: &str| survey_field(field, &rows));
+        Ok((mine, remap))
+    });
     record_form(&s, &ctx, &code, &f, "survey", result.await).await
 }
 
 async fn consent_save(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
-    let result = async {
-        let version = f.version()?;
-        let detail = compounds::get(&s.db, &code).await?;
+    let result = save_part(&s, &ctx, &code, &f, |_, _, props| {
         let (consent, mine) = typed_consent(&f);
-        let mut props = properties_of(&detail);
         props.insert("consent".into(), consent);
-        let remap = |field: &str| field.strip_prefix("consent.").unwrap_or(field).to_owned();
-        write(
-            &s,
-            &ctx,
-            Some((&code, version)),
-            props,
-            detail.get("geometry").cloned(),
-            mine,
-            &remap,
-        )
-        .await
-    };
+        let remap: Remap =
+            Box::new(|field: &str| field.strip_prefix("consent.").unwrap_or(field).to_owned());
+        Ok((mine, remap))
+    });
     record_form(&s, &ctx, &code, &f, "consent", result.await).await
 }
 
 async fn category_save(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
-    let result = async {
-        let version = f.version()?;
-        let detail = compounds::get(&s.db, &code).await?;
+    let result = save_part(&s, &ctx, &code, &f, |_, _, props| {
         let category = f.text("category").trim();
-        let mut props = properties_of(&detail);
         let value = if category.is_empty() {
             Value::Null
         } else {
             json!({"category": category, "reason": f.text("reason").trim()})
         };
         props.insert("category_override".into(), value);
-        let remap = |field: &str| {
+        let remap: Remap = Box::new(|field: &str| {
             field
                 .strip_prefix("category_override.")
                 .unwrap_or(field)
                 .to_owned()
-        };
-        write(
-            &s,
-            &ctx,
-            Some((&code, version)),
-            props,
-            detail.get("geometry").cloned(),
-            FieldErrors::default(),
-            &remap,
-        )
-        .await
-    };
+        });
+        Ok((FieldErrors::default(), remap))
+    });
     record_form(&s, &ctx, &code, &f, "category", result.await).await
 }
 
@@ -236,6 +182,36 @@ async fn record_form(
 }
 
 // ── Writing ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/// How the record's field names map back to a form's, for the messages beside its fields.
+type Remap = Box<dyn Fn(&str) -> String + Send + Sync>;
+
+/// Saves one part of the stored record from a form on the compound's pages: `edit` changes the stored
+/// properties and says what the form refused itself and how its fields are named.
+async fn save_part(
+    s: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    f: &Form,
+    edit: impl FnOnce(&Value, &Catalog, &mut Map<String, Value>) -> Result<(FieldErrors, Remap)>,
+) -> Result<Value> {
+    let version = f.version()?;
+    let detail = compounds::get(&s.db, code).await?;
+    let catalog = catalog::load(&s.db).await?;
+    let mut props = properties_of(&detail);
+    let (mine, remap) = edit(&detail, &catalog, &mut props)?;
+    let geometry = detail.get("geometry").cloned();
+    write(
+        s,
+        ctx,
+        Some((code, version)),
+        props,
+        geometry,
+        mine,
+        &*remap,
+    )
+    .await
+}
 
 /// The stored record's writable attributes (the read-only ones are ignored by the parse).
 fn properties_of(detail: &Value) -> Map<String, Value> {
@@ -606,8 +582,6 @@ fn quantity_text(q: f64) -> String {
 /// The scope page: the catalog by class, each item with its derived quantity, the chosen ones ticked with
 /// their quantity and reason; the estimate and the category of the stored scope, or of the typed one (`typed`,
 /// after 重新计算 or a refused save).
-const SETTLED: &str = "该小区已开工，改造内容以施工合同为准，不再在此修改";
-
 async fn scope_view(s: &AppState, ctx: &Ctx, code: &str, typed: Option<&Form>) -> Rendered {
     let detail = compounds::get(&s.db, code).await?;
     let catalog = catalog::load(&s.db).await?;

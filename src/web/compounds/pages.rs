@@ -161,12 +161,10 @@ pub fn can_write(ctx: &Ctx) -> bool {
 
 /// Whether works have begun on the compound: its scope is then the contract's, and the scope form is not offered.
 pub(super) fn scope_settled(detail: &Value) -> bool {
-    matches!(
-        detail["status"].as_str().map(Status::parse),
-        Some(Ok(Status::InConstruction
-            | Status::Completed
-            | Status::Accepted))
-    )
+    detail["status"]
+        .as_str()
+        .and_then(|s| Status::parse(s).ok())
+        .is_some_and(Status::scope_settled)
 }
 
 pub(super) async fn compound_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
