@@ -12,6 +12,7 @@ mod m20261129_000006_work_orders;
 mod m20261201_000007_notices;
 mod m20261206_000008_rate_hits;
 mod m20261207_000009_scope_reasons;
+mod m20261207_000010_funding_override;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_notices::Migration),
             Box::new(m20261206_000008_rate_hits::Migration),
             Box::new(m20261207_000009_scope_reasons::Migration),
+            Box::new(m20261207_000010_funding_override::Migration),
         ]
     }
 }

@@ -416,6 +416,8 @@ pub async fn update_policy(
     if stored == *policy {
         return Ok(());
     }
+    let catalog = load(&txn).await?;
+    policy.check_against(&catalog).map_err(Error::Invalid)?;
     save_policy(&txn, policy).await?;
     set_version(&txn, POLICY_VERSION_KEY, version + 1).await?;
     super::revisions::bump(&txn, super::revisions::COMPOUNDS).await?;
@@ -424,8 +426,8 @@ pub async fn update_policy(
         &txn,
         actor,
         Change::new("update", "policy", "policy")
-            .before(stored.settings_view())
-            .after(policy.settings_view()),
+            .before(stored.settings_view(&catalog))
+            .after(policy.settings_view(&catalog)),
     )
     .await?;
     txn.commit().await?;

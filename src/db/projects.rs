@@ -48,6 +48,9 @@ pub struct ProjectView {
     pub progress: Progress,
     pub percent: i32,
     pub sites: Vec<SiteView>,
+    /// The sites' funding splits added up by source (on the one project's view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub funding: Option<crate::domain::funding::Split>,
     pub version: i32,
     pub updated_at: DateTime<Utc>,
 }
@@ -220,9 +223,14 @@ pub async fn find(
 
 pub async fn get(db: &impl ConnectionTrait, code: &str, own: Option<i32>) -> Result<ProjectView> {
     let row = find(db, code, own).await?;
+    let id = row.id;
     let mut list = views(db, vec![row]).await?;
-    list.pop()
-        .ok_or_else(|| Error::NotFound(format!("没有编号为 {code} 的项目")))
+    let mut view = list
+        .pop()
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {code} 的项目")))?;
+    let rows = sites(db, vec![id]).await?.remove(&id).unwrap_or_default();
+    view.funding = Some(crate::db::compounds::total_split(db, &rows).await?);
+    Ok(view)
 }
 
 /// The compounds of each project, in position order.
@@ -296,6 +304,7 @@ async fn views(db: &impl ConnectionTrait, rows: Vec<projects::Model>) -> Result<
                 dates_reason: p.dates_reason,
                 progress: p.progress,
                 percent: p.percent,
+                funding: None,
                 version: p.version,
                 updated_at: p.updated_at,
             }

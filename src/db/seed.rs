@@ -186,6 +186,9 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
     }
     let catalog = Catalog::from_toml(data.catalog).map_err(anyhow::Error::msg)?;
     let policy = Policy::from_toml(data.policy).map_err(anyhow::Error::msg)?;
+    policy
+        .check_against(&catalog)
+        .map_err(|errors| anyhow::anyhow!("policy: {errors}"))?;
     let txn = super::begin_write(db).await?;
     catalog::insert(&txn, &catalog).await?;
     catalog::save_policy(&txn, &policy).await?;
@@ -259,7 +262,12 @@ async fn approve_decided_batches(db: &DatabaseConnection, policy: &Policy) -> an
         let year: i32 = year
             .parse()
             .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
-        let horizon = one_year(year, decided.budget_yuan, decided.max_compounds);
+        let mut horizon = one_year(year, decided.budget_yuan, decided.max_compounds);
+        horizon.pins = decided
+            .compounds
+            .iter()
+            .map(|c| (c.clone(), year))
+            .collect();
         batches::approve(db, &Actor::system(), &horizon, year, None)
             .await
             .map_err(|e| anyhow::anyhow!("approving the {year} batch: {e}"))?;

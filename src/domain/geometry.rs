@@ -54,6 +54,10 @@ const MAX_VERTICES: usize = 2_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Boundary(MultiPolygon<f64>);
 
+fn hundredths(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
 impl Boundary {
     /// Parses a GeoJSON geometry object (Polygon or MultiPolygon) in the given CRS.
     pub fn from_geojson(value: &Value, crs: Crs) -> Result<Self, String> {
@@ -127,14 +131,15 @@ impl Boundary {
         &self.0
     }
 
-    /// Geodesic area on the WGS-84 ellipsoid, in m².
+    /// Geodesic area on the WGS-84 ellipsoid, in m², to the hundredth as it is stored: quantities derived from it
+    /// (and so estimates) come out the same from a record just parsed and from its stored row.
     pub fn area_m2(&self) -> f64 {
-        self.0.geodesic_area_unsigned()
+        hundredths(self.0.geodesic_area_unsigned())
     }
 
-    /// Geodesic length of all rings, in m.
+    /// Geodesic length of all rings, in m, to the hundredth as it is stored.
     pub fn perimeter_m(&self) -> f64 {
-        self.0.geodesic_perimeter()
+        hundredths(self.0.geodesic_perimeter())
     }
 
     /// (lon, lat) of the area-weighted centroid.

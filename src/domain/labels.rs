@@ -86,6 +86,9 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("origin", "房屋来源"),
     ("category", "改造类别"),
     ("category_override", "指定改造类别"),
+    ("funding_override", "指定资金分摊"),
+    ("funding_reason", "调整分摊的理由"),
+    ("shares", "各来源金额（元）"),
     ("status", "状态"),
     ("estimated_cost_yuan", "估算投资"),
     ("requests", "居民诉求数"),
@@ -215,6 +218,13 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("bundle_max_compounds", "每个片区最多小区数"),
     ("notices_phone", "咨询投诉电话"),
     ("rating_days", "竣工后评价天数"),
+    ("funding_sources", "资金来源及分摊"),
+    ("source_new_name", "新增资金来源·名称"),
+    ("source_new_code", "新增资金来源·代码"),
+    ("source_new_items", "新增资金来源·仅限工程项目"),
+    ("source_new_share_pct", "新增资金来源·承担比例"),
+    ("source_new_cap", "新增资金来源·每户上限"),
+    ("source_new_order", "新增资金来源·顺序"),
     ("confirm", "确认"),
 ];
 

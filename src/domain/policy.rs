@@ -29,6 +29,9 @@ pub struct Policy {
     pub work_orders: WorkOrders,
     #[serde(default)]
     pub notices: Notices,
+    /// Where the money comes from, and the default split of every estimate by source.
+    #[serde(default)]
+    pub funding: super::funding::Funding,
 }
 
 /// How the county's public notices (公示) are numbered, whom residents call, and how long they may rate.
@@ -210,6 +213,9 @@ pub struct BatchBudget {
     pub budget_yuan: u64,
     #[serde(default)]
     pub max_compounds: Option<u32>,
+    /// Compounds the decision names: they are in the batch whatever the planner would choose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compounds: Vec<String>,
 }
 
 /// The priority weights a policy sets, with what each is paid for (the settings page's labels).
@@ -361,7 +367,20 @@ impl Policy {
 
     /// The settings a bureau changes, flat and in words where they are codes: what the settings page shows and
     /// the audit log compares.
-    pub fn settings_view(&self) -> serde_json::Value {
+    /// Checks what the policy says about the catalog: the funding sources' classes and items exist.
+    pub fn check_against(&self, catalog: &super::catalog::Catalog) -> Result<(), FieldErrors> {
+        let classes: Vec<&str> = catalog.classes.iter().map(|c| c.code.as_str()).collect();
+        let items: Vec<&str> = catalog.items.iter().map(|i| i.code.as_str()).collect();
+        self.funding
+            .check(&classes, &items)
+            .map_err(|(field, message)| {
+                let mut errors = FieldErrors::default();
+                errors.add(field, message);
+                errors
+            })
+    }
+
+    pub fn settings_view(&self, catalog: &super::catalog::Catalog) -> serde_json::Value {
         let mut view = serde_json::Map::new();
         for (name, _) in WEIGHTS {
             view.insert(
@@ -405,6 +424,16 @@ impl Policy {
         view.insert(
             "rating_days".into(),
             serde_json::json!(self.notices.rating_days),
+        );
+        view.insert(
+            "funding_sources".into(),
+            serde_json::json!(
+                self.funding
+                    .sources
+                    .iter()
+                    .map(|source| source.describe(catalog))
+                    .collect::<Vec<_>>()
+            ),
         );
         serde_json::Value::Object(view)
     }
@@ -450,7 +479,13 @@ mod tests {
         }
         assert_eq!(Fraction::parse(" 2／3 "), Some(Fraction([2, 3])));
         assert_eq!(Fraction::parse("三分之二"), None);
-        assert_eq!(p.settings_view()["approval_area"], "5/4");
+        assert_eq!(
+            p.settings_view(&crate::domain::catalog::Catalog {
+                classes: vec![],
+                items: vec![]
+            })["approval_area"],
+            "5/4"
+        );
     }
 
     #[test]

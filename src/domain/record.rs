@@ -8,7 +8,8 @@ use validator::Validate;
 use super::FieldErrors;
 use super::catalog::{Catalog, Figures};
 use super::compound::{
-    CategoryOverride, CompoundCode, Consent, Origin, PropertyManagement, Status, Survey,
+    CategoryOverride, CompoundCode, Consent, FundingOverride, Origin, PropertyManagement, Status,
+    Survey,
 };
 use super::cost::{Estimate, ScopeLine, estimate};
 use super::geometry::{Boundary, Crs};
@@ -61,6 +62,8 @@ struct CompoundInput {
     #[serde(default)]
     category_override: Option<CategoryOverride>,
     #[serde(default)]
+    funding_override: Option<FundingOverride>,
+    #[serde(default)]
     #[validate(range(min = 0, max = 1000000, message = "须为 0 到 1000000 之间的整数"))]
     requests: i32,
     #[serde(default)]
@@ -96,6 +99,7 @@ pub struct CompoundRecord {
     pub consent: Option<Consent>,
     pub scope: Vec<ScopeLine>,
     pub category_override: Option<CategoryOverride>,
+    pub funding_override: Option<FundingOverride>,
     pub requests: i32,
     pub deputies_vote_rank: Option<i32>,
     pub archived: bool,
@@ -185,6 +189,11 @@ impl CompoundRecord {
                 );
             }
         }
+        if let Some(Err((field, message))) =
+            input.funding_override.as_ref().map(FundingOverride::check)
+        {
+            errors.add(format!("funding_override.{field}"), message);
+        }
         let figures = Figures {
             floor_area_m2: input.floor_area_m2,
             storeys: input.storeys,
@@ -237,6 +246,7 @@ impl CompoundRecord {
                 consent: input.consent,
                 scope: input.scope,
                 category_override: input.category_override,
+                funding_override: input.funding_override,
                 requests: input.requests,
                 deputies_vote_rank: input.deputies_vote_rank,
                 archived: input.archived,

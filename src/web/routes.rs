@@ -102,6 +102,7 @@ routes! {
     CompoundSurveySave = ("POST", "/compounds/{code}/survey", Planner),
     CompoundConsentSave = ("POST", "/compounds/{code}/consent", Planner),
     CompoundCategorySave = ("POST", "/compounds/{code}/category", Planner),
+    CompoundFundingSave = ("POST", "/compounds/{code}/funding", Planner),
     CompoundArchivePage = ("POST", "/compounds/{code}/archive", Planner),
     MapPage = ("GET", "/map", Staff),
     PlansPage = ("GET", "/plans", Staff),

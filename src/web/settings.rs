@@ -10,7 +10,8 @@ use warp::reply::Response;
 
 use crate::db::catalog::{self, ItemEdit};
 use crate::domain::FieldErrors;
-use crate::domain::catalog::WorkItem;
+use crate::domain::catalog::{Catalog, WorkItem};
+use crate::domain::funding::Source;
 use crate::domain::notice::NoticeKind;
 use crate::domain::policy::{self, Fraction, NoticePeriod, Policy};
 use crate::error::{Error, Result};
@@ -292,7 +293,7 @@ async fn policy_page(ctx: Ctx, s: AppState, q: Query) -> Response {
                 return Err(Error::invalid(k.as_str(), "不认识的参数，可用的只有 saved"));
             }
         };
-        policy_view(&s, &ctx, saved).await
+        policy_view(&s, &ctx, saved, None).await
     };
     page(&s, &ctx, result.await)
 }
@@ -300,16 +301,33 @@ async fn policy_page(ctx: Ctx, s: AppState, q: Query) -> Response {
 async fn save_policy(ctx: Ctx, f: Form, s: AppState) -> Response {
     let result = async {
         let version = f.version()?;
+        // A stale page's funding rows would be read against the sources by position: refused as stale first.
+        let current = catalog::policy_version(&s.db).await?;
+        if current != version {
+            return Err(Error::StaleVersion {
+                message: format!(
+                    "政策参数已被他人修改（现为第 {current} 版，您是在第 {version} 版上修改的）"
+                ),
+                current_version: Some(current),
+            });
+        }
         let stored = catalog::load_policy(&s.db)
             .await?
             .ok_or_else(|| Error::NotFound("尚未载入政策参数".into()))?;
-        let policy = policy_from_form(&f, stored)?;
-        catalog::update_policy(&s.db, &ctx.actor()?, version, &policy).await
+        let works = catalog::load(&s.db).await?;
+        let (policy, rows) = policy_from_form(&f, stored, &works)?;
+        // The write checks the sources against the catalog again: its messages go beside the rows typed too.
+        catalog::update_policy(&s.db, &ctx.actor()?, version, &policy)
+            .await
+            .map_err(|e| match e {
+                Error::Invalid(errors) => Error::Invalid(rows.remap(errors)),
+                other => other,
+            })
     };
     match result.await {
         Ok(()) => see_other("/settings/policy?saved=1"),
         Err(e) => {
-            let again = policy_view(&s, &ctx, false);
+            let again = policy_view(&s, &ctx, false, Some(&f));
             refuse(
                 &s,
                 &ctx,
@@ -323,8 +341,9 @@ async fn save_policy(ctx: Ctx, f: Form, s: AppState) -> Response {
 }
 
 /// The stored policy with the form's settings put in: every field that does not read as its kind (a number, a
-/// share `2/3`) is reported beside it, with whatever the policy's own check finds.
-fn policy_from_form(f: &Form, mut policy: Policy) -> Result<Policy> {
+/// share `2/3`) is reported beside it, with whatever the policy's own checks find. Also returns the funding
+/// table's rows in the order saved, to put later messages about a source beside its row.
+fn policy_from_form(f: &Form, mut policy: Policy, works: &Catalog) -> Result<(Policy, SourceRows)> {
     let mut errors = FieldErrors::default();
     let text = |key: &str| f.text(key).trim().replace([',', '，'], "");
     let mut number = |key: &str, what: &str| -> Option<f64> {
@@ -394,7 +413,13 @@ fn policy_from_form(f: &Form, mut policy: Policy) -> Result<Policy> {
     }
     policy.notices.phone = f.text("notices_phone").trim().to_owned();
     policy.notices.number_prefix = f.text("number_prefix").trim().to_owned();
-    if let Err(more) = policy.check() {
+    let (sources, rows) = sources_from_form(f, &policy.funding.sources, works, &mut errors);
+    policy.funding.sources = sources;
+    let checked = [
+        policy.check(),
+        policy.check_against(works).map_err(|e| rows.remap(e)),
+    ];
+    for more in checked.into_iter().filter_map(Result::err) {
         for (k, v) in more.0 {
             if !errors.0.contains_key(&k) {
                 for m in v {
@@ -404,17 +429,274 @@ fn policy_from_form(f: &Form, mut policy: Policy) -> Result<Policy> {
         }
     }
     if errors.is_empty() {
-        Ok(policy)
+        Ok((policy, rows))
     } else {
         Err(Error::Invalid(errors))
     }
 }
 
-async fn policy_view(state: &AppState, ctx: &Ctx, saved: bool) -> Rendered {
+/// The funding table's rows in the order the sources are saved: each row's key prefix (`source_2`, or
+/// `source_new` for the row that adds one), so that a message about `funding.sources[i].share` stands beside
+/// the field typed (`source_2_share_pct`).
+struct SourceRows(Vec<String>);
+
+impl SourceRows {
+    /// The form's key for a policy field of a source, if it is one.
+    fn key(&self, field: &str) -> Option<String> {
+        let (i, name) = field.strip_prefix("funding.sources[")?.split_once("].")?;
+        let prefix = self.0.get(i.parse::<usize>().ok()?)?;
+        let name = match name {
+            "share" => "share_pct",
+            "cap_per_household_yuan" => "cap",
+            other => other,
+        };
+        Some(format!("{prefix}_{name}"))
+    }
+
+    /// The errors, those about a source keyed as the form's fields.
+    fn remap(&self, errors: FieldErrors) -> FieldErrors {
+        let mut out = FieldErrors::default();
+        for (field, messages) in errors.0 {
+            let key = self.key(&field).unwrap_or(field);
+            for m in messages {
+                out.add(key.clone(), m);
+            }
+        }
+        out
+    }
+}
+
+/// A number as typed in the funding table: blank is `Ok(None)`; thousands separators, `%` and `元` are allowed.
+fn typed_number(text: &str) -> std::result::Result<Option<f64>, ()> {
+    let t: String = text
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '%' | '％' | '元') && !c.is_whitespace())
+        .collect();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Some)
+        .ok_or(())
+}
+
+/// Item codes as typed (`B04 B06`, `B04，B06`, `B04、B06`), in the catalog's spelling where it has the code;
+/// unknown codes stay as typed for the policy's check to name.
+fn typed_items(text: &str, works: &Catalog) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for code in text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+        .filter(|c| !c.is_empty())
+    {
+        let code = works
+            .items
+            .iter()
+            .find(|i| i.code.eq_ignore_ascii_case(code))
+            .map_or_else(|| code.to_owned(), |i| i.code.clone());
+        if !items.contains(&code) {
+            items.push(code);
+        }
+    }
+    items
+}
+
+/// The funding table of the policy form: a row `source_{i}_…` per stored source (its code is not edited), and
+/// the row `source_new_…` that adds one (ignored when left blank). A row the form does not carry keeps its
+/// source as stored; a row ticked 删除 is left out; the rest are sorted by their 顺序 (ties in the table's order).
+fn sources_from_form(
+    f: &Form,
+    stored: &[Source],
+    works: &Catalog,
+    errors: &mut FieldErrors,
+) -> (Vec<Source>, SourceRows) {
+    let mut rows: Vec<(f64, String, Source)> = Vec::new();
+    for (i, source) in stored.iter().enumerate() {
+        let prefix = format!("source_{i}");
+        let default_order = (i + 1) as f64;
+        if f.get(&format!("{prefix}_name")).is_none() {
+            rows.push((default_order, prefix, source.clone()));
+            continue;
+        }
+        if f.get(&format!("{prefix}_delete")).is_some() {
+            continue;
+        }
+        let (order, typed) = source_row(
+            f,
+            &prefix,
+            &source.name,
+            source.code.clone(),
+            default_order,
+            works,
+            errors,
+        );
+        rows.push((order, prefix, typed));
+    }
+    let prefix = "source_new";
+    let blank = ["name", "code", "items", "share_pct", "cap"]
+        .iter()
+        .all(|k| f.text(&format!("{prefix}_{k}")).trim().is_empty())
+        && !works
+            .classes
+            .iter()
+            .any(|c| f.get(&format!("{prefix}_class_{}", c.code)).is_some());
+    if !blank {
+        let code = f.text("source_new_code").trim().to_owned();
+        if let Some((_, _, taken)) = rows.iter().find(|(_, _, s)| s.code == code) {
+            errors.add(
+                "source_new_code",
+                format!("代码“{code}”已由“{}”使用，请另取一个", taken.name),
+            );
+        }
+        let (order, typed) = source_row(
+            f,
+            prefix,
+            "新增的资金来源",
+            code,
+            (stored.len() + 1) as f64,
+            works,
+            errors,
+        );
+        rows.push((order, prefix.to_owned(), typed));
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let prefixes = rows.iter().map(|(_, p, _)| p.clone()).collect();
+    (
+        rows.into_iter().map(|(_, _, s)| s).collect(),
+        SourceRows(prefixes),
+    )
+}
+
+/// One row of the funding table, and its 顺序; what does not read as a number is reported beside its field.
+fn source_row(
+    f: &Form,
+    prefix: &str,
+    label: &str,
+    code: String,
+    default_order: f64,
+    works: &Catalog,
+    errors: &mut FieldErrors,
+) -> (f64, Source) {
+    let key = |name: &str| format!("{prefix}_{name}");
+    let share = match typed_number(f.text(&key("share_pct"))) {
+        Ok(Some(pct)) if (0.0..=100.0).contains(&pct) => pct / 100.0,
+        Ok(Some(_)) => {
+            errors.add(
+                key("share_pct"),
+                format!("{label}的承担比例须在 0 到 100 之间（百分比）"),
+            );
+            1.0
+        }
+        Ok(None) => {
+            errors.add(
+                key("share_pct"),
+                format!("请填写{label}的承担比例（百分比，如 50）"),
+            );
+            1.0
+        }
+        Err(()) => {
+            errors.add(
+                key("share_pct"),
+                format!("{label}的承担比例须为百分比数字，如 50"),
+            );
+            1.0
+        }
+    };
+    let cap = typed_number(f.text(&key("cap"))).unwrap_or_else(|()| {
+        errors.add(
+            key("cap"),
+            format!("{label}的每户上限须为以元计的金额，如 20000；不设上限请留空"),
+        );
+        None
+    });
+    let order = match typed_number(f.text(&key("order"))) {
+        Ok(order) => order.unwrap_or(default_order),
+        Err(()) => {
+            errors.add(key("order"), format!("{label}的顺序须为数字，如 3"));
+            default_order
+        }
+    };
+    let source = Source {
+        code,
+        name: f.text(&key("name")).trim().to_owned(),
+        classes: works
+            .classes
+            .iter()
+            .filter(|c| f.get(&key(&format!("class_{}", c.code))).is_some())
+            .map(|c| c.code.clone())
+            .collect(),
+        items: typed_items(f.text(&key("items")), works),
+        share,
+        cap_per_household_yuan: cap,
+    };
+    (order, source)
+}
+
+/// A share (0 to 1) as the percentage the form shows: `0.15` → `15`.
+fn percent(share: f64) -> String {
+    ((share * 100.0 * 1e6).round() / 1e6).to_string()
+}
+
+/// The funding table's rows: the stored sources, then a blank one to add a source. A refused form's ticks are
+/// its own (an unticked box is not sent, so the typed values alone cannot tell).
+fn source_rows(policy: &Policy, works: &Catalog, typed: Option<&Form>) -> Vec<Value> {
+    let ticks = |prefix: &str, key: &str, stored: bool| match typed {
+        Some(f) if f.get(&format!("{prefix}_name")).is_some() => {
+            f.get(&format!("{prefix}_{key}")).is_some()
+        }
+        _ => stored,
+    };
+    let classes = |prefix: &str, source: Option<&Source>| -> Vec<Value> {
+        works
+            .classes
+            .iter()
+            .map(|c| {
+                let key = format!("class_{}", c.code);
+                let stored = source.is_some_and(|s| s.classes.contains(&c.code));
+                json!({"key": format!("{prefix}_{key}"), "name": c.name,
+                       "ticked": ticks(prefix, &key, stored)})
+            })
+            .collect()
+    };
+    let mut rows: Vec<Value> = policy
+        .funding
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let prefix = format!("source_{i}");
+            let item_names: Vec<String> = s
+                .items
+                .iter()
+                .map(|code| {
+                    works
+                        .item(code)
+                        .map_or_else(|| code.clone(), |w| w.name.clone())
+                })
+                .collect();
+            json!({"key": prefix, "new": false, "code": s.code, "name": s.name,
+                   "classes": classes(&prefix, Some(s)), "items": s.items.join(" "),
+                   "item_names": item_names.join("、"), "share_pct": percent(s.share),
+                   "cap": s.cap_per_household_yuan.map(|c| c.to_string()).unwrap_or_default(),
+                   "order": i + 1, "delete": ticks(&prefix, "delete", false)})
+        })
+        .collect();
+    rows.push(
+        json!({"key": "source_new", "new": true, "code": "", "name": "",
+                     "classes": classes("source_new", None), "items": "", "item_names": "",
+                     "share_pct": "", "cap": "", "order": policy.funding.sources.len() + 1,
+                     "delete": false}),
+    );
+    rows
+}
+
+async fn policy_view(state: &AppState, ctx: &Ctx, saved: bool, typed: Option<&Form>) -> Rendered {
     let policy = catalog::load_policy(&state.db)
         .await?
         .ok_or_else(|| Error::NotFound("尚未载入政策参数".into()))?;
     let version = catalog::policy_version(&state.db).await?;
+    let works = catalog::load(&state.db).await?;
     let weights: Vec<Value> = policy::WEIGHTS
         .iter()
         .map(|(name, label)| {
@@ -438,10 +720,12 @@ async fn policy_view(state: &AppState, ctx: &Ctx, saved: bool) -> Rendered {
                    "count": rule.map_or("calendar", |r| r.count.as_str())})
         })
         .collect();
+    let sources = source_rows(&policy, &works, typed);
     Ok((
         "settings_policy.html",
         json!({"title": "政策参数", "nav": "settings", "p": policy, "version": version,
                "weights": weights, "shares": shares, "periods": periods, "saved": saved,
+               "sources": sources,
                "example_number": policy.notice_number(2026, 12), "can_write": is_admin(ctx)}),
     ))
 }

@@ -132,6 +132,8 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     env.add_filter("thousands", |v: f64| money::whole(v.round() as i64));
     // A share as a percentage to a thousandth of a percent (a plan's gap to the best possible).
     env.add_filter("percent", |v: f64| format!("{:.3}%", v * 100.0));
+    // A part of a whole, for tables of shares: "37.5%".
+    env.add_filter("share", |v: f64| format!("{:.1}%", v * 100.0));
     env.add_filter("money", |v: f64| money::yuan((v * 100.0).round() as i64));
     env.add_filter("quantity", |v: f64| {
         let hundredths = (v * 100.0).round() as i64;

@@ -63,6 +63,7 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/compounds/{code}/survey", "/compounds/RS-0003/survey", [303, 403, 422, 403]),
     ("POST", "/compounds/{code}/consent", "/compounds/RS-0003/consent", [303, 403, 422, 403]),
     ("POST", "/compounds/{code}/category", "/compounds/RS-0003/category", [303, 403, 422, 403]),
+    ("POST", "/compounds/{code}/funding", "/compounds/RS-0003/funding", [303, 403, 422, 403]),
     ("POST", "/compounds/{code}/archive", "/compounds/RS-0003/archive", [303, 403, 422, 403]),
     ("GET", "/map", "/map", [303, 403, 200, 200]),
     ("GET", "/plans", "/plans", [303, 403, 200, 200]),

@@ -225,9 +225,9 @@ async fn a_planner_creates_a_compound_with_its_boundary_survey_scope_and_consent
     assert!(main.contains("提升类"), "the category");
     let (_, c) = app.get_json("/api/compounds/RS-DESK1").await;
     let cost = c["estimated_cost_yuan"].as_f64().unwrap();
-    // 2000 m² roof × 160 + 160 households × 1800 + one canteen 200,000.
-    assert_eq!(cost, 2000.0 * 160.0 + 160.0 * 1800.0 + 200_000.0);
-    assert!(main.contains("808,000.00"), "the cost on the page");
+    // 2000 m² roof × 320 + 160 households × 6500 + one canteen 400,000.
+    assert_eq!(cost, 2000.0 * 320.0 + 160.0 * 6500.0 + 400_000.0);
+    assert!(main.contains("2,080,000.00"), "the cost on the page");
     assert!(
         main.contains("工程量调整理由：含两个门面的楼道"),
         "the reason"

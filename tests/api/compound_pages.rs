@@ -356,7 +356,7 @@ async fn survey_scope_consent_category_and_archive_are_recorded_through_their_fo
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("重新计算的结果（尚未保存）"));
-    assert!(html.contains("256,000.00"), "1600 m² × 160 元");
+    assert!(html.contains("512,000.00"), "1600 m² × 320 元");
     assert!(
         compound(&app, "RS-PAGE3").await["scope"]
             .as_array()

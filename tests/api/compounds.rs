@@ -140,10 +140,10 @@ async fn a_new_compound_is_created_priced_and_listed() {
         (c["version"].as_i64(), c["category"].as_str()),
         (Some(1), Some("improvement"))
     );
-    // Roof: 7,800 m² over 5 storeys = 1,560 m² at ¥160; water: 96 households at ¥3,500; fitness: ¥80,000.
+    // Roof: 7,800 m² over 5 storeys = 1,560 m² at ¥320; water: 96 households at ¥10,000; fitness: ¥200,000.
     assert_eq!(
         c["estimated_cost_yuan"].as_f64(),
-        Some(1560.0 * 160.0 + 96.0 * 3500.0 + 80_000.0)
+        Some(1560.0 * 320.0 + 96.0 * 10_000.0 + 200_000.0)
     );
     let (_, list) = app.get_json("/api/compounds?per_page=1").await;
     assert_eq!(list["total"], 411);
@@ -316,7 +316,7 @@ async fn archiving_hides_a_compound_from_lists_but_never_deletes_it() {
     let (status, c) = app
         .send_json(
             Method::POST,
-            "/api/compounds/RS-0002/archive",
+            "/api/compounds/RS-0003/archive",
             &json!({}),
             Some("\"1\""),
         )
@@ -332,7 +332,7 @@ async fn archiving_hides_a_compound_from_lists_but_never_deletes_it() {
         .get_json("/api/compounds?per_page=1&include_archived=true")
         .await;
     assert_eq!(list["total"], 410);
-    let (status, _) = app.get_json("/api/compounds/RS-0002").await;
+    let (status, _) = app.get_json("/api/compounds/RS-0003").await;
     assert_eq!(status, 200);
     let (status, _) = app
         .send_json(
@@ -368,7 +368,7 @@ async fn the_catalog_and_policy_are_served() {
         .unwrap();
     assert_eq!(
         (roof["quantity"].as_str(), roof["unit_cost_yuan"].as_f64()),
-        (Some("roof_area"), Some(160.0))
+        (Some("roof_area"), Some(320.0))
     );
     let (_, policy) = app.get_json("/api/policy").await;
     assert_eq!(policy["eligibility"]["built_no_later_than"], 2000);

@@ -460,6 +460,19 @@ async fn every_staff_form_refused_comes_back_with_what_was_typed_and_says_why_in
             field: Some("reason"),
         },
         Case {
+            name: "a funding split with a word for an amount",
+            who: "planner",
+            action: "/compounds/RS-0003/funding".into(),
+            fields: vec![
+                ("version", compound_version(&app, "RS-0003").await),
+                ("share_central", "五十万".into()),
+                ("funding_reason", "原产权单位出资".into()),
+            ],
+            form_action: "/compounds/RS-0003/funding".into(),
+            kept: vec!["五十万", "原产权单位出资"],
+            field: Some("share_central"),
+        },
+        Case {
             name: "archiving a compound without confirming",
             who: "planner",
             action: "/compounds/RS-0003/archive".into(),
@@ -510,6 +523,23 @@ async fn every_staff_form_refused_comes_back_with_what_was_typed_and_says_why_in
             form_action: "/settings/policy".into(),
             kept: vec!["1.5"],
             field: Some("approval_area"),
+        },
+        Case {
+            name: "a funding source's share that is not a percentage",
+            who: "admin",
+            action: "/settings/policy".into(),
+            fields: vec![
+                ("version", "1".into()),
+                ("source_1_name", "居民出资".into()),
+                ("source_1_class_improvement", "1".into()),
+                ("source_1_items", String::new()),
+                ("source_1_share_pct", "一成半".into()),
+                ("source_1_cap", String::new()),
+                ("source_1_order", "2".into()),
+            ],
+            form_action: "/settings/policy".into(),
+            kept: vec!["一成半"],
+            field: Some("source_1_share_pct"),
         },
         Case {
             name: "a progress report that is not a number",

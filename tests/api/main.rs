@@ -17,6 +17,7 @@ mod contractors;
 mod export_import;
 mod forms;
 mod fresh_county;
+mod funding;
 mod notices;
 mod openapi;
 mod pages;

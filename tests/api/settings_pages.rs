@@ -348,3 +348,325 @@ async fn the_api_writes_the_same_settings_with_if_match() {
         "{body}"
     );
 }
+
+/// What a browser sends for the policy form as the page shows it: every input with its value (checkboxes only
+/// when ticked) and every select's chosen option, without the CSRF token (`post_form` adds it).
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let start = html.find("id=\"policy\"").expect("the policy form");
+    let form = &html[start..start + html[start..].find("</form>").expect("its end")];
+    let decode = |v: &str| {
+        v.replace("&#x2f;", "/")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let attr = |tag: &str, name: &str| {
+        let key = format!(" {name}=\"");
+        tag.find(&key).map(|at| {
+            let rest = &tag[at + key.len()..];
+            decode(&rest[..rest.find('"').unwrap()])
+        })
+    };
+    let mut fields = Vec::new();
+    for (at, _) in form.match_indices("<input ") {
+        let tag = &form[at..at + form[at..].find('>').unwrap()];
+        let Some(name) = attr(tag, "name") else {
+            continue;
+        };
+        let checkbox = attr(tag, "type").as_deref() == Some("checkbox");
+        if name == "csrf" || (checkbox && !tag.contains(" checked")) {
+            continue;
+        }
+        fields.push((name, attr(tag, "value").unwrap_or_default()));
+    }
+    for (at, _) in form.match_indices("<select ") {
+        let tag = &form[at..at + form[at..].find('>').unwrap()];
+        let body = &form[at..at + form[at..].find("</select>").unwrap()];
+        let options: Vec<&str> = body.split("<option ").skip(1).collect();
+        let chosen = options
+            .iter()
+            .find(|o| o.split('>').next().unwrap().contains(" selected"))
+            .or(options.first())
+            .expect("an option");
+        let value = attr(&format!(" {chosen}"), "value").unwrap_or_default();
+        fields.push((attr(tag, "name").unwrap(), value));
+    }
+    fields
+}
+
+/// The policy form as the admin's page shows it now.
+async fn policy_form(app: &TestApp, admin: &crate::helpers::Browser) -> Vec<(String, String)> {
+    let r = app.browse(&admin.cookie, "/settings/policy").await;
+    assert_eq!(r.status(), 200);
+    form_fields(&r.text().await.unwrap())
+}
+
+fn set(form: &mut Vec<(String, String)>, key: &str, value: &str) {
+    match form.iter_mut().find(|(k, _)| k == key) {
+        Some(field) => field.1 = value.to_owned(),
+        None => form.push((key.to_owned(), value.to_owned())),
+    }
+}
+
+/// The key prefix of the funding table's row showing the source named `name` (`source_3`).
+fn row_of(form: &[(String, String)], name: &str) -> String {
+    form.iter()
+        .find(|(k, v)| k.starts_with("source_") && k.ends_with("_name") && v == name)
+        .map(|(k, _)| k.trim_end_matches("_name").to_owned())
+        .unwrap_or_else(|| panic!("a row for {name}"))
+}
+
+async fn send_policy(
+    app: &TestApp,
+    admin: &crate::helpers::Browser,
+    form: &[(String, String)],
+) -> reqwest::Response {
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.post_form(admin, "/settings/policy", &fields, true)
+        .await
+}
+
+fn source<'a>(policy: &'a Value, code: &str) -> &'a Value {
+    policy["funding"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == code)
+        .unwrap_or_else(|| panic!("source {code} in {}", policy["funding"]))
+}
+
+fn share_fen(compound: &Value, code: &str) -> Option<i64> {
+    compound["funding"]["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == code)
+        .map(|s| (s["amount_yuan"].as_f64().unwrap() * 100.0).round() as i64)
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_cap_and_a_share_of_the_funding_sources_and_the_split_follows() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin1").await;
+    let mut form = policy_form(&app, &admin).await;
+    let central = row_of(&form, "中央补助资金");
+    let residents = row_of(&form, "居民出资");
+    let pipeline = row_of(&form, "管线单位出资");
+    // What the page shows: shares in percent, caps in yuan, items as codes.
+    let value = |form: &[(String, String)], key: &str| {
+        form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        value(&form, &format!("{residents}_share_pct")).as_deref(),
+        Some("10")
+    );
+    assert_eq!(
+        value(&form, &format!("{central}_cap")).as_deref(),
+        Some("15000")
+    );
+    assert_eq!(
+        value(&form, &format!("{central}_class_basic")).as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        value(&form, &format!("{pipeline}_items")).as_deref(),
+        Some("B04 B06 B07 B12")
+    );
+
+    set(&mut form, &format!("{central}_cap"), "20,000");
+    set(&mut form, &format!("{residents}_share_pct"), "15");
+    // Codes separated as people type them, one in lower case: the same items.
+    set(
+        &mut form,
+        &format!("{pipeline}_items"),
+        "B04，B06、B07, b12",
+    );
+    let r = send_policy(&app, &admin, &form).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+
+    let (_, policy) = app.get_json("/api/policy").await;
+    assert_eq!(
+        source(&policy, "central")["cap_per_household_yuan"],
+        20000.0
+    );
+    assert_eq!(source(&policy, "residents")["share"], 0.15);
+    assert_eq!(
+        source(&policy, "pipeline")["items"],
+        serde_json::json!(["B04", "B06", "B07", "B12"])
+    );
+    assert_eq!(policy["funding"]["sources"].as_array().unwrap().len(), 6);
+
+    let (_, c) = app.get_json("/api/compounds/RS-0001").await;
+    assert_eq!(c["households"], 240);
+    assert_eq!(share_fen(&c, "central"), Some(2_000_000 * 240));
+
+    let log = app.audit("entity=policy").await;
+    assert_eq!(log["items"].as_array().unwrap().len(), 1);
+    let said = |side: &str| -> String {
+        log["items"][0][side]["funding_sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .find(|s| s.starts_with("中央补助资金"))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(said("after").contains("每户至多") && said("after") != said("before"));
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_funding_source_first_in_order_and_deletes_it_again() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin1").await;
+    let (_, before) = app.get_json("/api/compounds/RS-0001").await;
+    let mut form = policy_form(&app, &admin).await;
+    let opened = form.clone();
+    for (key, value) in [
+        ("source_new_name", "原产权单位"),
+        ("source_new_code", "owner_unit"),
+        ("source_new_class_basic", "1"),
+        ("source_new_share_pct", "10"),
+        ("source_new_order", "0"),
+    ] {
+        set(&mut form, key, value);
+    }
+    let r = send_policy(&app, &admin, &form).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+
+    let (_, policy) = app.get_json("/api/policy").await;
+    let sources = policy["funding"]["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 7);
+    assert_eq!(sources[0]["code"], "owner_unit");
+    assert_eq!(sources[0]["name"], "原产权单位");
+    assert_eq!(sources[0]["classes"], serde_json::json!(["basic"]));
+    assert_eq!(sources[0]["share"], 0.1);
+    assert_eq!(
+        sources[1]["code"], "pipeline",
+        "the others keep their order"
+    );
+
+    // Placed first, it pays a tenth of the basic works before any other source.
+    let basic: i64 = before["estimate"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["item"].as_str().unwrap().starts_with('B'))
+        .map(|l| (l["amount_yuan"].as_f64().unwrap() * 100.0).round() as i64)
+        .sum();
+    let (_, c) = app.get_json("/api/compounds/RS-0001").await;
+    assert_eq!(c["funding"]["shares"][0]["source"], "owner_unit");
+    assert_eq!(share_fen(&c, "owner_unit"), Some(basic / 10));
+    assert!(share_fen(&c, "pipeline").unwrap() < share_fen(&before, "pipeline").unwrap());
+
+    // The page opened before the save is stale now.
+    let r = send_policy(&app, &admin, &opened).await;
+    assert_eq!(r.status(), 409);
+
+    // Deleted again: the policy and the split are as before.
+    let mut form = policy_form(&app, &admin).await;
+    let row = row_of(&form, "原产权单位");
+    assert_eq!(row, "source_0");
+    set(&mut form, &format!("{row}_delete"), "1");
+    let r = send_policy(&app, &admin, &form).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, policy) = app.get_json("/api/policy").await;
+    let codes: Vec<&str> = policy["funding"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "pipeline",
+            "residents",
+            "social",
+            "central",
+            "bonds",
+            "local"
+        ]
+    );
+    let (_, c) = app.get_json("/api/compounds/RS-0001").await;
+    assert_eq!(share_fen(&c, "owner_unit"), None);
+    assert_eq!(c["funding"], before["funding"]);
+    assert_eq!(
+        app.audit("entity=policy").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_bad_share_and_an_unknown_item_come_back_beside_their_fields_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin1").await;
+    let snapshot = app.snapshot().await;
+    let (_, policy) = app.get_json("/api/policy").await;
+    let mut form = policy_form(&app, &admin).await;
+    let residents = row_of(&form, "居民出资");
+    let share = format!("{residents}_share_pct");
+    set(&mut form, &share, "150");
+    for (key, value) in [
+        ("source_new_name", "测试来源"),
+        ("source_new_code", "trial"),
+        ("source_new_class_improvement", "1"),
+        ("source_new_items", "B04 Z99"),
+        ("source_new_share_pct", "20"),
+    ] {
+        set(&mut form, key, value);
+    }
+    let r = send_policy(&app, &admin, &form).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    let chinese = |m: &str| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let message = beside(&html, &share).expect("a message beside the share");
+    assert!(
+        chinese(&message) && message.contains("0 到 100"),
+        "{message}"
+    );
+    let message = beside(&html, "source_new_items").expect("a message beside the items");
+    assert!(chinese(&message) && message.contains("Z99"), "{message}");
+    // What was typed is kept, the ticks too.
+    let again = form_fields(&html);
+    for (key, value) in [
+        (share.as_str(), "150"),
+        ("source_new_name", "测试来源"),
+        ("source_new_code", "trial"),
+        ("source_new_items", "B04 Z99"),
+        ("source_new_class_improvement", "1"),
+    ] {
+        assert!(
+            again.iter().any(|(k, v)| k == key && v == value),
+            "{key} keeps {value}"
+        );
+    }
+    assert!(!again.iter().any(|(k, _)| k == "source_new_class_basic"));
+
+    // A code not a number in the cap and the order: said beside them.
+    let mut form = policy_form(&app, &admin).await;
+    let central = row_of(&form, "中央补助资金");
+    set(&mut form, &format!("{central}_cap"), "两万");
+    set(&mut form, &format!("{central}_order"), "第一");
+    let r = send_policy(&app, &admin, &form).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    for key in [format!("{central}_cap"), format!("{central}_order")] {
+        let message = beside(&html, &key).unwrap_or_else(|| panic!("a message beside {key}"));
+        assert!(chinese(&message), "{message}");
+    }
+
+    assert_eq!(app.snapshot().await, snapshot, "nothing written");
+    assert_eq!(app.get_json("/api/policy").await.1, policy);
+    assert!(
+        app.audit("entity=policy").await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -101,6 +101,8 @@ pub struct Properties<'a> {
     consent: Option<&'a RawValue>,
     scope: &'a [ScopeLine],
     category_override: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    funding_override: Option<&'a RawValue>,
     requests: i32,
     deputies_vote_rank: Option<i32>,
     archived: bool,
@@ -165,6 +167,7 @@ pub fn properties<'a>(
         consent: raw(c.consent.as_deref())?,
         scope,
         category_override: raw(c.category_override.as_deref())?,
+        funding_override: raw(c.funding_override.as_deref())?,
         requests: c.requests,
         deputies_vote_rank: c.deputies_vote_rank,
         archived: c.archived,

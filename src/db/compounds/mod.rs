@@ -17,5 +17,8 @@ pub use listing::{
     Filter, ListItem, ListQuery, MapPoint, Page, SortKey, UNCATEGORISED, list, map_points,
     town_counts,
 };
-pub use records::{Places, figures, find, get, insert_scopes, row, same_content, write_scope};
+pub use records::{
+    Places, figures, find, get, insert_scopes, row, same_content, split_of, total_split,
+    write_scope,
+};
 pub use writes::{archive, create, feature_value, move_to_status, update, versioned_write};

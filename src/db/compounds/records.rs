@@ -13,7 +13,9 @@ use super::features::{Lookup, Names, feature_json, properties, scopes};
 use crate::db::catalog;
 use crate::db::entities::{communities, compounds, scope_items, towns};
 use crate::domain::catalog::Figures;
+use crate::domain::compound::FundingOverride;
 use crate::domain::cost::{self, Estimate, ScopeLine, fen_to_yuan};
+use crate::domain::funding::{Funding, Line, Split, split, split_override};
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
 
@@ -37,6 +39,11 @@ pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Value> {
     map.insert("geometry".into(), geometry);
     map.insert("category_derived".into(), json!(c.category_derived));
     map.insert("estimate".into(), estimate_json(&estimate, &catalog));
+    let funding = catalog::load_policy(db)
+        .await?
+        .map(|p| p.funding)
+        .unwrap_or_default();
+    map.insert("funding".into(), json!(split_of(&funding, &c, &estimate)?));
     map.insert("perimeter_m".into(), json!(c.perimeter_m));
     map.insert("centroid".into(), json!([c.centroid_lon, c.centroid_lat]));
     map.insert(
@@ -47,6 +54,63 @@ pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Value> {
     map.insert("created_at".into(), json!(c.created_at));
     map.insert("updated_at".into(), json!(c.updated_at));
     Ok(Value::Object(map))
+}
+
+/// A compound's funding split: its own when the bureau set one, else the policy's default split.
+pub fn split_of(funding: &Funding, c: &compounds::Model, estimate: &Estimate) -> Result<Split> {
+    let own: Option<FundingOverride> = c
+        .funding_override
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(anyhow::Error::from)?;
+    Ok(match &own {
+        Some(own) => split_override(funding, own, estimate.total_fen),
+        None => split_estimate(funding, estimate, c.households),
+    })
+}
+
+/// The funding splits of several compounds added up by source (a project's, a batch's).
+pub async fn total_split(db: &impl ConnectionTrait, rows: &[compounds::Model]) -> Result<Split> {
+    let lookup = Lookup::load(db).await?;
+    let mut scopes = scopes(db, rows.iter().map(|c| c.id).collect(), &lookup).await?;
+    let catalog = catalog::load(db).await?;
+    let funding = catalog::load_policy(db)
+        .await?
+        .map(|p| p.funding)
+        .unwrap_or_default();
+    let mut parts = Vec::with_capacity(rows.len());
+    for c in rows {
+        let scope = scopes.remove(&c.id).unwrap_or_default();
+        let estimate = cost::estimate(&catalog, &figures(c), &scope)
+            .map_err(|e| anyhow::anyhow!("stored scope of {} no longer prices: {e:?}", c.code))?;
+        parts.push(split_of(&funding, c, &estimate)?);
+    }
+    Ok(Split::sum(&parts))
+}
+
+/// The estimate split by the policy's funding sources.
+pub fn split_estimate(funding: &Funding, estimate: &Estimate, households: i32) -> Split {
+    let amounts: Vec<i64> = estimate
+        .lines
+        .iter()
+        .map(|l| (l.amount_yuan * 100.0).round() as i64)
+        .collect();
+    let lines: Vec<Line<'_>> = estimate
+        .lines
+        .iter()
+        .zip(&amounts)
+        .map(|(l, &amount_fen)| Line {
+            item: &l.item,
+            class: &l.class,
+            amount_fen,
+        })
+        .collect();
+    split(
+        funding,
+        &lines,
+        u32::try_from(households).unwrap_or_default(),
+    )
 }
 
 fn estimate_json(e: &Estimate, catalog: &crate::domain::catalog::Catalog) -> Value {
@@ -195,12 +259,13 @@ pub fn row(
         category: r.category().map(str::to_owned),
         category_derived: r.estimate.category.clone(),
         category_override: r.category_override.as_ref().map(to_json).transpose()?,
+        funding_override: r.funding_override.as_ref().map(to_json).transpose()?,
         estimated_cost_fen: r.estimate.total_fen,
         requests: r.requests,
         deputies_vote_rank: r.deputies_vote_rank,
         geometry: r.boundary.to_geojson().to_string(),
-        site_area_m2: round2(r.boundary.area_m2()),
-        perimeter_m: round2(r.boundary.perimeter_m()),
+        site_area_m2: r.boundary.area_m2(),
+        perimeter_m: r.boundary.perimeter_m(),
         centroid_lon,
         centroid_lat,
         min_lon,
@@ -233,10 +298,6 @@ impl compounds::Model {
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Internal(e.into()))
-}
-
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
 }
 
 /// Whether two rows hold the same compound, ignoring bookkeeping (id, version, timestamps).

@@ -12,6 +12,8 @@ use super::records::{Places, find, get, row, write_scope};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::catalog;
 use crate::db::entities::compounds;
+use crate::domain::compound::FundingOverride;
+use crate::domain::funding;
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
 
@@ -28,6 +30,7 @@ pub async fn create(
             field: Some("code"),
         });
     }
+    check_funding(&txn, record, None).await?;
     let mut places = Places::load(&txn).await?;
     let (town_id, community_id) = places.resolve(&txn, record).await?;
     let new = row(record, town_id, community_id, Utc::now())?;
@@ -76,6 +79,7 @@ pub async fn update(
             });
         }
     }
+    check_funding(&txn, record, Some(&stored)).await?;
     let mut places = Places::load(&txn).await?;
     let (town_id, community_id) = places.resolve(&txn, record).await?;
     let new = compounds::Model {
@@ -100,6 +104,32 @@ pub async fn update(
     audit::record_one(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(detail)
+}
+
+/// A compound's own funding split, when it is set or changed, names the policy's sources and adds up to the
+/// estimate. One set for an earlier estimate stays as it is when other parts of the record change; the pages show
+/// the difference.
+async fn check_funding(
+    db: &impl ConnectionTrait,
+    record: &CompoundRecord,
+    stored: Option<&compounds::Model>,
+) -> Result<()> {
+    let Some(own) = &record.funding_override else {
+        return Ok(());
+    };
+    let unchanged = stored
+        .and_then(|s| s.funding_override.as_deref())
+        .and_then(|text| serde_json::from_str::<FundingOverride>(text).ok())
+        .is_some_and(|before| before == *own);
+    if unchanged {
+        return Ok(());
+    }
+    let funding = catalog::load_policy(db)
+        .await?
+        .map(|p| p.funding)
+        .unwrap_or_default();
+    funding::check_override(&funding, own, record.estimate.total_fen)
+        .map_err(|(field, message)| Error::invalid(field, message))
 }
 
 /// Archives a compound: it leaves the lists but is never deleted.

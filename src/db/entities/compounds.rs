@@ -27,6 +27,8 @@ pub struct Model {
     pub category_derived: Option<String>,
     /// JSON of `domain::compound::CategoryOverride`.
     pub category_override: Option<String>,
+    /// The bureau's own split by funding source, JSON (`FundingOverride`); `None`: the policy's default split.
+    pub funding_override: Option<String>,
     pub estimated_cost_fen: i64,
     pub requests: i32,
     pub deputies_vote_rank: Option<i32>,

@@ -43,6 +43,8 @@ pub fn routes(s: &AppState) -> BoxedFilter<(Response,)> {
         .unify()
         .or(post_form1(s, Route::CompoundCategorySave).then(category_save))
         .unify()
+        .or(post_form1(s, Route::CompoundFundingSave).then(funding_save))
+        .unify()
         .or(post_form1(s, Route::CompoundArchivePage).then(archive))
         .unify()
         .boxed()
@@ -153,6 +155,51 @@ async fn category_save(code: String, ctx: Ctx, f: Form, s: AppState) -> Response
         Ok((FieldErrors::default(), remap))
     });
     record_form(&s, &ctx, &code, &f, "category", result.await).await
+}
+
+/// The compound's own split by funding source, with its reason; 恢复按政策分摊 (`action=clear`) drops it.
+async fn funding_save(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
+    let result = save_part(&s, &ctx, &code, &f, |detail, _, props| {
+        let mut mine = FieldErrors::default();
+        let value = if f.text("action") == "clear" {
+            Value::Null
+        } else {
+            let mut shares = Map::new();
+            let sources = detail["funding"]["shares"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for source in sources.iter().filter_map(|s| s["source"].as_str()) {
+                let key = format!("share_{source}");
+                let text = f.text(&key).trim().replace([',', '，', '¥', '￥'], "");
+                if text.is_empty() {
+                    continue;
+                }
+                match text.parse::<f64>() {
+                    Ok(yuan) if yuan.is_finite() => {
+                        shares.insert(source.to_owned(), json!(yuan));
+                    }
+                    _ => mine.add(key, "须为以元计的金额，如 1200000 或 1200000.50"),
+                }
+            }
+            json!({"shares": shares, "reason": f.text("funding_reason").trim()})
+        };
+        props.insert("funding_override".into(), value);
+        let remap: Remap = Box::new(|field: &str| {
+            if let Some(source) = field.strip_prefix("funding_override.shares.") {
+                format!("share_{source}")
+            } else if field == "funding_override.reason" {
+                "funding_reason".to_owned()
+            } else {
+                field
+                    .strip_prefix("funding_override.")
+                    .unwrap_or(field)
+                    .to_owned()
+            }
+        });
+        Ok((mine, remap))
+    });
+    record_form(&s, &ctx, &code, &f, "funding", result.await).await
 }
 
 async fn archive(code: String, ctx: Ctx, f: Form, s: AppState) -> Response {
