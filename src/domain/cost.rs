@@ -170,7 +170,7 @@ mod tests {
         let e = estimate(&catalog(), &figures(), &[line("B01", None)]).unwrap();
         assert_eq!(e.lines[0].quantity, 3_600.0);
         assert!(e.lines[0].derived);
-        assert_eq!(e.total_fen, 3_600 * 160 * 100);
+        assert_eq!(e.total_fen, 3_600 * 320 * 100);
         assert_eq!(e.category.as_deref(), Some("basic"));
     }
 
@@ -182,7 +182,7 @@ mod tests {
         let scope = [line("I11", Some(2.0)), line("B04", None)];
         let e = estimate(&catalog(), &figures(), &scope).unwrap();
         assert_eq!(e.category.as_deref(), Some("improvement"));
-        assert_eq!(e.total_fen, (2 * 550_000 + 240 * 3_500) * 100);
+        assert_eq!(e.total_fen, (2 * 700_000 + 240 * 10_000) * 100);
     }
 
     #[test]

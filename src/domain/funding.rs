@@ -8,7 +8,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Catalog;
-use super::compound::FundingOverride;
 
 /// One funding source and its default rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +144,51 @@ impl Funding {
             }
         }
         Ok(())
+    }
+}
+
+/// The bureau's own split of a compound's estimate by funding source, in yuan, with why the policy's default
+/// split does not fit it (e.g. the former owner unit pays part).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingOverride {
+    pub shares: std::collections::BTreeMap<String, f64>,
+    pub reason: String,
+}
+
+impl FundingOverride {
+    /// Checks the shape: amounts in yuan to the fen, not negative, a reason. The sources and the total are the
+    /// database's to check, against the policy and the estimate.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        if self.shares.is_empty() || self.shares.len() > 30 {
+            return Err(("shares".into(), "须列出 1 至 30 个资金来源的金额".into()));
+        }
+        for (source, yuan) in &self.shares {
+            if !(yuan.is_finite() && (0.0..=100_000_000_000.0).contains(yuan)) {
+                return Err((
+                    format!("shares.{source}"),
+                    "金额须为 0 到 1000 亿元之间的数".into(),
+                ));
+            }
+            if ((yuan * 100.0).round() - yuan * 100.0).abs() > 1e-6 {
+                return Err((format!("shares.{source}"), "金额最多精确到分".into()));
+            }
+        }
+        let reason = super::text::trim(&self.reason);
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err((
+                "reason".into(),
+                "须填写调整资金分摊的理由，1 到 500 个字".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The amounts in fen, by source code.
+    pub fn fen(&self) -> impl Iterator<Item = (&str, i64)> {
+        self.shares
+            .iter()
+            .map(|(s, y)| (s.as_str(), (y * 100.0).round() as i64))
     }
 }
 

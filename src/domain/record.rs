@@ -8,10 +8,10 @@ use validator::Validate;
 use super::FieldErrors;
 use super::catalog::{Catalog, Figures};
 use super::compound::{
-    CategoryOverride, CompoundCode, Consent, FundingOverride, Origin, PropertyManagement, Status,
-    Survey,
+    CategoryOverride, CompoundCode, Consent, Origin, PropertyManagement, Status, Survey,
 };
 use super::cost::{Estimate, ScopeLine, estimate};
+use super::funding::FundingOverride;
 use super::geometry::{Boundary, Crs};
 use super::text::trim;
 
@@ -295,7 +295,7 @@ mod tests {
             .unwrap();
         assert_eq!(r.category(), Some("improvement"));
         assert_eq!(r.status, Status::Catalogued);
-        assert_eq!(r.estimate.total_fen, (3_600 * 160 + 2 * 550_000) * 100);
+        assert_eq!(r.estimate.total_fen, (3_600 * 320 + 2 * 700_000) * 100);
     }
 
     #[test]

@@ -13,9 +13,8 @@ use super::features::{Lookup, Names, feature_json, properties, scopes};
 use crate::db::catalog;
 use crate::db::entities::{communities, compounds, scope_items, towns};
 use crate::domain::catalog::Figures;
-use crate::domain::compound::FundingOverride;
 use crate::domain::cost::{self, Estimate, ScopeLine, fen_to_yuan};
-use crate::domain::funding::{Funding, Line, Split, split, split_override};
+use crate::domain::funding::{Funding, FundingOverride, Line, Split, split, split_override};
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
 

@@ -12,8 +12,7 @@ use super::records::{Places, find, get, row, write_scope};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::catalog;
 use crate::db::entities::compounds;
-use crate::domain::compound::FundingOverride;
-use crate::domain::funding;
+use crate::domain::funding::{self, FundingOverride};
 use crate::domain::record::CompoundRecord;
 use crate::error::{Error, Result};
 
