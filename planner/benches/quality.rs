@@ -7,7 +7,9 @@
 //!
 //! Environment: `MIP_TIME_LIMIT` (seconds per HiGHS solve, default 600), `MIP_THREADS` (HiGHS threads, default
 //! HiGHS's own choice), `MIP_VERBOSE=1` (HiGHS log on the console), `QUALITY_SIZES` (comma-separated compound
-//! counts, default `50,410,2000`), `QUALITY_SHAPES` (default `county,budget`), `QUALITY_SEEDS` (default `1,2`).
+//! counts, default `50,410,2000`), `QUALITY_SHAPES` (default `county,budget,sources`), `QUALITY_SEEDS` (default
+//! `1,2`). "sources" is "county" with four funding sources, each with a yearly limit set to bind (issue 18); for
+//! those instances a second line says in how many years each limit is full (≥ 99.5% used) in the planner's plan.
 //!
 //! Panics, after printing the table, when the planner's plan breaks a limit or a pin, when its bound is below a
 //! feasible MIP solution's value (the bound must be a true upper bound), or when it scores below 99.9% of the value of
@@ -17,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use good_lp::{Expression, ProblemVariables, SolverModel, Variable, highs, variable};
 use jiugai_planner::synthetic::{Shape, instance};
-use jiugai_planner::{Instance, Plan, RESOURCES, plan};
+use jiugai_planner::{Instance, Plan, plan};
 
 /// Ratio planner / optimum below which a proven optimum counts as a failure.
 const MIN_RATIO: f64 = 0.999;
@@ -61,7 +63,7 @@ fn objective_of(inst: &Instance, year_of: &[Option<usize>]) -> f64 {
 
 /// Checks an assignment against the instance independently of the planner: every pin in its year, every year within
 /// every limit. Returns what each year uses, or the list of violations.
-fn check(inst: &Instance, year_of: &[Option<usize>]) -> Result<Vec<[u64; RESOURCES]>, Vec<String>> {
+fn check(inst: &Instance, year_of: &[Option<usize>]) -> Result<Vec<Vec<u64>>, Vec<String>> {
     let mut problems = Vec::new();
     if year_of.len() != inst.items.len() {
         problems.push(format!(
@@ -71,7 +73,7 @@ fn check(inst: &Instance, year_of: &[Option<usize>]) -> Result<Vec<[u64; RESOURC
         ));
         return Err(problems);
     }
-    let mut used = vec![[0u64; RESOURCES]; inst.years.len()];
+    let mut used = vec![vec![0u64; inst.resources.len()]; inst.years.len()];
     for (i, (item, &t)) in inst.items.iter().zip(year_of).enumerate() {
         if let Some(f) = item.fixed
             && t != Some(f)
@@ -87,7 +89,7 @@ fn check(inst: &Instance, year_of: &[Option<usize>]) -> Result<Vec<[u64; RESOURC
                 ));
                 continue;
             }
-            for (u, need) in used[t].iter_mut().zip(item.needs) {
+            for (u, need) in used[t].iter_mut().zip(&item.needs) {
                 *u += need;
             }
         }
@@ -154,24 +156,27 @@ fn solve_mip(inst: &Instance, time_limit: f64, threads: Option<i32>, verbose: bo
     let years = inst.years.len();
     let weight: Vec<f64> = (0..years).map(|t| inst.discount.powi(t as i32)).collect();
 
-    let mut fixed_used = vec![[0u64; RESOURCES]; years];
+    let res = inst.resources.len();
+    let mut fixed_used = vec![vec![0u64; res]; years];
     let mut fixed_value = 0.0;
     for item in &inst.items {
         if let Some(t) = item.fixed {
-            for (u, need) in fixed_used[t].iter_mut().zip(item.needs) {
+            for (u, need) in fixed_used[t].iter_mut().zip(&item.needs) {
                 *u += need;
             }
             fixed_value += item.value * weight[t];
         }
     }
-    let room: Vec<[Option<u64>; RESOURCES]> = (0..years)
+    let room: Vec<Vec<Option<u64>>> = (0..years)
         .map(|t| {
-            std::array::from_fn(|r| {
-                inst.years[t].limits[r].map(|l| {
-                    l.checked_sub(fixed_used[t][r])
-                        .expect("pins exceed a year's limit")
+            (0..res)
+                .map(|r| {
+                    inst.years[t].limits[r].map(|l| {
+                        l.checked_sub(fixed_used[t][r])
+                            .expect("pins exceed a year's limit")
+                    })
                 })
-            })
+                .collect()
         })
         .collect();
 
@@ -185,7 +190,7 @@ fn solve_mip(inst: &Instance, time_limit: f64, threads: Option<i32>, verbose: bo
             continue;
         }
         for (t, room) in room.iter().enumerate() {
-            let fits = (0..RESOURCES).all(|r| room[r].is_none_or(|left| item.needs[r] <= left));
+            let fits = (0..res).all(|r| room[r].is_none_or(|left| item.needs[r] <= left));
             if fits {
                 let x = vars.add(variable().binary());
                 objective.add_mul(item.value * weight[t], x);
@@ -268,6 +273,25 @@ fn solve_mip(inst: &Instance, time_limit: f64, threads: Option<i32>, verbose: bo
     }
 }
 
+/// Per limited resource, in how many years the plan uses at least 99.5% of its limit: "budget 5/5, compounds 2/5, …".
+fn full_limits(inst: &Instance, p: &Plan) -> String {
+    inst.resources
+        .iter()
+        .enumerate()
+        .filter_map(|(r, name)| {
+            let limited = inst.years.iter().filter(|y| y.limits[r].is_some()).count();
+            let full = inst
+                .years
+                .iter()
+                .zip(&p.used)
+                .filter(|(y, u)| y.limits[r].is_some_and(|l| u[r] as f64 >= 0.995 * l as f64))
+                .count();
+            (limited > 0).then(|| format!("{name} {full}/{limited}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s < 1.0 {
@@ -287,7 +311,7 @@ fn main() {
     let sizes = env_list("QUALITY_SIZES", &[50, 410, 2000]);
     let seeds = env_list("QUALITY_SEEDS", &[1, 2]);
     let shapes: Vec<String> = std::env::var("QUALITY_SHAPES")
-        .unwrap_or_else(|_| "county,budget".into())
+        .unwrap_or_else(|_| "county,budget,sources".into())
         .split(',')
         .map(|s| s.trim().to_string())
         .collect();
@@ -296,7 +320,7 @@ fn main() {
         "jiugai-planner quality vs exact MIP (HiGHS via good_lp, mip_rel_gap {MIP_REL_GAP:e}, time limit {time_limit} s)"
     );
     println!(
-        "{:>5} {:<6} {:>4} {:>5} {:>6} | {:>15} {:>15} {:>8} {:>9} | {:>15} {:>15} {:<16} {:>9} | {:>9}",
+        "{:>5} {:<7} {:>4} {:>5} {:>6} | {:>15} {:>15} {:>8} {:>9} | {:>15} {:>15} {:<16} {:>9} | {:>9}",
         "n",
         "shape",
         "seed",
@@ -324,6 +348,7 @@ fn main() {
                     ..Shape::county(n as usize)
                 },
             ),
+            ("sources", Shape::sources(n as usize)),
         ];
         for (shape_name, shape) in all
             .into_iter()
@@ -371,7 +396,7 @@ fn main() {
                     format!("{} {:.3}%", mip.status, mip.gap * 100.0)
                 };
                 println!(
-                    "{:>5} {:<6} {:>4} {:>5} {:>6} | {:>15.2} {:>15.2} {:>8.4} {:>9} | {:>15.2} {:>15.2} {:<16} {:>9} | {:>9.6}",
+                    "{:>5} {:<7} {:>4} {:>5} {:>6} | {:>15.2} {:>15.2} {:>8.4} {:>9} | {:>15.2} {:>15.2} {:<16} {:>9} | {:>9.6}",
                     n,
                     shape_name,
                     seed,
@@ -387,6 +412,9 @@ fn main() {
                     secs(mip.time),
                     ratio
                 );
+                if inst.resources.len() > 3 {
+                    println!("{:>31} full limits (years): {}", "", full_limits(&inst, p));
+                }
 
                 // Any feasible MIP solution is a plan, so the planner's bound must be at least its value.
                 if p.bound < mip.objective * (1.0 - BOUND_SLACK) {

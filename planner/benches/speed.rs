@@ -8,7 +8,8 @@
 //!
 //! Environment: `SPEED_SIZES` (comma-separated compound counts, default `50,410,2000,220000`), `SPEED_SEEDS`
 //! (default `1,2`), `SPEED_RUNS` (runs per instance, default 7; 5 above 100,000 compounds), `SPEED_SHAPES`
-//! (default `county,budget`).
+//! (default `county,budget,sources`; "sources" is "county" with four funding sources whose yearly limits bind,
+//! seven resources in all).
 
 use std::time::{Duration, Instant};
 
@@ -37,12 +38,12 @@ fn main() {
         .iter()
         .map(|s| number(s))
         .collect();
-    let shapes = env_list("SPEED_SHAPES", "county,budget");
+    let shapes = env_list("SPEED_SHAPES", "county,budget,sources");
     let runs: Option<usize> = std::env::var("SPEED_RUNS")
         .ok()
         .map(|s| number(&s) as usize);
     println!(
-        "{:>7} {:<6} {:>4} {:>7} | {:>10} {:>10} {:>10} | {:>16} {:>9}",
+        "{:>7} {:<7} {:>4} {:>7} | {:>10} {:>10} {:>10} | {:>16} {:>9}",
         "n", "shape", "seed", "items", "median", "min", "max", "objective", "gap %"
     );
     for &n in &sizes {
@@ -53,6 +54,7 @@ fn main() {
                     count_cap: None,
                     ..Shape::county(n as usize)
                 },
+                "sources" => Shape::sources(n as usize),
                 other => panic!("unknown shape {other:?}"),
             };
             for &seed in &seeds {
@@ -73,7 +75,7 @@ fn main() {
                 let p = first.expect("at least one run");
                 let ms = |d: Duration| format!("{:.2}ms", d.as_secs_f64() * 1e3);
                 println!(
-                    "{:>7} {:<6} {:>4} {:>7} | {:>10} {:>10} {:>10} | {:>16.2} {:>9.5}",
+                    "{:>7} {:<7} {:>4} {:>7} | {:>10} {:>10} {:>10} | {:>16.2} {:>9.5}",
                     n,
                     shape_name,
                     seed,

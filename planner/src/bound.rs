@@ -12,17 +12,21 @@
 //! trust region around the best point so far, each master problem a small LP over the prices (one variable per
 //! limit, one constraint per cut; see `master`). Should a master problem fail, the best bound found so far
 //! stands: it is still a bound.
+//!
+//! With funding sources (more limited resources than the standard three) a bound needs several hundred
+//! evaluations; each reads only the items whose best choice the prices can still change within a box around the
+//! point (`Screen`), the others summed once per box.
 
 use crate::master::Master;
-use crate::{Free, PARALLEL_ABOVE, RESOURCES};
+use crate::{Free, MANY_LIMITS, PARALLEL_ABOVE};
 
 /// Stop when the model promises less than this share of the bound.
 const TOLERANCE: f64 = 1e-7;
 const MAX_ITERATIONS: usize = 400;
 
-/// Per year and resource, the price of one unit (value per fen, per compound, per household); 0 where the limit
-/// is absent or never binds.
-pub type Prices = Vec<[f64; RESOURCES]>;
+/// Per year and kept resource (`t * res + r`, as [`Free::room`]), the price of one unit (value per fen, per compound,
+/// per household); 0 where the limit is absent or never binds.
+pub type Prices = Vec<f64>;
 
 pub struct Dual {
     pub prices: Prices,
@@ -60,7 +64,7 @@ pub fn minimise(free: &Free, start: Option<&Prices>) -> Dual {
             shares[k * years + free.allowed[k].trailing_zeros() as usize] = 1.0;
         }
         return Dual {
-            prices: vec![[0.0; RESOURCES]; years],
+            prices: vec![0.0; years * free.res],
             shares,
             value: scale,
             iterations: 0,
@@ -78,15 +82,43 @@ pub fn minimise(free: &Free, start: Option<&Prices>) -> Dual {
         Some(prices) => limits
             .iter()
             .zip(&ceilings)
-            .map(|(l, u)| (prices[l.year][l.resource] * l.size / scale).clamp(0.0, *u))
+            .map(|(l, u)| (prices[l.year * free.res + l.resource] * l.size / scale).clamp(0.0, *u))
             .collect(),
         None => vec![0.0; limits.len()],
     };
-    let mut at_centre = evaluate(free, &limits, &centre, scale);
+    // With many limits the function is evaluated on the items whose choice the prices can still change (`Screen`).
+    let screened = free.res > MANY_LIMITS;
+    let mut screen: Option<Screen> = None;
+    let mut width = SCREEN_WIDTH;
+    let mut evaluate_at = |point: &[f64], radius: f64| {
+        if !screened {
+            return evaluate(free, &limits, point, scale);
+        }
+        if !screen.as_ref().is_some_and(|s| s.holds(point)) {
+            if screen.is_some() {
+                width = (width * 2.0).min(SCREEN_WIDTH_MAX);
+            }
+            // Around the point, `width` trust-region radii either side; a point outside it widens the next one.
+            let lo: Vec<f64> = point
+                .iter()
+                .zip(&ceilings)
+                .map(|(c, u)| (c - width * radius * u).max(0.0))
+                .collect();
+            let hi: Vec<f64> = point
+                .iter()
+                .zip(&ceilings)
+                .map(|(c, u)| (c + width * radius * u).min(*u))
+                .collect();
+            screen = Some(Screen::new(free, &limits, lo, hi, scale));
+        }
+        let screen = screen.as_ref().expect("just built");
+        screen.evaluate(free, &limits, point, scale)
+    };
+    let mut at_centre = evaluate_at(&centre, radius_at_start(start.is_some()));
     add_cut(&mut master, &centre, &at_centre);
     points.push(centre.clone());
     // From a good start the trust region starts small; it doubles whenever a step reaches its edge.
-    let mut radius = if start.is_some() { 0.005 } else { 0.25 };
+    let mut radius = radius_at_start(start.is_some());
     let mut iterations = 0;
     while iterations < MAX_ITERATIONS {
         iterations += 1;
@@ -112,7 +144,7 @@ pub fn minimise(free: &Free, start: Option<&Prices>) -> Dual {
         if promised <= TOLERANCE * at_centre.value {
             break;
         }
-        let at_point = evaluate(free, &limits, &point, scale);
+        let at_point = evaluate_at(&point, radius);
         add_cut(&mut master, &point, &at_point);
         points.push(point.clone());
         let gained = at_centre.value - at_point.value;
@@ -132,9 +164,9 @@ pub fn minimise(free: &Free, start: Option<&Prices>) -> Dual {
         }
     }
 
-    let mut prices = vec![[0.0; RESOURCES]; years];
+    let mut prices = vec![0.0; years * free.res];
     for (limit, y) in limits.iter().zip(&centre) {
-        prices[limit.year][limit.resource] = y * scale / limit.size;
+        prices[limit.year * free.res + limit.resource] = y * scale / limit.size;
     }
     // The LP's solution: the cuts' assignments, weighted as the master weighs the cuts.
     let mut shares = vec![0.0f32; free.len() * years];
@@ -156,14 +188,14 @@ pub fn minimise(free: &Free, start: Option<&Prices>) -> Dual {
 fn limits(free: &Free) -> Vec<Limit> {
     let mut limits = Vec::new();
     for t in 0..free.years() {
-        for r in 0..RESOURCES {
-            let Some(size) = free.room[t][r].filter(|&s| s > 0) else {
+        for r in 0..free.res {
+            let Some(size) = free.room(t)[r].filter(|&s| s > 0) else {
                 continue;
             };
             let size = size as f64;
             let ceiling = (0..free.len())
-                .filter(|&k| free.is_allowed(k, t) && free.needs[k][r] > 0)
-                .map(|k| free.value[k] * free.weight[t] * size / free.needs[k][r] as f64)
+                .filter(|&k| free.is_allowed(k, t) && free.needs(k)[r] > 0)
+                .map(|k| free.value[k] * free.weight[t] * size / free.needs(k)[r] as f64)
                 .fold(0.0, f64::max);
             if ceiling > 0.0 {
                 limits.push(Limit {
@@ -201,16 +233,11 @@ fn assign(
     assign_range(free, &price, &weight, 0..free.len(), each)
 }
 
-/// Price per unit of each resource per year, and the years' weights, in scaled value.
-fn unit_prices(
-    free: &Free,
-    limits: &[Limit],
-    y: &[f64],
-    scale: f64,
-) -> (Vec<[f64; RESOURCES]>, Vec<f64>) {
-    let mut price = vec![[0.0f64; RESOURCES]; free.years()];
+/// Price per unit of each kept resource per year (`t * res + r`), and the years' weights, in scaled value.
+fn unit_prices(free: &Free, limits: &[Limit], y: &[f64], scale: f64) -> (Vec<f64>, Vec<f64>) {
+    let mut price = vec![0.0f64; free.years() * free.res];
     for (limit, y) in limits.iter().zip(y) {
-        price[limit.year][limit.resource] = y / limit.size;
+        price[limit.year * free.res + limit.resource] = y / limit.size;
     }
     let weight = free.weight.iter().map(|w| w / scale).collect();
     (price, weight)
@@ -218,23 +245,48 @@ fn unit_prices(
 
 fn assign_range(
     free: &Free,
-    price: &[[f64; RESOURCES]],
+    price: &[f64],
     weight: &[f64],
-    items: std::ops::Range<usize>,
+    items: impl Iterator<Item = usize>,
+    each: impl FnMut(usize, Option<usize>),
+) -> f64 {
+    // The hot loop of the bound, compiled for each small number of kept resources so that the dot products unroll.
+    match free.res {
+        1 => assign_fixed::<1>(free, price, weight, items, each),
+        2 => assign_fixed::<2>(free, price, weight, items, each),
+        3 => assign_fixed::<3>(free, price, weight, items, each),
+        4 => assign_fixed::<4>(free, price, weight, items, each),
+        5 => assign_fixed::<5>(free, price, weight, items, each),
+        6 => assign_fixed::<6>(free, price, weight, items, each),
+        7 => assign_fixed::<7>(free, price, weight, items, each),
+        8 => assign_fixed::<8>(free, price, weight, items, each),
+        _ => assign_any(free, price, weight, items, each),
+    }
+}
+
+fn assign_fixed<const R: usize>(
+    free: &Free,
+    price: &[f64],
+    weight: &[f64],
+    items: impl Iterator<Item = usize>,
     mut each: impl FnMut(usize, Option<usize>),
 ) -> f64 {
     let mut total = 0.0;
     for k in items {
-        let needs = free.needs[k].map(|n| n as f64);
+        let own = &free.needs[k * R..(k + 1) * R];
+        let needs: [f64; R] = std::array::from_fn(|r| own[r] as f64);
         let mut best = 0.0;
         let mut best_year = None;
         let mut mask = free.allowed[k];
         while mask != 0 {
             let t = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let p = &price[t];
-            let reduced =
-                free.value[k] * weight[t] - (p[0] * needs[0] + p[1] * needs[1] + p[2] * needs[2]);
+            let p = &price[t * R..(t + 1) * R];
+            let mut priced = 0.0;
+            for r in 0..R {
+                priced += p[r] * needs[r];
+            }
+            let reduced = free.value[k] * weight[t] - priced;
             if reduced > best {
                 best = reduced;
                 best_year = Some(t);
@@ -246,16 +298,185 @@ fn assign_range(
     total
 }
 
+fn assign_any(
+    free: &Free,
+    price: &[f64],
+    weight: &[f64],
+    items: impl Iterator<Item = usize>,
+    mut each: impl FnMut(usize, Option<usize>),
+) -> f64 {
+    let res = free.res;
+    let mut total = 0.0;
+    // The item's needs as floats, converted once per item into one buffer.
+    let mut needs = vec![0.0f64; res];
+    for k in items {
+        for (n, &o) in needs.iter_mut().zip(free.needs(k)) {
+            *n = o as f64;
+        }
+        let mut best = 0.0;
+        let mut best_year = None;
+        let mut mask = free.allowed[k];
+        while mask != 0 {
+            let t = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let p = &price[t * res..(t + 1) * res];
+            let priced: f64 = p.iter().zip(&needs).map(|(p, n)| p * n).sum();
+            let reduced = free.value[k] * weight[t] - priced;
+            if reduced > best {
+                best = reduced;
+                best_year = Some(t);
+            }
+        }
+        total += best;
+        each(k, best_year);
+    }
+    total
+}
+
+fn radius_at_start(started: bool) -> f64 {
+    if started { 0.005 } else { 0.25 }
+}
+
+/// The screen's box starts this many trust-region radii either side of the point it is built at, and doubles, up to
+/// the most, each time a point falls outside it.
+const SCREEN_WIDTH: f64 = 0.05;
+const SCREEN_WIDTH_MAX: f64 = 3.0;
+
+/// The items whose best choice (a year, or none) cannot change while the normalised prices stay within a box, summed
+/// once — their part of L is linear there — and the others, which each evaluation goes through. Near the minimum,
+/// in a small trust region, most items are settled: each iteration then reads a small share of them.
+struct Screen {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    /// Items whose choice the box leaves open.
+    open: Vec<usize>,
+    /// Σ value × weight (scaled) of the settled items in their year, and their needs per year and resource.
+    value: f64,
+    usage: Vec<f64>,
+}
+
+impl Screen {
+    fn new(free: &Free, limits: &[Limit], lo: Vec<f64>, hi: Vec<f64>, scale: f64) -> Screen {
+        let res = free.res;
+        let (low, weight) = unit_prices(free, limits, &lo, scale);
+        let (high, _) = unit_prices(free, limits, &hi, scale);
+        let mut open = Vec::new();
+        let mut value = 0.0;
+        let mut usage = vec![0.0; free.years() * res];
+        // Per allowed year, the least and the most the item's reduced value can be in the box.
+        let mut range: Vec<(usize, f64, f64)> = Vec::with_capacity(free.years());
+        for k in 0..free.len() {
+            let needs = free.needs(k);
+            range.clear();
+            let mut mask = free.allowed[k];
+            while mask != 0 {
+                let t = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let gross = free.value[k] * weight[t];
+                let dot = |p: &[f64]| -> f64 {
+                    p[t * res..(t + 1) * res]
+                        .iter()
+                        .zip(needs)
+                        .map(|(p, &n)| p * n as f64)
+                        .sum()
+                };
+                range.push((t, gross - dot(&high), gross - dot(&low)));
+            }
+            // The option whose least beats every other option's most (leaving out is worth 0 in any box).
+            let best = range
+                .iter()
+                .copied()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .filter(|b| b.1 > 0.0);
+            let settled = match best {
+                Some((t, least, _)) => range.iter().all(|&(s, _, most)| s == t || most < least),
+                None => range.iter().all(|&(_, _, most)| most < 0.0),
+            };
+            if !settled {
+                open.push(k);
+            } else if let Some((t, _, _)) = best {
+                value += free.value[k] * weight[t];
+                for (u, &n) in usage[t * res..(t + 1) * res].iter_mut().zip(needs) {
+                    *u += n as f64;
+                }
+            }
+        }
+        Screen {
+            lo,
+            hi,
+            open,
+            value,
+            usage,
+        }
+    }
+
+    fn holds(&self, y: &[f64]) -> bool {
+        y.iter()
+            .zip(self.lo.iter().zip(&self.hi))
+            .all(|(y, (lo, hi))| *lo <= *y && *y <= *hi)
+    }
+
+    /// L at `y` (within the box) and a subgradient.
+    fn evaluate(&self, free: &Free, limits: &[Limit], y: &[f64], scale: f64) -> Evaluation {
+        let res = free.res;
+        let (price, weight) = unit_prices(free, limits, y, scale);
+        let part = |items: &[usize]| {
+            let mut usage = vec![0.0f64; free.years() * res];
+            let total = assign_range(free, &price, &weight, items.iter().copied(), |k, year| {
+                if let Some(t) = year {
+                    for (u, &n) in usage[t * res..(t + 1) * res].iter_mut().zip(free.needs(k)) {
+                        *u += n as f64;
+                    }
+                }
+            });
+            (total, usage)
+        };
+        // As in `evaluate`: fixed halves on two threads, added in a fixed order.
+        let n = self.open.len();
+        let (open, open_usage) = if n > PARALLEL_ABOVE / 2 {
+            let (first, second) = self.open.split_at(n / 2);
+            let (a, b) = std::thread::scope(|scope| {
+                let b = scope.spawn(|| part(second));
+                (
+                    part(first),
+                    b.join().expect("an evaluation thread panicked"),
+                )
+            });
+            let mut usage = a.1;
+            for (u, v) in usage.iter_mut().zip(&b.1) {
+                *u += v;
+            }
+            (a.0 + b.0, usage)
+        } else {
+            part(&self.open)
+        };
+        let mut usage = self.usage.clone();
+        for (u, v) in usage.iter_mut().zip(&open_usage) {
+            *u += v;
+        }
+        let settled_prices: f64 = price.iter().zip(&self.usage).map(|(p, u)| p * u).sum();
+        let slope = limits
+            .iter()
+            .map(|l| 1.0 - usage[l.year * res + l.resource] / l.size)
+            .collect();
+        Evaluation {
+            value: y.iter().sum::<f64>() + self.value - settled_prices + open,
+            slope,
+        }
+    }
+}
+
 /// L at `y` and a subgradient. Large instances are split in two halves evaluated on two threads; the halves are
 /// always the same and added in the same order, so the result does not depend on the threads.
 fn evaluate(free: &Free, limits: &[Limit], y: &[f64], scale: f64) -> Evaluation {
     let (price, weight) = unit_prices(free, limits, y, scale);
     let part = |items: std::ops::Range<usize>| {
-        let mut usage = vec![[0.0f64; RESOURCES]; free.years()];
+        let res = free.res;
+        let mut usage = vec![0.0f64; free.years() * res];
         let total = assign_range(free, &price, &weight, items, |k, year| {
             if let Some(t) = year {
-                for r in 0..RESOURCES {
-                    usage[t][r] += free.needs[k][r] as f64;
+                for (u, &n) in usage[t * res..(t + 1) * res].iter_mut().zip(free.needs(k)) {
+                    *u += n as f64;
                 }
             }
         });
@@ -270,9 +491,7 @@ fn evaluate(free: &Free, limits: &[Limit], y: &[f64], scale: f64) -> Evaluation 
         });
         let mut usage = first.1;
         for (u, v) in usage.iter_mut().zip(&second.1) {
-            for r in 0..RESOURCES {
-                u[r] += v[r];
-            }
+            *u += v;
         }
         (first.0 + second.0, usage)
     } else {
@@ -280,7 +499,7 @@ fn evaluate(free: &Free, limits: &[Limit], y: &[f64], scale: f64) -> Evaluation 
     };
     let slope = limits
         .iter()
-        .map(|l| 1.0 - usage[l.year][l.resource] / l.size)
+        .map(|l| 1.0 - usage[l.year * free.res + l.resource] / l.size)
         .collect();
     Evaluation {
         value: y.iter().sum::<f64>() + items,

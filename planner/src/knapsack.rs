@@ -1,4 +1,4 @@
-//! One year's best subset: a knapsack with up to three limits, solved by depth-first branch-and-bound.
+//! One year's best subset: a knapsack with several limits (one per resource), solved by depth-first branch-and-bound.
 //!
 //! Candidates are ranked by profit per surrogate weight — the limits folded into one with multipliers µ ≥ 0, which
 //! any plan keeping every limit also keeps (Σ_r µ_r·needs_r ≤ Σ_r µ_r·capacity_r). At each node the bound is the
@@ -7,90 +7,121 @@
 //! LP relaxation of the whole plan uses. The search stops after a fixed number of nodes (so that it always ends soon
 //! and gives the same answer on every machine); what it returns is then the best subset found, not a proven one.
 
-use crate::RESOURCES;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Candidate {
-    /// What choosing it adds to the objective; only candidates with a positive profit are ever chosen.
-    pub profit: f64,
-    pub needs: [u64; RESOURCES],
+/// The candidates of one knapsack: a profit each, and what each needs of every resource, flat (`i * res + r`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidates {
+    res: usize,
+    profit: Vec<f64>,
+    needs: Vec<u64>,
 }
 
-/// The most profitable subset of `candidates` within `capacity` (`u64::MAX`: no limit), if it is worth more than
-/// `floor`: its profit and a flag per candidate. Searches only the `core` candidates either side of where the
-/// greedy fill by rank stops (all of them with `usize::MAX`), and visits at most `nodes` nodes.
+impl Candidates {
+    pub fn new(res: usize) -> Candidates {
+        Candidates {
+            res,
+            profit: Vec::new(),
+            needs: Vec::new(),
+        }
+    }
+
+    /// Adds a candidate worth `profit` (only those with a positive profit are ever chosen) needing `needs`.
+    pub fn push(&mut self, profit: f64, needs: &[u64]) {
+        debug_assert_eq!(needs.len(), self.res);
+        self.profit.push(profit);
+        self.needs.extend_from_slice(needs);
+    }
+
+    pub fn len(&self) -> usize {
+        self.profit.len()
+    }
+
+    fn needs(&self, i: usize) -> &[u64] {
+        &self.needs[i * self.res..(i + 1) * self.res]
+    }
+}
+
+fn fits(needs: &[u64], left: &[u64]) -> bool {
+    needs.iter().zip(left).all(|(n, l)| n <= l)
+}
+
+/// The most profitable subset of `candidates` within `capacity` (one per resource; `u64::MAX`: no limit), if it is
+/// worth more than `floor`: its profit and a flag per candidate. Searches only the `core` candidates either side of
+/// where the greedy fill by rank stops (all of them with `usize::MAX`), and visits at most `nodes` nodes.
 pub fn best_subset(
-    candidates: &[Candidate],
-    capacity: [u64; RESOURCES],
-    multipliers: [f64; RESOURCES],
+    candidates: &Candidates,
+    capacity: &[u64],
+    multipliers: &[f64],
     floor: f64,
     core: usize,
     nodes: usize,
 ) -> Option<(f64, Vec<bool>)> {
-    let limited: [bool; RESOURCES] = std::array::from_fn(|r| capacity[r] != u64::MAX);
+    let res = candidates.res;
+    debug_assert_eq!(capacity.len(), res);
     // Multipliers only on limits; a little of each limit's share so that no limited resource is free.
-    let mu: [f64; RESOURCES] = std::array::from_fn(|r| {
-        if limited[r] && capacity[r] > 0 {
-            multipliers[r].max(0.0) + 1e-9 / capacity[r] as f64
-        } else {
-            0.0
-        }
-    });
-    let surrogate = |needs: &[u64; RESOURCES]| -> f64 {
-        (0..RESOURCES)
-            .filter(|&r| limited[r])
-            .map(|r| mu[r] * needs[r] as f64)
-            .sum()
-    };
-    let mut ranked: Vec<(f64, usize)> = candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.profit > 0.0 && (0..RESOURCES).all(|r| c.needs[r] <= capacity[r]))
-        .map(|(i, c)| (c.profit / surrogate(&c.needs), i))
-        .collect();
-    ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let items: Vec<Item> = ranked
-        .iter()
-        .map(|&(_, i)| Item {
-            profit: candidates[i].profit,
-            needs: candidates[i].needs,
-            weight: surrogate(&candidates[i].needs),
+    let mu: Vec<f64> = (0..res)
+        .map(|r| {
+            if capacity[r] != u64::MAX && capacity[r] > 0 {
+                multipliers[r].max(0.0) + 1e-9 / capacity[r] as f64
+            } else {
+                0.0
+            }
         })
         .collect();
+    let surrogate =
+        |needs: &[u64]| -> f64 { mu.iter().zip(needs).map(|(m, &n)| m * n as f64).sum() };
+    let mut ranked: Vec<(f64, usize)> = (0..candidates.len())
+        .filter(|&i| candidates.profit[i] > 0.0 && fits(candidates.needs(i), capacity))
+        .map(|i| (candidates.profit[i] / surrogate(candidates.needs(i)), i))
+        .collect();
+    ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     // The core: the greedy fill in rank order stops at the first item that does not fit (the break); items far
     // above it are taken, items far below it left, and only the `core` on either side are searched.
-    let mut left = capacity;
-    let mut value = 0.0;
-    let fits =
-        |left: &[u64; RESOURCES], item: &Item| (0..RESOURCES).all(|r| item.needs[r] <= left[r]);
-    let mut cut = items.len();
+    let mut cut = ranked.len();
     {
-        let mut greedy = capacity;
-        for (p, item) in items.iter().enumerate() {
-            if !fits(&greedy, item) {
+        let mut greedy = capacity.to_vec();
+        for (p, &(_, i)) in ranked.iter().enumerate() {
+            let needs = candidates.needs(i);
+            if !fits(needs, &greedy) {
                 cut = p;
                 break;
             }
-            for r in 0..RESOURCES {
-                greedy[r] -= item.needs[r];
+            for (g, n) in greedy.iter_mut().zip(needs) {
+                *g -= n;
             }
         }
     }
     let first = cut.saturating_sub(core);
-    let end = cut.saturating_add(core).min(items.len());
-    for item in &items[..first] {
-        for r in 0..RESOURCES {
-            left[r] -= item.needs[r];
+    let end = cut.saturating_add(core).min(ranked.len());
+    let mut left = capacity.to_vec();
+    let mut value = 0.0;
+    for &(_, i) in &ranked[..first] {
+        for (l, n) in left.iter_mut().zip(candidates.needs(i)) {
+            *l -= n;
         }
-        value += item.profit;
+        value += candidates.profit[i];
     }
-    let room = (0..RESOURCES)
-        .filter(|&r| limited[r])
-        .map(|r| mu[r] * left[r] as f64)
-        .sum();
+    let room = mu.iter().zip(&left).map(|(m, &l)| m * l as f64).sum();
+    let core_items = &ranked[first..end];
     let mut search = Search {
-        tiny: 1e-12 * items.iter().map(|i| i.profit).sum::<f64>().max(1.0),
-        items: items[first..end].to_vec(),
+        tiny: 1e-12
+            * ranked
+                .iter()
+                .map(|&(_, i)| candidates.profit[i])
+                .sum::<f64>()
+                .max(1.0),
+        res,
+        profit: core_items
+            .iter()
+            .map(|&(_, i)| candidates.profit[i])
+            .collect(),
+        weight: core_items
+            .iter()
+            .map(|&(_, i)| surrogate(candidates.needs(i)))
+            .collect(),
+        needs: core_items
+            .iter()
+            .flat_map(|&(_, i)| candidates.needs(i).iter().copied())
+            .collect(),
         left,
         room,
         value,
@@ -113,18 +144,13 @@ pub fn best_subset(
     Some((value, chosen))
 }
 
-#[derive(Clone)]
-struct Item {
-    profit: f64,
-    needs: [u64; RESOURCES],
-    /// Surrogate weight.
-    weight: f64,
-}
-
 struct Search {
-    /// By profit per surrogate weight, best first.
-    items: Vec<Item>,
-    left: [u64; RESOURCES],
+    /// The core's items by profit per surrogate weight, best first: profit, surrogate weight, needs (`p * res + r`).
+    res: usize,
+    profit: Vec<f64>,
+    weight: Vec<f64>,
+    needs: Vec<u64>,
+    left: Vec<u64>,
     /// Surrogate room left.
     room: f64,
     value: f64,
@@ -139,8 +165,12 @@ struct Search {
 }
 
 impl Search {
+    fn needs(&self, p: usize) -> &[u64] {
+        &self.needs[p * self.res..(p + 1) * self.res]
+    }
+
     fn fits(&self, p: usize) -> bool {
-        (0..RESOURCES).all(|r| self.items[p].needs[r] <= self.left[r])
+        fits(self.needs(p), &self.left)
     }
 
     /// `fresh`: the path has just taken an item, so the subset has not been seen yet.
@@ -153,14 +183,13 @@ impl Search {
             self.best_value = self.value;
             self.best = Some((self.value, self.taken.clone()));
         }
-        if p == self.items.len() || self.dantzig(p) <= self.best_value + self.tiny {
+        if p == self.profit.len() || self.dantzig(p) <= self.best_value + self.tiny {
             return;
         }
         if self.fits(p) {
-            let item = &self.items[p];
-            let (profit, weight, needs) = (item.profit, item.weight, item.needs);
-            for r in 0..RESOURCES {
-                self.left[r] -= needs[r];
+            let (profit, weight, res) = (self.profit[p], self.weight[p], self.res);
+            for r in 0..res {
+                self.left[r] -= self.needs[p * res + r];
             }
             self.room -= weight;
             self.value += profit;
@@ -169,8 +198,8 @@ impl Search {
             self.taken.pop();
             self.value -= profit;
             self.room += weight;
-            for r in 0..RESOURCES {
-                self.left[r] += needs[r];
+            for r in 0..res {
+                self.left[r] += self.needs[p * res + r];
             }
         }
         self.dive(p + 1, false);
@@ -180,16 +209,15 @@ impl Search {
     fn dantzig(&self, p: usize) -> f64 {
         let mut bound = self.value;
         let mut room = self.room;
-        for q in p..self.items.len() {
+        for q in p..self.profit.len() {
             if !self.fits(q) {
                 continue;
             }
-            let item = &self.items[q];
-            if item.weight <= room {
-                bound += item.profit;
-                room -= item.weight;
+            if self.weight[q] <= room {
+                bound += self.profit[q];
+                room -= self.weight[q];
             } else {
-                bound += item.profit * room.max(0.0) / item.weight;
+                bound += self.profit[q] * room.max(0.0) / self.weight[q];
                 break;
             }
         }
@@ -201,30 +229,31 @@ impl Search {
 mod tests {
     use super::*;
 
-    fn candidate(profit: f64, cost: u64, count: u64) -> Candidate {
-        Candidate {
-            profit,
-            needs: [cost, count, 0],
+    const NONE: u64 = u64::MAX;
+
+    fn candidates(list: &[(f64, u64, u64)]) -> Candidates {
+        let mut c = Candidates::new(3);
+        for &(profit, cost, count) in list {
+            c.push(profit, &[cost, count, 0]);
         }
+        c
     }
 
-    fn brute_force(candidates: &[Candidate], capacity: [u64; RESOURCES]) -> f64 {
+    fn brute_force(candidates: &Candidates, capacity: &[u64]) -> f64 {
         let n = candidates.len();
         (0u32..1 << n)
             .filter_map(|set| {
-                let mut used = [0u64; RESOURCES];
+                let mut used = vec![0u64; capacity.len()];
                 let mut value = 0.0;
-                for (i, c) in candidates.iter().enumerate() {
+                for i in 0..n {
                     if set & (1 << i) != 0 {
-                        for r in 0..RESOURCES {
-                            used[r] += c.needs[r];
+                        for (u, n) in used.iter_mut().zip(candidates.needs(i)) {
+                            *u += n;
                         }
-                        value += c.profit;
+                        value += candidates.profit[i];
                     }
                 }
-                (0..RESOURCES)
-                    .all(|r| used[r] <= capacity[r])
-                    .then_some(value)
+                fits(&used, capacity).then_some(value)
             })
             .fold(0.0, f64::max)
     }
@@ -232,15 +261,11 @@ mod tests {
     #[test]
     fn two_cheap_items_beat_one_dear_one_when_they_fit_together() {
         // By profit per cost the dear one ranks first; the best subset is the two cheap ones.
-        let candidates = [
-            candidate(10.0, 6, 1),
-            candidate(7.0, 5, 1),
-            candidate(7.0, 5, 1),
-        ];
+        let c = candidates(&[(10.0, 6, 1), (7.0, 5, 1), (7.0, 5, 1)]);
         let (value, chosen) = best_subset(
-            &candidates,
-            [10, u64::MAX, u64::MAX],
-            [1.0, 0.0, 0.0],
+            &c,
+            &[10, NONE, NONE],
+            &[1.0, 0.0, 0.0],
             0.0,
             usize::MAX,
             1000,
@@ -252,21 +277,9 @@ mod tests {
 
     #[test]
     fn a_count_cap_trades_many_cheap_items_for_one_dear_one() {
-        let candidates = [
-            candidate(3.0, 1, 1),
-            candidate(3.0, 1, 1),
-            candidate(3.0, 1, 1),
-            candidate(8.0, 7, 1),
-        ];
-        let (value, chosen) = best_subset(
-            &candidates,
-            [9, 2, u64::MAX],
-            [0.5, 1.0, 0.0],
-            0.0,
-            usize::MAX,
-            1000,
-        )
-        .unwrap();
+        let c = candidates(&[(3.0, 1, 1), (3.0, 1, 1), (3.0, 1, 1), (8.0, 7, 1)]);
+        let (value, chosen) =
+            best_subset(&c, &[9, 2, NONE], &[0.5, 1.0, 0.0], 0.0, usize::MAX, 1000).unwrap();
         assert_eq!(value, 11.0);
         assert_eq!(chosen.iter().filter(|&&c| c).count(), 2);
         assert!(chosen[3]);
@@ -274,30 +287,11 @@ mod tests {
 
     #[test]
     fn nothing_is_returned_unless_it_beats_the_floor() {
-        let candidates = [candidate(5.0, 5, 1)];
-        let capacity = [5, u64::MAX, u64::MAX];
-        assert!(
-            best_subset(
-                &candidates,
-                capacity,
-                [1.0, 0.0, 0.0],
-                5.0,
-                usize::MAX,
-                1000
-            )
-            .is_none()
-        );
-        assert!(
-            best_subset(
-                &candidates,
-                capacity,
-                [1.0, 0.0, 0.0],
-                4.0,
-                usize::MAX,
-                1000
-            )
-            .is_some()
-        );
+        let c = candidates(&[(5.0, 5, 1)]);
+        let capacity = [5, NONE, NONE];
+        let mu = [1.0, 0.0, 0.0];
+        assert!(best_subset(&c, &capacity, &mu, 5.0, usize::MAX, 1000).is_none());
+        assert!(best_subset(&c, &capacity, &mu, 4.0, usize::MAX, 1000).is_some());
     }
 
     #[test]
@@ -307,61 +301,62 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         for case in 0..300 {
             let n = 1 + (rng.next_u64() % 14) as usize;
-            let candidates: Vec<Candidate> = (0..n)
-                .map(|_| Candidate {
-                    profit: (rng.next_u64() % 100) as f64 - 10.0,
-                    needs: [
-                        1 + rng.next_u64() % 40,
-                        1 + rng.next_u64() % 3,
-                        rng.next_u64() % 20,
-                    ],
-                })
-                .collect();
-            let capacity = [
+            // Three to six resources: the standard three and up to three funding sources.
+            let res = 3 + case % 4;
+            let mut c = Candidates::new(res);
+            for _ in 0..n {
+                let profit = (rng.next_u64() % 100) as f64 - 10.0;
+                let mut needs = vec![
+                    1 + rng.next_u64() % 40,
+                    1 + rng.next_u64() % 3,
+                    rng.next_u64() % 20,
+                ];
+                needs.extend((3..res).map(|_| rng.next_u64() % 25));
+                c.push(profit, &needs);
+            }
+            let mut capacity = vec![
                 rng.next_u64() % 120,
                 if case % 2 == 0 {
                     1 + rng.next_u64() % 5
                 } else {
-                    u64::MAX
+                    NONE
                 },
                 if case % 3 == 0 {
                     rng.next_u64() % 50
                 } else {
-                    u64::MAX
+                    NONE
                 },
             ];
+            capacity.extend((3..res).map(|_| 10 + rng.next_u64() % 60));
             // Any multipliers give the right answer, good ones only give it sooner.
-            let multipliers = [
-                (rng.next_u64() % 3) as f64,
-                (rng.next_u64() % 3) as f64,
-                0.5,
-            ];
-            let expected = brute_force(&candidates, capacity);
-            let found = best_subset(
-                &candidates,
-                capacity,
-                multipliers,
-                0.0,
-                usize::MAX,
-                usize::MAX,
-            );
+            let multipliers: Vec<f64> = (0..res)
+                .map(|r| {
+                    if r == 2 {
+                        0.5
+                    } else {
+                        (rng.next_u64() % 3) as f64
+                    }
+                })
+                .collect();
+            let expected = brute_force(&c, &capacity);
+            let found = best_subset(&c, &capacity, &multipliers, 0.0, usize::MAX, usize::MAX);
             let value = found.as_ref().map_or(0.0, |f| f.0);
             assert!(
                 (value - expected).abs() < 1e-9,
                 "case {case}: {value} vs {expected}"
             );
             if let Some((value, chosen)) = found {
-                let mut used = [0u64; RESOURCES];
+                let mut used = vec![0u64; res];
                 let mut total = 0.0;
-                for (c, &on) in candidates.iter().zip(&chosen) {
+                for (i, &on) in chosen.iter().enumerate() {
                     if on {
-                        total += c.profit;
-                        for r in 0..RESOURCES {
-                            used[r] += c.needs[r];
+                        total += c.profit[i];
+                        for (u, n) in used.iter_mut().zip(c.needs(i)) {
+                            *u += n;
                         }
                     }
                 }
-                assert!((0..RESOURCES).all(|r| used[r] <= capacity[r]));
+                assert!(fits(&used, &capacity));
                 assert!((total - value).abs() < 1e-9);
             }
         }

@@ -11,7 +11,9 @@
 //! limits, which equals the optimum of the LP relaxation — so its quality is proven, not claimed
 //! ([`Plan::gap`]). Pure and deterministic: the same instance gives the same plan, bit for bit.
 //!
-//! Resources are whole numbers (budget in fen, compounds, households) so that "within budget" is exact.
+//! Resources are whole numbers (budget in fen, compounds, households, and any others an instance declares — the
+//! funding sources, in fen) so that "within budget" is exact. An instance has as many as it declares; the three
+//! standard ones come first ([`Resource`]).
 
 // Index loops over years and resources read better than zipped iterators in this numeric code.
 #![allow(clippy::needless_range_loop)]
@@ -26,32 +28,40 @@ pub mod synthetic;
 
 use serde::Serialize;
 
-/// What a year's limits are about.
+/// A resource: an index into [`Instance::resources`], and into every year's `limits` and every item's `needs`. The
+/// three standard resources come first ([`Resource::BUDGET`], [`Resource::COMPOUNDS`], [`Resource::HOUSEHOLDS`]); any
+/// others (the funding sources of issue 18, say) follow, as many as the instance declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Resource {
-    /// Budget (年度预算), in fen.
-    Budget = 0,
-    /// Number of compounds (改造小区个数).
-    Compounds = 1,
-    /// Number of households (惠及户数).
-    Households = 2,
-}
+#[serde(transparent)]
+pub struct Resource(pub usize);
 
 impl Resource {
-    pub const ALL: [Resource; RESOURCES] =
-        [Resource::Budget, Resource::Compounds, Resource::Households];
+    /// Budget (年度预算), in fen.
+    pub const BUDGET: Resource = Resource(0);
+    /// Number of compounds (改造小区个数).
+    pub const COMPOUNDS: Resource = Resource(1);
+    /// Number of households (惠及户数).
+    pub const HOUSEHOLDS: Resource = Resource(2);
 }
 
-pub const RESOURCES: usize = 3;
+/// The names of the three standard resources, in index order.
+pub const STANDARD_RESOURCES: [&str; 3] = ["budget", "compounds", "households"];
+
+/// [`STANDARD_RESOURCES`] as an instance's `resources`: what an instance with no other resource declares.
+pub fn standard_resources() -> Vec<String> {
+    STANDARD_RESOURCES.iter().map(|&s| s.to_owned()).collect()
+}
 
 /// The most years a horizon may have (the planner keeps a year mask in a `u64`).
+/// Kept limits per year above which an instance has funding sources besides the standard three.
+pub(crate) const MANY_LIMITS: usize = 3;
+
 pub const MAX_YEARS: usize = 64;
 
-/// One year of the horizon: its limit per resource (`None`: no limit).
+/// One year of the horizon: its limit per resource, in the order of [`Instance::resources`] (`None`: no limit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Year {
-    pub limits: [Option<u64>; RESOURCES],
+    pub limits: Vec<Option<u64>>,
 }
 
 /// One schedulable unit: a compound or a bundle, never split.
@@ -59,14 +69,18 @@ pub struct Year {
 pub struct Item {
     /// Priority × households, summed over the item's compounds; ≥ 0 and finite.
     pub value: f64,
-    /// What the item uses of each resource in the year it is scheduled.
-    pub needs: [u64; RESOURCES],
+    /// What the item uses of each resource (in the order of [`Instance::resources`]) in the year it is scheduled.
+    pub needs: Vec<u64>,
     /// Scheduled in this year (index into the horizon) whatever else happens: a pin, or an approved batch.
     pub fixed: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
+    /// The resources' names, by index (for messages): [`STANDARD_RESOURCES`] first, then any others — the funding
+    /// sources, each limited per year by what it provides and needed per item by its share of the item's cost. Every
+    /// year has one limit and every item one need per resource. At least one.
+    pub resources: Vec<String>,
     pub years: Vec<Year>,
     /// Weight of a year relative to the one before, in (0, 1].
     pub discount: f64,
@@ -77,6 +91,20 @@ pub struct Instance {
 pub enum Error {
     NoYears,
     TooManyYears(usize),
+    /// The instance declares no resource.
+    NoResources,
+    /// A year whose `limits` do not have one entry per resource.
+    Limits {
+        year: usize,
+        found: usize,
+        expected: usize,
+    },
+    /// An item whose `needs` do not have one entry per resource.
+    Needs {
+        item: usize,
+        found: usize,
+        expected: usize,
+    },
     Discount(f64),
     Value {
         item: usize,
@@ -89,6 +117,8 @@ pub enum Error {
     FixedOverLimit {
         year: usize,
         resource: Resource,
+        /// The resource's name in [`Instance::resources`].
+        name: String,
         needed: u64,
         limit: u64,
     },
@@ -100,6 +130,17 @@ impl std::fmt::Display for Error {
         match self {
             Error::NoYears => write!(f, "the horizon has no years"),
             Error::TooManyYears(n) => write!(f, "{n} years; at most {MAX_YEARS}"),
+            Error::NoResources => write!(f, "the instance declares no resource"),
+            Error::Limits {
+                year,
+                found,
+                expected,
+            } => write!(f, "year {year}: {found} limits for {expected} resources"),
+            Error::Needs {
+                item,
+                found,
+                expected,
+            } => write!(f, "item {item}: {found} needs for {expected} resources"),
             Error::Discount(d) => write!(f, "discount {d} is not in (0, 1]"),
             Error::Value { item } => write!(f, "item {item}: value must be finite and ≥ 0"),
             Error::FixedYear { item, year } => {
@@ -108,11 +149,13 @@ impl std::fmt::Display for Error {
             Error::FixedOverLimit {
                 year,
                 resource,
+                name,
                 needed,
                 limit,
             } => write!(
                 f,
-                "year {year}: fixed items need {needed} of {resource:?}, the limit is {limit}"
+                "year {year}: fixed items need {needed} of resource {} ({name}), the limit is {limit}",
+                resource.0
             ),
         }
     }
@@ -129,8 +172,8 @@ pub struct Plan {
     pub objective: f64,
     /// No plan of this instance can score more than this.
     pub bound: f64,
-    /// Per year, what the scheduled items use of each resource.
-    pub used: Vec<[u64; RESOURCES]>,
+    /// Per year, what the scheduled items use of each resource (in the order of [`Instance::resources`]).
+    pub used: Vec<Vec<u64>>,
     /// Cutting-plane iterations spent on the bound.
     pub iterations: usize,
 }
@@ -146,25 +189,28 @@ impl Plan {
     }
 
     /// The resources of `year` that `item` does not fit into, given what the plan already uses there (its own
-    /// use not counted when it is in that year). Empty when it would fit.
+    /// use not counted when it is in that year), in index order. Empty when it would fit.
     pub fn short_of(&self, instance: &Instance, item: usize, year: usize) -> Vec<Resource> {
-        let needs = instance.items[item].needs;
+        let needs = &instance.items[item].needs;
         let own = self.year_of[item] == Some(year);
-        Resource::ALL
-            .into_iter()
-            .filter(|&r| {
-                let r = r as usize;
-                instance.years[year].limits[r].is_some_and(|limit| {
+        instance.years[year]
+            .limits
+            .iter()
+            .enumerate()
+            .filter(|&(r, limit)| {
+                limit.is_some_and(|limit| {
                     let used = self.used[year][r] - if own { needs[r] } else { 0 };
                     used + needs[r] > limit
                 })
             })
+            .map(|(r, _)| Resource(r))
             .collect()
     }
 }
 
-/// Plans the instance: fixed items in their years, the others where they serve best.
-pub fn plan(instance: &Instance) -> Result<Plan, Error> {
+/// Checks the instance's shape: years, resources, one limit per resource and year, one need per resource and item,
+/// the discount, the values and the fixed years.
+fn check(instance: &Instance) -> Result<(), Error> {
     let years = instance.years.len();
     if years == 0 {
         return Err(Error::NoYears);
@@ -172,39 +218,74 @@ pub fn plan(instance: &Instance) -> Result<Plan, Error> {
     if years > MAX_YEARS {
         return Err(Error::TooManyYears(years));
     }
+    let resources = instance.resources.len();
+    if resources == 0 {
+        return Err(Error::NoResources);
+    }
+    for (t, year) in instance.years.iter().enumerate() {
+        if year.limits.len() != resources {
+            return Err(Error::Limits {
+                year: t,
+                found: year.limits.len(),
+                expected: resources,
+            });
+        }
+    }
     let d = instance.discount;
     if !(d > 0.0 && d <= 1.0) {
         return Err(Error::Discount(d));
     }
-    let weight: Vec<f64> = (0..years).map(|t| d.powi(t as i32)).collect();
-
-    // Fixed items first: what they use comes off the year's limits.
-    let mut year_of = vec![None; instance.items.len()];
-    let mut used = vec![[0u64; RESOURCES]; years];
-    let mut fixed_value = 0.0;
     for (i, item) in instance.items.iter().enumerate() {
+        if item.needs.len() != resources {
+            return Err(Error::Needs {
+                item: i,
+                found: item.needs.len(),
+                expected: resources,
+            });
+        }
         if !(item.value.is_finite() && item.value >= 0.0) {
             return Err(Error::Value { item: i });
         }
+        if let Some(t) = item.fixed
+            && t >= years
+        {
+            return Err(Error::FixedYear { item: i, year: t });
+        }
+    }
+    Ok(())
+}
+
+/// Plans the instance: fixed items in their years, the others where they serve best.
+pub fn plan(instance: &Instance) -> Result<Plan, Error> {
+    check(instance)?;
+    let years = instance.years.len();
+    let resources = instance.resources.len();
+    let weight: Vec<f64> = (0..years)
+        .map(|t| instance.discount.powi(t as i32))
+        .collect();
+
+    // Fixed items first: what they use comes off the year's limits.
+    let mut year_of = vec![None; instance.items.len()];
+    let mut used = vec![vec![0u64; resources]; years];
+    let mut fixed_value = 0.0;
+    for (i, item) in instance.items.iter().enumerate() {
         if let Some(t) = item.fixed {
-            if t >= years {
-                return Err(Error::FixedYear { item: i, year: t });
-            }
             year_of[i] = Some(t);
-            for r in 0..RESOURCES {
-                used[t][r] = used[t][r].saturating_add(item.needs[r]);
+            for (u, &need) in used[t].iter_mut().zip(&item.needs) {
+                *u = u.saturating_add(need);
             }
             fixed_value += item.value * weight[t];
         }
     }
-    let mut room = vec![[None::<u64>; RESOURCES]; years];
+    let mut room = vec![vec![None::<u64>; resources]; years];
     for t in 0..years {
-        for r in 0..RESOURCES {
+        for r in 0..resources {
             if let Some(limit) = instance.years[t].limits[r] {
                 if used[t][r] > limit {
                     return Err(Error::FixedOverLimit {
                         year: t,
-                        resource: Resource::ALL[r],
+                        resource: Resource(r),
+                        name: instance.resources[r].clone(),
                         needed: used[t][r],
                         limit,
                     });
@@ -227,8 +308,8 @@ pub fn plan(instance: &Instance) -> Result<Plan, Error> {
             let i = free.index[k];
             year_of[i] = Some(t);
             objective += free.value[k] * free.weight[t];
-            for r in 0..RESOURCES {
-                used[t][r] += free.needs[k][r];
+            for (u, &need) in used[t].iter_mut().zip(&instance.items[i].needs) {
+                *u += need;
             }
         }
     }
@@ -251,25 +332,45 @@ const SAMPLE_ABOVE: usize = 40_000;
 const SAMPLE: usize = 20_000;
 
 /// The items still to place, the room left in each year once the fixed items are in, and the discount weights.
+///
+/// Only the resources limited in some year are kept (`res` of them, in instance order; the first one when none is):
+/// the others cannot change a plan. Needs and room are flat, item- and year-major with stride `res`, so that the hot
+/// loops read them in sequence and no item carries an allocation of its own.
 struct Free {
     /// Index of each free item in the instance.
     index: Vec<usize>,
     value: Vec<f64>,
-    needs: Vec<[u64; RESOURCES]>,
+    /// Resources kept.
+    res: usize,
+    /// Per item, its need of each kept resource (`k * res + r`).
+    needs: Vec<u64>,
     /// Bit t set: the item fits year t's room on its own.
     allowed: Vec<u64>,
-    room: Vec<[Option<u64>; RESOURCES]>,
+    /// Per year, the room left in each kept resource (`t * res + r`).
+    room: Vec<Option<u64>>,
     weight: Vec<f64>,
 }
 
 impl Free {
-    fn new(instance: &Instance, room: &[[Option<u64>; RESOURCES]], weight: Vec<f64>) -> Free {
+    fn new(instance: &Instance, room: &[Vec<Option<u64>>], weight: Vec<f64>) -> Free {
+        let resources = instance.resources.len();
+        let mut kept: Vec<usize> = (0..resources)
+            .filter(|&r| room.iter().any(|room| room[r].is_some()))
+            .collect();
+        if kept.is_empty() {
+            kept.push(0);
+        }
+        let res = kept.len();
         let mut free = Free {
             index: Vec::new(),
             value: Vec::new(),
+            res,
             needs: Vec::new(),
             allowed: Vec::new(),
-            room: room.to_vec(),
+            room: room
+                .iter()
+                .flat_map(|room| kept.iter().map(|&r| room[r]))
+                .collect(),
             weight,
         };
         for (i, item) in instance.items.iter().enumerate() {
@@ -278,7 +379,9 @@ impl Free {
             }
             let mut mask = 0u64;
             for (t, room) in room.iter().enumerate() {
-                let fits = (0..RESOURCES).all(|r| room[r].is_none_or(|left| item.needs[r] <= left));
+                let fits = kept
+                    .iter()
+                    .all(|&r| room[r].is_none_or(|left| item.needs[r] <= left));
                 if fits {
                     mask |= 1 << t;
                 }
@@ -286,7 +389,7 @@ impl Free {
             if mask != 0 {
                 free.index.push(i);
                 free.value.push(item.value);
-                free.needs.push(item.needs);
+                free.needs.extend(kept.iter().map(|&r| item.needs[r]));
                 free.allowed.push(mask);
             }
         }
@@ -301,12 +404,16 @@ impl Free {
         Free {
             index: picked.iter().map(|&k| self.index[k]).collect(),
             value: picked.iter().map(|&k| self.value[k]).collect(),
-            needs: picked.iter().map(|&k| self.needs[k]).collect(),
+            res: self.res,
+            needs: picked
+                .iter()
+                .flat_map(|&k| self.needs(k).iter().copied())
+                .collect(),
             allowed: picked.iter().map(|&k| self.allowed[k]).collect(),
             room: self
                 .room
                 .iter()
-                .map(|room| room.map(|r| r.map(|r| (r as f64 * share).round() as u64)))
+                .map(|r| r.map(|r| (r as f64 * share).round() as u64))
                 .collect(),
             weight: self.weight.clone(),
         }
@@ -318,6 +425,16 @@ impl Free {
 
     fn years(&self) -> usize {
         self.weight.len()
+    }
+
+    /// What item `k` needs of each kept resource.
+    fn needs(&self, k: usize) -> &[u64] {
+        &self.needs[k * self.res..(k + 1) * self.res]
+    }
+
+    /// The room left in year `t`, per kept resource.
+    fn room(&self, t: usize) -> &[Option<u64>] {
+        &self.room[t * self.res..(t + 1) * self.res]
     }
 
     fn is_allowed(&self, k: usize, t: usize) -> bool {

@@ -11,7 +11,8 @@
 //! a standard-form LP with only d + 1 rows whose feasible set does not depend on the box: the basis carries over
 //! from one iteration of the cutting-plane method to the next (a new cut is a new column, a new box new costs), so
 //! each iteration costs a few pivots. A dense revised simplex with an explicit basis inverse is the right tool at
-//! this size (d ≤ 3 × years); the master's (y, θ) are the simplex multipliers of the d + 1 rows.
+//! this size (d ≤ limited resources × years: 10 with a budget and a cap over five years, 30 with four funding sources
+//! too); the master's (y, θ) are the simplex multipliers of the d + 1 rows.
 
 /// Reduced costs below this count as zero.
 const EPS: f64 = 1e-11;

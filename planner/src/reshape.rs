@@ -17,10 +17,11 @@
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
+use crate::Free;
+use crate::MANY_LIMITS;
 use crate::bound::Prices;
-use crate::knapsack::{self, Candidate};
+use crate::knapsack::{self, Candidates};
 use crate::search::{Orders, State, best_of, fill, improve};
-use crate::{Free, RESOURCES};
 
 const REBUILD_UP_TO: usize = 5_000;
 const REBUILD_ROUNDS: usize = 10;
@@ -39,6 +40,9 @@ const THRESHOLD: f64 = 0.005;
 /// Branch-and-bound nodes per knapsack, and the candidates either side of its break that it searches.
 const KNAPSACK_NODES: usize = 300;
 const CORE: usize = 30;
+/// With more limits per year than the standard three (funding sources), a greedy plan is further from the best one
+/// and its exchanges harder to find: each knapsack searches more nodes.
+const MANY_LIMITS_NODES: usize = 5_000;
 
 /// Runs the searches that fit the instance's size on `state`.
 pub fn deepen(free: &Free, orders: &Orders, prices: &Prices, state: &mut State) {
@@ -89,10 +93,11 @@ pub fn deepen(free: &Free, orders: &Orders, prices: &Prices, state: &mut State) 
 /// count cap binds. True if anything changed.
 fn rebuild(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, later: bool) -> bool {
     let mut changed = false;
+    let res = free.res;
     for t in 0..free.years() {
         let mut ids = Vec::new();
-        let mut candidates = Vec::new();
-        let mut capacity = state.left[t];
+        let mut candidates = Candidates::new(res);
+        let mut capacity = state.left(t).to_vec();
         let mut floor = 0.0;
         for k in 0..free.len() {
             if !free.is_allowed(k, t) {
@@ -101,8 +106,8 @@ fn rebuild(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, lat
             let here = free.value[k] * free.weight[t];
             let profit = match state.year_of[k] {
                 Some(s) if s == t => {
-                    for r in 0..RESOURCES {
-                        capacity[r] = capacity[r].saturating_add(free.needs[k][r]);
+                    for (c, &need) in capacity.iter_mut().zip(free.needs(k)) {
+                        *c = c.saturating_add(need);
                     }
                     floor += here;
                     here
@@ -112,18 +117,15 @@ fn rebuild(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, lat
                 None => here,
             };
             ids.push(k);
-            candidates.push(Candidate {
-                profit,
-                needs: free.needs[k],
-            });
+            candidates.push(profit, free.needs(k));
         }
         let Some((_, chosen)) = knapsack::best_subset(
             &candidates,
-            capacity,
-            prices[t],
+            &capacity,
+            &prices[t * res..(t + 1) * res],
             floor,
             CORE,
-            KNAPSACK_NODES,
+            knapsack_nodes(free),
         ) else {
             continue;
         };
@@ -236,20 +238,17 @@ fn pack(free: &Free, prices: &Prices, state: &mut State, t: usize, profit: impl 
     let ids: Vec<usize> = (0..free.len())
         .filter(|&k| state.year_of[k].is_none() && free.is_allowed(k, t))
         .collect();
-    let candidates: Vec<Candidate> = ids
-        .iter()
-        .map(|&k| Candidate {
-            profit: profit(k),
-            needs: free.needs[k],
-        })
-        .collect();
+    let mut candidates = Candidates::new(free.res);
+    for &k in &ids {
+        candidates.push(profit(k), free.needs(k));
+    }
     let found = knapsack::best_subset(
         &candidates,
-        state.left[t],
-        prices[t],
+        state.left(t),
+        &prices[t * free.res..(t + 1) * free.res],
         0.0,
         CORE,
-        KNAPSACK_NODES,
+        knapsack_nodes(free),
     );
     if let Some((_, chosen)) = found {
         for (&k, &on) in ids.iter().zip(&chosen) {
@@ -257,6 +256,15 @@ fn pack(free: &Free, prices: &Prices, state: &mut State, t: usize, profit: impl 
                 state.put(free, k, Some(t));
             }
         }
+    }
+}
+
+/// Branch-and-bound nodes per knapsack.
+fn knapsack_nodes(free: &Free) -> usize {
+    if free.res > MANY_LIMITS {
+        MANY_LIMITS_NODES
+    } else {
+        KNAPSACK_NODES
     }
 }
 

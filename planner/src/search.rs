@@ -9,10 +9,11 @@
 //! up to a few thousand items, the deeper searches of `reshape` follow. [`crate::schedule`] runs them in order.
 
 use crate::bound::{Dual, Prices};
-use crate::{Free, PARALLEL_ABOVE, RESOURCES};
+use crate::{Free, MANY_LIMITS, PARALLEL_ABOVE};
 
 /// Items near the margin that the local search considers, at most.
 const CANDIDATES: usize = 600;
+const MANY_LIMITS_ALL_NEAR_UP_TO: usize = 5_000;
 const MAX_ROUNDS: usize = 40;
 /// Block size of the coarse index of costs.
 const COARSE: usize = 64;
@@ -75,9 +76,9 @@ impl Reduced {
 pub struct Orders {
     /// Per year, the items allowed there by value per priced use, best first.
     fill: Vec<Vec<usize>>,
-    /// Per year and position in `fill`, the least each resource is needed by the items from there on: once the
-    /// room left is below it, nothing further can fit.
-    least: Vec<Vec<[u64; RESOURCES]>>,
+    /// Per year and position in `fill`, the least each resource is needed by the items from there on (flat,
+    /// position-major with stride `res`): once the room left is below it, nothing further can fit.
+    least: Vec<Vec<u64>>,
     /// All items by cost (then index), and their costs, values and allowed years in that order; each item's place
     /// in it. Kept in cost order so that building an upgrade's tree reads memory in sequence.
     by_cost: Vec<usize>,
@@ -122,21 +123,23 @@ impl Orders {
         } else {
             (0..years).map(order).collect()
         };
+        let res = free.res;
         let least = fill
             .iter()
             .map(|items| {
-                let mut least = vec![[u64::MAX; RESOURCES]; items.len() + 1];
+                let mut least = vec![u64::MAX; (items.len() + 1) * res];
                 for (i, &k) in items.iter().enumerate().rev() {
-                    for r in 0..RESOURCES {
-                        least[i][r] = least[i + 1][r].min(free.needs[k][r]);
+                    for (r, &need) in free.needs(k).iter().enumerate() {
+                        least[i * res + r] = least[(i + 1) * res + r].min(need);
                     }
                 }
                 least
             })
             .collect();
+        // The first kept resource (the budget, as a rule) is the cost the upgrades search by.
         let mut by_cost: Vec<usize> = (0..free.len()).collect();
-        by_cost.sort_unstable_by_key(|&k| (free.needs[k][0], k));
-        let costs: Vec<u64> = by_cost.iter().map(|&k| free.needs[k][0]).collect();
+        by_cost.sort_unstable_by_key(|&k| (free.needs(k)[0], k));
+        let costs: Vec<u64> = by_cost.iter().map(|&k| free.needs(k)[0]).collect();
         let coarse = costs.iter().step_by(COARSE).copied().collect();
         let values_by_cost = by_cost.iter().map(|&k| free.value[k]).collect();
         let allowed_by_cost = by_cost.iter().map(|&k| free.allowed[k]).collect();
@@ -145,12 +148,19 @@ impl Orders {
             cost_rank[k] = rank as u32;
         }
         let mut near: Vec<usize> = (0..free.len()).collect();
-        if near.len() > CANDIDATES {
+        // With funding sources (more limits than the standard three) the exchanges a plan lacks are spread wider:
+        // up to a few thousand items, every item is a candidate.
+        let candidates = if free.res > MANY_LIMITS && free.len() <= MANY_LIMITS_ALL_NEAR_UP_TO {
+            free.len()
+        } else {
+            CANDIDATES
+        };
+        if near.len() > candidates {
             let margin = |k: usize| reduced.best[k].abs();
-            near.select_nth_unstable_by(CANDIDATES, |&a, &b| {
+            near.select_nth_unstable_by(candidates, |&a, &b| {
                 margin(a).total_cmp(&margin(b)).then(a.cmp(&b))
             });
-            near.truncate(CANDIDATES);
+            near.truncate(candidates);
             near.sort_unstable();
         }
         Orders {
@@ -199,40 +209,56 @@ impl Orders {
     }
 }
 
-fn priced(free: &Free, prices: &Prices, k: usize, t: usize) -> f64 {
-    (0..RESOURCES)
-        .map(|r| prices[t][r] * free.needs[k][r] as f64)
+/// What item `k` uses of year `t`'s limits, at the prices.
+pub(crate) fn priced(free: &Free, prices: &Prices, k: usize, t: usize) -> f64 {
+    let res = free.res;
+    prices[t * res..(t + 1) * res]
+        .iter()
+        .zip(free.needs(k))
+        .map(|(p, &n)| p * n as f64)
         .sum()
 }
 
 #[derive(Clone)]
 pub struct State {
     pub year_of: Vec<Option<usize>>,
-    /// Room left per year and resource (`u64::MAX` where unlimited).
-    pub left: Vec<[u64; RESOURCES]>,
+    /// Room left per year and kept resource, `t * res + r` (`u64::MAX` where unlimited).
+    left: Vec<u64>,
+    res: usize,
 }
 
 impl State {
     pub(crate) fn new(free: &Free) -> State {
         State {
             year_of: vec![None; free.len()],
-            left: free
-                .room
-                .iter()
-                .map(|room| room.map(|r| r.unwrap_or(u64::MAX)))
-                .collect(),
+            left: free.room.iter().map(|r| r.unwrap_or(u64::MAX)).collect(),
+            res: free.res,
         }
     }
 
+    /// The room left in year `t`, per kept resource.
+    pub fn left(&self, t: usize) -> &[u64] {
+        &self.left[t * self.res..(t + 1) * self.res]
+    }
+
     fn fits(&self, free: &Free, k: usize, t: usize) -> bool {
-        free.is_allowed(k, t) && (0..RESOURCES).all(|r| free.needs[k][r] <= self.left[t][r])
+        free.is_allowed(k, t)
+            && free
+                .needs(k)
+                .iter()
+                .zip(self.left(t))
+                .all(|(need, left)| need <= left)
     }
 
     /// Whether `k` fits year `t` once `out` has left it.
     fn fits_instead(&self, free: &Free, k: usize, out: usize, t: usize) -> bool {
         free.is_allowed(k, t)
-            && (0..RESOURCES)
-                .all(|r| free.needs[k][r] <= self.left[t][r].saturating_add(free.needs[out][r]))
+            && free
+                .needs(k)
+                .iter()
+                .zip(free.needs(out))
+                .zip(self.left(t))
+                .all(|((&need, &freed), &left)| need <= left.saturating_add(freed))
     }
 
     pub fn objective(&self, free: &Free) -> f64 {
@@ -242,14 +268,21 @@ impl State {
     }
 
     pub fn put(&mut self, free: &Free, k: usize, year: Option<usize>) {
+        let res = self.res;
         if let Some(t) = self.year_of[k] {
-            for r in 0..RESOURCES {
-                self.left[t][r] = self.left[t][r].saturating_add(free.needs[k][r]);
+            for (left, &need) in self.left[t * res..(t + 1) * res]
+                .iter_mut()
+                .zip(free.needs(k))
+            {
+                *left = left.saturating_add(need);
             }
         }
         if let Some(t) = year {
-            for r in 0..RESOURCES {
-                self.left[t][r] -= free.needs[k][r];
+            for (left, &need) in self.left[t * res..(t + 1) * res]
+                .iter_mut()
+                .zip(free.needs(k))
+            {
+                *left -= need;
             }
         }
         self.year_of[k] = year;
@@ -312,9 +345,10 @@ pub(crate) fn first_pass(
 
 /// Fills year `t` with the unscheduled items that fit, by value per priced use.
 pub fn fill(free: &Free, orders: &Orders, state: &mut State, t: usize) {
+    let res = free.res;
     for (i, &k) in orders.fill[t].iter().enumerate() {
-        let least = &orders.least[t][i];
-        if (0..RESOURCES).any(|r| least[r] > state.left[t][r]) {
+        let least = &orders.least[t][i * res..(i + 1) * res];
+        if least.iter().zip(state.left(t)).any(|(l, left)| l > left) {
             break;
         }
         if state.year_of[k].is_none() && state.fits(free, k, t) {
@@ -340,7 +374,7 @@ pub(crate) fn upgrade(free: &Free, orders: &Orders, state: &mut State) -> bool {
         // (value, cost, item), weakest first; carried along so that the loop reads memory in sequence.
         let mut inside: Vec<(f64, u64, usize)> = (0..free.len())
             .filter(|&k| state.year_of[k] == Some(t))
-            .map(|k| (free.value[k], free.needs[k][0], k))
+            .map(|k| (free.value[k], free.needs(k)[0], k))
             .collect();
         inside.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
         let dearest = inside.iter().map(|i| i.1).max().unwrap_or(0);
@@ -350,13 +384,13 @@ pub(crate) fn upgrade(free: &Free, orders: &Orders, state: &mut State) -> bool {
             out.max(orders.cost_end(dearest.saturating_add(left)))
                 .map_or(f64::NEG_INFINITY, |(_, v)| v)
         };
-        let mut best_reachable = reachable(&out, state.left[t][0]);
+        let mut best_reachable = reachable(&out, state.left(t)[0]);
         let mut upgraded = false;
         for (value_a, cost_a, a) in inside {
             if best_reachable <= value_a {
                 break;
             }
-            let most = cost_a.saturating_add(state.left[t][0]);
+            let most = cost_a.saturating_add(state.left(t)[0]);
             let Some((position, value)) = out.max(orders.cost_end(most)) else {
                 continue;
             };
@@ -366,7 +400,7 @@ pub(crate) fn upgrade(free: &Free, orders: &Orders, state: &mut State) -> bool {
                 state.put(free, b, Some(t));
                 out.clear(position);
                 upgraded = true;
-                best_reachable = reachable(&out, state.left[t][0]);
+                best_reachable = reachable(&out, state.left(t)[0]);
             }
         }
         if upgraded {

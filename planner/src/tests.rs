@@ -6,20 +6,21 @@ const NO_LIMIT: Option<u64> = None;
 
 fn year(budget: u64, compounds: Option<u64>) -> Year {
     Year {
-        limits: [Some(budget), compounds, NO_LIMIT],
+        limits: vec![Some(budget), compounds, NO_LIMIT],
     }
 }
 
 fn item(value: f64, cost: u64) -> Item {
     Item {
         value,
-        needs: [cost, 1, 10],
+        needs: vec![cost, 1, 10],
         fixed: None,
     }
 }
 
 fn instance(years: Vec<Year>, items: Vec<Item>) -> Instance {
     Instance {
+        resources: standard_resources(),
         years,
         discount: 0.9,
         items,
@@ -89,7 +90,8 @@ fn fixed_items_over_a_limit_are_an_error_naming_year_and_resource() {
         plan(&inst).unwrap_err(),
         Error::FixedOverLimit {
             year: 1,
-            resource: Resource::Budget,
+            resource: Resource::BUDGET,
+            name: "budget".into(),
             needed: 11,
             limit: 10
         }
@@ -104,7 +106,7 @@ fn a_households_cap_is_a_limit_like_the_others() {
     small.needs[2] = 200;
     let inst = instance(
         vec![Year {
-            limits: [Some(100), None, Some(450)],
+            limits: vec![Some(100), None, Some(450)],
         }],
         vec![big, small.clone(), small],
     );
@@ -121,7 +123,7 @@ fn items_without_value_or_too_big_for_any_year_stay_out() {
     );
     let plan = plan(&inst).unwrap();
     assert_eq!(plan.year_of, [None, None, Some(0)]);
-    assert_eq!(plan.short_of(&inst, 1, 0), [Resource::Budget]);
+    assert_eq!(plan.short_of(&inst, 1, 0), [Resource::BUDGET]);
 }
 
 #[test]
@@ -149,11 +151,12 @@ fn brute_force(inst: &Instance) -> f64 {
     let mut best = 0.0f64;
     let mut choice = vec![0usize; n];
     loop {
-        let mut used = vec![[0u64; RESOURCES]; years];
+        let res = inst.resources.len();
+        let mut used = vec![vec![0u64; res]; years];
         let mut value = 0.0;
         for (item, &c) in inst.items.iter().zip(&choice) {
             if c > 0 {
-                for r in 0..RESOURCES {
+                for r in 0..res {
                     used[c - 1][r] += item.needs[r];
                 }
                 value += item.value * inst.discount.powi(c as i32 - 1);
@@ -162,7 +165,7 @@ fn brute_force(inst: &Instance) -> f64 {
         let fits = used
             .iter()
             .zip(&inst.years)
-            .all(|(u, y)| (0..RESOURCES).all(|r| y.limits[r].is_none_or(|l| u[r] <= l)));
+            .all(|(u, y)| (0..res).all(|r| y.limits[r].is_none_or(|l| u[r] <= l)));
         if fits {
             best = best.max(value);
         }
@@ -243,4 +246,237 @@ fn small_plans_reach_the_optimum_on_mixed_instances() {
             plan.objective
         );
     }
+}
+
+// Funding sources: resources beyond the standard three.
+
+/// An instance with the standard three resources and the given funding sources.
+fn with_sources(names: &[&str], years: Vec<Year>, items: Vec<Item>) -> Instance {
+    let mut resources = standard_resources();
+    resources.extend(names.iter().map(|&n| n.to_owned()));
+    Instance {
+        resources,
+        years,
+        discount: 0.9,
+        items,
+    }
+}
+
+fn source_year(budget: u64, sources: &[Option<u64>]) -> Year {
+    let mut limits = vec![Some(budget), NO_LIMIT, NO_LIMIT];
+    limits.extend(sources);
+    Year { limits }
+}
+
+fn source_item(value: f64, cost: u64, sources: &[u64]) -> Item {
+    let mut needs = vec![cost, 1, 10];
+    needs.extend(sources);
+    Item {
+        value,
+        needs,
+        fixed: None,
+    }
+}
+
+#[test]
+fn a_binding_source_limit_changes_the_plan() {
+    // The budget admits two of the three. Without a limit on the central subsidy the two most valuable go (95); with
+    // this year's subsidy at 30 they would need 45 of it, so the third takes the second's place (90).
+    let items = vec![
+        source_item(50.0, 50, &[25]),
+        source_item(45.0, 50, &[20]),
+        source_item(40.0, 50, &[5]),
+    ];
+    let free = with_sources(&["central"], vec![source_year(100, &[None])], items.clone());
+    let plan_free = plan(&free).unwrap();
+    assert_eq!(plan_free.year_of, [Some(0), Some(0), None]);
+    assert_eq!(plan_free.objective, 95.0);
+
+    let tight = with_sources(&["central"], vec![source_year(100, &[Some(30)])], items);
+    let plan_tight = plan(&tight).unwrap();
+    assert_eq!(
+        plan_tight.year_of,
+        [Some(0), None, Some(0)],
+        "{plan_tight:?}"
+    );
+    assert_eq!(plan_tight.objective, 90.0);
+    assert_eq!(plan_tight.used[0], [100, 2, 20, 30]);
+    assert!(plan_tight.bound >= 90.0 - 1e-9);
+    // The item left out is short of the source, not of the budget's… and of the budget too once both are in.
+    assert_eq!(
+        plan_tight.short_of(&tight, 1, 0),
+        [Resource::BUDGET, Resource(3)]
+    );
+}
+
+#[test]
+fn a_source_limit_moves_an_item_to_a_later_year() {
+    // Budgets are loose; the special bonds of the first year pay for one of the two only.
+    let years = vec![
+        source_year(1_000, &[Some(10), Some(60)]),
+        source_year(1_000, &[None, Some(60)]),
+    ];
+    let items = vec![
+        source_item(10.0, 100, &[0, 50]),
+        source_item(9.0, 100, &[0, 50]),
+    ];
+    let inst = with_sources(&["central", "bonds"], years, items);
+    let plan = plan(&inst).unwrap();
+    assert_eq!(plan.year_of, [Some(0), Some(1)]);
+    assert_eq!(plan.short_of(&inst, 1, 0), [Resource(4)]);
+    assert!((plan.objective - 18.1).abs() < 1e-12, "{plan:?}");
+}
+
+#[test]
+fn every_limit_of_every_resource_is_kept_and_plans_repeat_bit_for_bit() {
+    use crate::synthetic::{Shape, instance as synthetic};
+    for (n, seed) in [(60, 1), (300, 2), (1_500, 3)] {
+        let inst = synthetic(&Shape::sources(n), seed);
+        assert_eq!(inst.resources.len(), 7);
+        let first = plan(&inst).unwrap();
+        let mut used = vec![vec![0u64; 7]; inst.years.len()];
+        for (item, y) in inst.items.iter().zip(&first.year_of) {
+            if let Some(fixed) = item.fixed {
+                assert_eq!(*y, Some(fixed));
+            }
+            if let Some(t) = *y {
+                for r in 0..7 {
+                    used[t][r] += item.needs[r];
+                }
+            }
+        }
+        assert_eq!(used, first.used);
+        for (year, used) in inst.years.iter().zip(&used) {
+            for r in 0..7 {
+                if let Some(limit) = year.limits[r] {
+                    assert!(
+                        used[r] <= limit,
+                        "n {n}: resource {r} uses {} of {limit}",
+                        used[r]
+                    );
+                }
+            }
+        }
+        // The sources bind: some year's source is (nearly) full.
+        let full_source = inst.years.iter().zip(&used).any(|(year, used)| {
+            (3..7).any(|r| year.limits[r].is_some_and(|l| used[r] as f64 >= 0.99 * l as f64))
+        });
+        assert!(full_source, "n {n}: no source limit binds");
+        assert!(first.bound >= first.objective);
+        assert_eq!(
+            plan(&inst.clone()).unwrap(),
+            first,
+            "n {n}: not deterministic"
+        );
+    }
+}
+
+/// Hand-sized instances with two funding sources (one limited every year, one in some), against enumeration. The
+/// plans reach the optimum on all but one of the thirty (seed 3: 97.4% of it — the perturbing chains, from fixed
+/// seeds, miss an exchange across both years there); the bound is above the optimum on all.
+#[test]
+fn small_plans_with_sources_reach_the_optimum_nearly_always() {
+    let mut missed = Vec::new();
+    for seed in 0..30u64 {
+        let mut next = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut draw = |modulo: u64| {
+            next ^= next << 13;
+            next ^= next >> 7;
+            next ^= next << 17;
+            next % modulo
+        };
+        let years: Vec<Year> = (0..2)
+            .map(|_| {
+                source_year(
+                    20 + draw(20),
+                    &[Some(5 + draw(15)), (draw(2) == 0).then(|| 3 + draw(10))],
+                )
+            })
+            .collect();
+        let items: Vec<Item> = (0..7)
+            .map(|_| source_item(1.0 + draw(30) as f64, 2 + draw(14), &[draw(8), draw(6)]))
+            .collect();
+        let inst = with_sources(&["central", "bonds"], years, items);
+        let plan = plan(&inst).unwrap();
+        let best = brute_force(&inst);
+        assert!(plan.bound >= best * (1.0 - 1e-9), "seed {seed}");
+        assert!(
+            plan.objective >= best * 0.97,
+            "seed {seed}: {} vs the optimum {best}",
+            plan.objective
+        );
+        if plan.objective < best * (1.0 - 1e-9) {
+            missed.push(seed);
+        }
+    }
+    assert!(missed.len() <= 1, "below the optimum on seeds {missed:?}");
+}
+
+#[test]
+fn fixed_items_over_a_source_limit_name_the_source() {
+    let mut a = source_item(1.0, 10, &[0, 7]);
+    a.fixed = Some(0);
+    let inst = with_sources(
+        &["central", "bonds"],
+        vec![source_year(100, &[None, Some(5)])],
+        vec![a],
+    );
+    let e = plan(&inst).unwrap_err();
+    assert_eq!(
+        e,
+        Error::FixedOverLimit {
+            year: 0,
+            resource: Resource(4),
+            name: "bonds".into(),
+            needed: 7,
+            limit: 5
+        }
+    );
+    assert!(e.to_string().contains("bonds"), "{e}");
+}
+
+#[test]
+fn limits_and_needs_must_match_the_resources() {
+    let ok = with_sources(
+        &["central"],
+        vec![source_year(100, &[Some(5)])],
+        vec![source_item(1.0, 10, &[1])],
+    );
+    assert!(plan(&ok).is_ok());
+    let mut bad = ok.clone();
+    bad.years[0].limits.pop();
+    assert_eq!(
+        plan(&bad).unwrap_err(),
+        Error::Limits {
+            year: 0,
+            found: 3,
+            expected: 4
+        }
+    );
+    let mut bad = ok.clone();
+    bad.items[0].needs.push(3);
+    assert_eq!(
+        plan(&bad).unwrap_err(),
+        Error::Needs {
+            item: 0,
+            found: 5,
+            expected: 4
+        }
+    );
+    let mut bad = ok;
+    bad.resources.clear();
+    assert_eq!(plan(&bad).unwrap_err(), Error::NoResources);
+}
+
+#[test]
+fn a_resource_limited_in_no_year_is_still_counted() {
+    // The households are limited nowhere and the source nowhere: the plan reports what they use all the same.
+    let inst = with_sources(
+        &["residents"],
+        vec![source_year(10, &[None])],
+        vec![source_item(3.0, 5, &[2]), source_item(2.0, 5, &[4])],
+    );
+    let plan = plan(&inst).unwrap();
+    assert_eq!(plan.year_of, [Some(0), Some(0)]);
+    assert_eq!(plan.used, [[10, 2, 20, 6]]);
 }

@@ -1,59 +1,74 @@
 //! Properties every plan has, on random instances: no limit is ever exceeded, fixed items stay where they are, the
 //! objective is what the plan scores, and the bound is a true bound — checked against the exact optimum by brute force
-//! on small instances.
+//! on small instances. Instances have the three standard resources and up to three funding sources.
 
 #![allow(clippy::needless_range_loop)] // index loops over years and resources, as in the crate
 
-use jiugai_planner::{Error, Instance, Item, RESOURCES, Year, plan};
+use jiugai_planner::{Error, Instance, Item, Year, plan, standard_resources};
 use proptest::prelude::*;
 
-fn year() -> impl Strategy<Value = Year> {
+fn year(sources: usize) -> impl Strategy<Value = Year> {
     (
         0u64..200,
         proptest::option::weighted(0.6, 0u64..5),
         proptest::option::weighted(0.3, 0u64..120),
+        proptest::collection::vec(proptest::option::weighted(0.7, 0u64..150), sources),
     )
-        .prop_map(|(budget, compounds, households)| Year {
-            limits: [Some(budget), compounds, households],
+        .prop_map(|(budget, compounds, households, sources)| {
+            let mut limits = vec![Some(budget), compounds, households];
+            limits.extend(sources);
+            Year { limits }
         })
 }
 
-fn item(years: usize) -> impl Strategy<Value = Item> {
+fn item(years: usize, sources: usize) -> impl Strategy<Value = Item> {
     (
         prop_oneof![Just(0.0), 0.0f64..100.0],
         1u64..80,
         1u64..4,
         1u64..50,
+        proptest::collection::vec(0u64..40, sources),
         proptest::option::weighted(0.15, 0..years),
     )
-        .prop_map(|(value, cost, compounds, households, fixed)| Item {
-            value,
-            needs: [cost, compounds, households],
-            fixed,
+        .prop_map(|(value, cost, compounds, households, sources, fixed)| {
+            let mut needs = vec![cost, compounds, households];
+            needs.extend(sources);
+            Item {
+                value,
+                needs,
+                fixed,
+            }
         })
 }
 
+/// Up to `max_years` years and `max_items` items, with the three standard resources and up to three funding sources.
 fn instance(max_years: usize, max_items: usize) -> impl Strategy<Value = Instance> {
-    (1..=max_years).prop_flat_map(move |years| {
+    (1..=max_years, 0usize..=3).prop_flat_map(move |(years, sources)| {
         (
-            proptest::collection::vec(year(), years),
+            proptest::collection::vec(year(sources), years),
             prop_oneof![Just(1.0), 0.5f64..1.0],
-            proptest::collection::vec(item(years), 0..=max_items),
+            proptest::collection::vec(item(years, sources), 0..=max_items),
         )
-            .prop_map(|(years, discount, items)| Instance {
-                years,
-                discount,
-                items,
+            .prop_map(move |(years, discount, items)| {
+                let mut resources = standard_resources();
+                resources.extend((0..sources).map(|j| format!("source {j}")));
+                Instance {
+                    resources,
+                    years,
+                    discount,
+                    items,
+                }
             })
     })
 }
 
 /// What the fixed items of each year need.
-fn fixed_use(inst: &Instance) -> Vec<[u64; RESOURCES]> {
-    let mut used = vec![[0u64; RESOURCES]; inst.years.len()];
+fn fixed_use(inst: &Instance) -> Vec<Vec<u64>> {
+    let res = inst.resources.len();
+    let mut used = vec![vec![0u64; res]; inst.years.len()];
     for item in &inst.items {
         if let Some(t) = item.fixed {
-            for r in 0..RESOURCES {
+            for r in 0..res {
                 used[t][r] += item.needs[r];
             }
         }
@@ -61,10 +76,10 @@ fn fixed_use(inst: &Instance) -> Vec<[u64; RESOURCES]> {
     used
 }
 
-fn over_a_limit(inst: &Instance, used: &[[u64; RESOURCES]]) -> bool {
+fn over_a_limit(inst: &Instance, used: &[Vec<u64>]) -> bool {
     used.iter()
         .zip(&inst.years)
-        .any(|(u, y)| (0..RESOURCES).any(|r| y.limits[r].is_some_and(|l| u[r] > l)))
+        .any(|(u, y)| (0..inst.resources.len()).any(|r| y.limits[r].is_some_and(|l| u[r] > l)))
 }
 
 fn score(inst: &Instance, year_of: &[Option<usize>]) -> f64 {
@@ -89,10 +104,11 @@ fn brute_force(inst: &Instance) -> f64 {
             .zip(&year_of)
             .all(|(item, y)| item.fixed.is_none_or(|t| *y == Some(t)));
         if keeps_fixed {
-            let mut used = vec![[0u64; RESOURCES]; years];
+            let res = inst.resources.len();
+            let mut used = vec![vec![0u64; res]; years];
             for (item, y) in inst.items.iter().zip(&year_of) {
                 if let Some(t) = y {
-                    for r in 0..RESOURCES {
+                    for r in 0..res {
                         used[*t][r] += item.needs[r];
                     }
                 }
@@ -128,13 +144,14 @@ proptest! {
             }
             Err(e) => prop_assert!(false, "unexpected error {e}"),
             Ok(p) => {
-                let mut used = vec![[0u64; RESOURCES]; inst.years.len()];
+                let res = inst.resources.len();
+                let mut used = vec![vec![0u64; res]; inst.years.len()];
                 for (item, y) in inst.items.iter().zip(&p.year_of) {
                     if let Some(fixed) = item.fixed {
                         prop_assert_eq!(*y, Some(fixed));
                     }
                     if let Some(t) = y {
-                        for r in 0..RESOURCES {
+                        for r in 0..res {
                             used[*t][r] += item.needs[r];
                         }
                     }

@@ -39,8 +39,9 @@ pub fn plan(
     } else {
         free.iter().map(|&i| vec![i]).collect()
     };
-    let (members, items) = planner_items(horizon, candidates, &rows, groups);
-    let instance = instance(horizon, discount, items);
+    let sources = Sources::none();
+    let (members, items) = planner_items(horizon, candidates, &rows, groups, &sources);
+    let instance = instance(horizon, discount, items, sources);
     let schedule = planner::plan(&instance).map_err(|e| schedule_error(e, first))?;
     let bundles = place_scheduled(&mut rows, candidates, &members, &instance, &schedule, first);
     explain_unscheduled(&mut rows, &members, &instance, &schedule, first);
@@ -140,6 +141,33 @@ fn standing(
     })
 }
 
+/// Resources beyond the planner's standard three (budget, compounds, households): the funding sources of issue 18,
+/// each with a limit per year (what it provides that year) and a need per compound (what it pays of the compound's
+/// cost). They go to the planner after the standard three, in this order; a year's plan then keeps each source's
+/// limit as it keeps the budget, and an item's reason names a full source ([`super::reasons`]).
+///
+/// None yet: wiring the policy's sources in is filling this in [`Sources::none`]'s place — names, per year (in the
+/// horizon's order) each source's limit in fen (`None`: no limit), per candidate (in the order of `candidates`) what
+/// each source pays in fen.
+struct Sources {
+    names: Vec<String>,
+    /// Per year of the horizon, per source.
+    limits: Vec<Vec<Option<u64>>>,
+    /// Per candidate, per source.
+    needs: Vec<Vec<u64>>,
+}
+
+impl Sources {
+    /// No funding sources: the planner sees the standard three resources only.
+    fn none() -> Sources {
+        Sources {
+            names: Vec::new(),
+            limits: Vec::new(),
+            needs: Vec::new(),
+        }
+    }
+}
+
 /// The planner's items: fixed compounds (approved or pinned in the horizon), then bundles and single compounds
 /// (`groups`). Returns, per item, the indexes of its compounds, and the items.
 fn planner_items(
@@ -147,6 +175,7 @@ fn planner_items(
     candidates: &[Candidate],
     rows: &[CompoundPlan],
     groups: Vec<Vec<usize>>,
+    sources: &Sources,
 ) -> (Vec<Vec<usize>>, Vec<planner::Item>) {
     let first = horizon.years[0].year;
     let last = first + horizon.years.len() as i32 - 1;
@@ -154,7 +183,7 @@ fn planner_items(
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut items: Vec<planner::Item> = Vec::new();
     let mut add = |group: Vec<usize>, fixed: Option<usize>| {
-        let needs = [
+        let mut needs = vec![
             group
                 .iter()
                 .map(|&i| candidates[i].cost_fen.max(0) as u64)
@@ -165,6 +194,10 @@ fn planner_items(
                 .map(|&i| candidates[i].households.max(0) as u64)
                 .sum(),
         ];
+        needs.extend(
+            (0..sources.names.len())
+                .map(|j| group.iter().map(|&i| sources.needs[i][j]).sum::<u64>()),
+        );
         let value = group
             .iter()
             .map(|&i| rows[i].priority * f64::from(candidates[i].households.max(0)))
@@ -187,18 +220,32 @@ fn planner_items(
     (members, items)
 }
 
-/// The planner's instance: each year's limits (budget in fen, compounds, households) and the items.
-fn instance(horizon: &Horizon, discount: f64, items: Vec<planner::Item>) -> planner::Instance {
+/// The planner's instance: each year's limits (budget in fen, compounds, households, then the funding sources') and
+/// the items.
+fn instance(
+    horizon: &Horizon,
+    discount: f64,
+    items: Vec<planner::Item>,
+    sources: Sources,
+) -> planner::Instance {
+    let mut resources = planner::standard_resources();
+    resources.extend(sources.names);
     let mut instance = planner::Instance {
+        resources,
         years: horizon
             .years
             .iter()
-            .map(|y| planner::Year {
-                limits: [
+            .enumerate()
+            .map(|(t, y)| {
+                let mut limits = vec![
                     Some(y.budget_yuan * 100),
                     y.max_compounds.map(u64::from),
                     y.max_households,
-                ],
+                ];
+                if let Some(source_limits) = sources.limits.get(t) {
+                    limits.extend(source_limits);
+                }
+                planner::Year { limits }
             })
             .collect(),
         discount,
@@ -209,7 +256,7 @@ fn instance(horizon: &Horizon, discount: f64, items: Vec<planner::Item>) -> plan
         if !horizon.overrides.contains(&y.year) {
             continue;
         }
-        for r in 0..planner::RESOURCES {
+        for r in 0..instance.resources.len() {
             let fixed: u64 = instance
                 .items
                 .iter()
@@ -230,25 +277,35 @@ fn schedule_error(e: planner::Error, first: i32) -> FieldErrors {
         planner::Error::FixedOverLimit {
             year,
             resource,
+            name,
             needed,
             limit,
         } => {
             let (field, what) = match resource {
-                Resource::Budget => (
-                    "budget_yuan",
+                Resource::BUDGET => (
+                    ".budget_yuan",
                     format!("{} 元，而年度预算为 {} 元", needed / 100, limit / 100),
                 ),
-                Resource::Compounds => (
-                    "max_compounds",
+                Resource::COMPOUNDS => (
+                    ".max_compounds",
                     format!("{needed} 个小区，而年度上限为 {limit} 个"),
                 ),
-                Resource::Households => (
-                    "max_households",
+                Resource::HOUSEHOLDS => (
+                    ".max_households",
                     format!("{needed} 户，而年度上限为 {limit} 户"),
+                ),
+                // A funding source (none is passed yet; see `Sources`).
+                _ => (
+                    "",
+                    format!(
+                        "{name} {} 元，而其年度额度为 {} 元",
+                        needed / 100,
+                        limit / 100
+                    ),
                 ),
             };
             FieldErrors::single(
-                format!("years[{year}].{field}"),
+                format!("years[{year}]{field}"),
                 format!(
                     "{} 年已批准的批次和指定排入的小区已需 {what}",
                     first + year as i32
@@ -264,7 +321,11 @@ fn schedule_error(e: planner::Error, first: i32) -> FieldErrors {
             "discount",
             format!("逐年折现系数 {d} 不在 0 到 1 之间，无法排期"),
         ),
-        planner::Error::Value { .. } | planner::Error::FixedYear { .. } => {
+        planner::Error::Value { .. }
+        | planner::Error::FixedYear { .. }
+        | planner::Error::NoResources
+        | planner::Error::Limits { .. }
+        | planner::Error::Needs { .. } => {
             FieldErrors::single("years", "有小区的数据无法排期，请检查指定年度和小区数据")
         }
     }
@@ -342,20 +403,20 @@ fn year_batches(
             let mut codes: Vec<&CompoundPlan> =
                 rows.iter().filter(|r| r.year == Some(y.year)).collect();
             codes.sort_by(|a, b| b.priority.total_cmp(&a.priority).then(a.code.cmp(&b.code)));
-            let used = schedule.used[t];
+            let used = &schedule.used[t];
             let mut in_year: Vec<usize> = codes.iter().filter_map(|r| r.bundle).collect();
             in_year.sort_unstable();
             in_year.dedup();
             YearBatch {
                 year: y.year,
                 budget_fen: (y.budget_yuan * 100) as i64,
-                used_fen: used[0] as i64,
-                left_fen: (y.budget_yuan * 100) as i64 - used[0] as i64,
+                used_fen: used[Resource::BUDGET.0] as i64,
+                left_fen: (y.budget_yuan * 100) as i64 - used[Resource::BUDGET.0] as i64,
                 max_compounds: y.max_compounds,
                 max_households: y.max_households,
                 overridden: horizon.overrides.contains(&y.year),
-                compounds: used[1] as u32,
-                households: used[2],
+                compounds: used[Resource::COMPOUNDS.0] as u32,
+                households: used[Resource::HOUSEHOLDS.0],
                 codes: codes.iter().map(|r| r.code.clone()).collect(),
                 bundles: in_year,
             }

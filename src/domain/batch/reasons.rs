@@ -3,11 +3,13 @@
 use jiugai_planner as planner;
 use planner::Resource;
 
-fn shortage(r: Resource) -> &'static str {
+fn shortage(instance: &planner::Instance, r: Resource) -> String {
     match r {
-        Resource::Budget => "预算余额不足",
-        Resource::Compounds => "个数已满",
-        Resource::Households => "户数已满",
+        Resource::BUDGET => "预算余额不足".into(),
+        Resource::COMPOUNDS => "个数已满".into(),
+        Resource::HOUSEHOLDS => "户数已满".into(),
+        // A funding source, by the name it was passed with (none is yet).
+        _ => format!("{}额度不足", instance.resources[r.0]),
     }
 }
 
@@ -23,7 +25,7 @@ fn earlier_years_full(
         .filter_map(|t| {
             let short = schedule.short_of(instance, item, t);
             (!short.is_empty()).then(|| {
-                let what: Vec<&str> = short.into_iter().map(shortage).collect();
+                let what: Vec<String> = short.into_iter().map(|r| shortage(instance, r)).collect();
                 format!("{} 年{}", first + t as i32, what.join("、"))
             })
         })
@@ -65,7 +67,7 @@ pub(super) fn why_not(
         let budget_everywhere = (0..years).all(|t| {
             schedule
                 .short_of(instance, item, t)
-                .contains(&Resource::Budget)
+                .contains(&Resource::BUDGET)
         });
         if budget_everywhere {
             format!(
