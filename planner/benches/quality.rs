@@ -8,7 +8,10 @@
 //! Environment: `MIP_TIME_LIMIT` (seconds per HiGHS solve, default 600), `MIP_THREADS` (HiGHS threads, default
 //! HiGHS's own choice), `MIP_VERBOSE=1` (HiGHS log on the console), `QUALITY_SIZES` (comma-separated compound
 //! counts, default `50,410,2000`), `QUALITY_SHAPES` (default `county,budget,sources`), `QUALITY_SEEDS` (default
-//! `1,2`). "sources" is "county" with four funding sources, each with a yearly limit set to bind (issue 18); for
+//! `1,2`), `QUALITY_MIP=recorded` (compare with HiGHS's objectives of a recorded run, [`RECORDED`], instead of
+//! running HiGHS: seconds instead of half an hour, for checking planner changes; default `solve`), `QUALITY_DUMP=DIR`
+//! (writes each instance's two plans, the planner's and HiGHS's, one line each, to `DIR/n-shape-seed.txt`). "sources"
+//! is "county" with four funding sources, each with a yearly limit set to bind (issue 18); for
 //! those instances a second line says in how many years each limit is full (≥ 99.5% used) in the planner's plan.
 //!
 //! Panics, after printing the table, when the planner's plan breaks a limit or a pin, when its bound is below a
@@ -273,6 +276,47 @@ fn solve_mip(inst: &Instance, time_limit: f64, threads: Option<i32>, verbose: bo
     }
 }
 
+/// HiGHS's best objectives, the better of two full runs (`MIP_TIME_LIMIT=120`, 2026-12-07, docs/PERFORMANCE.md;
+/// HiGHS stops at a time limit, so its solutions vary a little from run to run): with `QUALITY_MIP=recorded` the
+/// planner is compared with these instead of HiGHS being run again, so that a change to the planner can be checked
+/// in seconds. Rows: compounds, shape, seed, objective.
+const RECORDED: &[(u64, &str, u64, f64)] = &[
+    (50, "county", 1, 226_464.0),
+    (50, "county", 2, 270_683.0),
+    (50, "budget", 1, 231_632.0),
+    (50, "budget", 2, 275_326.0),
+    (50, "sources", 1, 147_364.0),
+    (50, "sources", 2, 104_814.0),
+    (410, "county", 1, 1_920_437.75),
+    (410, "county", 2, 2_033_266.66),
+    (410, "budget", 1, 1_949_144.47),
+    (410, "budget", 2, 2_057_033.0),
+    (410, "sources", 1, 1_643_424.0),
+    (410, "sources", 2, 1_622_225.0),
+    (2000, "county", 1, 10_052_107.93),
+    (2000, "county", 2, 10_347_065.08),
+    (2000, "budget", 1, 10_216_032.03),
+    (2000, "budget", 2, 10_445_278.91),
+    (2000, "sources", 1, 8_710_606.0),
+    (2000, "sources", 2, 8_741_690.0),
+];
+
+fn recorded(n: u64, shape: &str, seed: u64) -> Option<MipRun> {
+    RECORDED
+        .iter()
+        .find(|r| r.0 == n && r.1 == shape && r.2 == seed)
+        .map(|r| MipRun {
+            objective: r.3,
+            dual_bound: f64::NAN,
+            status: "Recorded".into(),
+            gap: f64::NAN,
+            optimal: false,
+            time: Duration::ZERO,
+            binaries: 0,
+            year_of: Vec::new(),
+        })
+}
+
 /// Per limited resource, in how many years the plan uses at least 99.5% of its limit: "budget 5/5, compounds 2/5, …".
 fn full_limits(inst: &Instance, p: &Plan) -> String {
     inst.resources
@@ -308,6 +352,11 @@ fn main() {
         .ok()
         .map(|s| s.trim().parse().expect("MIP_THREADS does not parse"));
     let verbose = env_or("MIP_VERBOSE", 0u8) != 0;
+    let use_recorded = match std::env::var("QUALITY_MIP").as_deref() {
+        Ok("recorded") => true,
+        Ok("solve") | Err(_) => false,
+        Ok(other) => panic!("QUALITY_MIP={other:?}: \"solve\" or \"recorded\""),
+    };
     let sizes = env_list("QUALITY_SIZES", &[50, 410, 2000]);
     let seeds = env_list("QUALITY_SEEDS", &[1, 2]);
     let shapes: Vec<String> = std::env::var("QUALITY_SHAPES")
@@ -382,12 +431,39 @@ fn main() {
                     ));
                 }
 
-                let mip = solve_mip(&inst, time_limit, threads, verbose);
-                if let Err(problems) = check(&inst, &mip.year_of) {
+                let mip = if use_recorded {
+                    match recorded(n, shape_name, seed) {
+                        Some(run) => run,
+                        None => {
+                            println!("{tag}: no recorded HiGHS objective, skipped");
+                            continue;
+                        }
+                    }
+                } else {
+                    solve_mip(&inst, time_limit, threads, verbose)
+                };
+                if use_recorded {
+                    // Nothing to check: only the objective was recorded.
+                } else if let Err(problems) = check(&inst, &mip.year_of) {
                     failures.push(format!(
                         "{tag}: HiGHS's solution, rounded, is infeasible (not a planner fault): {}",
                         problems.join("; ")
                     ));
+                }
+                if let Ok(dir) = std::env::var("QUALITY_DUMP")
+                    && !use_recorded
+                {
+                    let line = |y: &[Option<usize>]| {
+                        y.iter()
+                            .map(|t| t.map_or("-".to_string(), |t| t.to_string()))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    };
+                    std::fs::write(
+                        format!("{dir}/{n}-{shape_name}-{seed}.txt"),
+                        format!("{}\n{}\n", line(&p.year_of), line(&mip.year_of)),
+                    )
+                    .expect("QUALITY_DUMP is a writable directory");
                 }
                 let ratio = p.objective / mip.objective;
                 let status = if mip.optimal {

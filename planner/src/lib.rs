@@ -296,9 +296,18 @@ pub fn plan(instance: &Instance) -> Result<Plan, Error> {
     }
 
     let free = Free::new(instance, &room, weight);
-    // A large instance starts from the prices of a sample: most of the way there for a fraction of the work.
-    let start =
-        (free.len() > SAMPLE_ABOVE).then(|| bound::minimise(&free.sample(SAMPLE), None).prices);
+    // A large instance starts from the prices of a sample: most of the way there for a fraction of the work. With
+    // many limits the sample is larger (the whole instance's iterations cost the most) and itself starts from a
+    // smaller one's prices.
+    let start = (free.len() > SAMPLE_ABOVE).then(|| {
+        if free.res > MANY_LIMITS {
+            let first = bound::minimise(&free.sample(SMALL_SAMPLE), None).prices;
+            let size = (free.len() / 4).clamp(SAMPLE, MANY_LIMITS_SAMPLE);
+            bound::minimise(&free.sample(size), Some(&first)).prices
+        } else {
+            bound::minimise(&free.sample(SAMPLE), None).prices
+        }
+    });
     let dual = bound::minimise(&free, start.as_ref());
     let chosen = schedule::schedule(&free, &dual);
 
@@ -330,6 +339,10 @@ const PARALLEL_ABOVE: usize = 50_000;
 /// Instances with more free items than this start the bound from a sample of `SAMPLE` items.
 const SAMPLE_ABOVE: usize = 40_000;
 const SAMPLE: usize = 20_000;
+/// With many limits, the sample has up to `MANY_LIMITS_SAMPLE` items (a quarter of the instance), and starts from
+/// the prices of a smaller one.
+const MANY_LIMITS_SAMPLE: usize = 40_000;
+const SMALL_SAMPLE: usize = 2_000;
 
 /// The items still to place, the room left in each year once the fixed items are in, and the discount weights.
 ///

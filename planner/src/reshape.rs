@@ -11,6 +11,12 @@
 //! - **perturb** (up to `PERTURB_UP_TO`): repacks with noisy values, accepted when within a shrinking threshold
 //!   of the current plan (threshold accepting), in a few chains of different noise.
 //!
+//! With funding sources (more limited resources than the standard three) and more than `PERTURB_UP_TO` items, the
+//! knapsacks rank by their own LP prices and bound by each limit alone as well as by the surrogate
+//! ([`knapsack::best_subset`]'s `refine`), the plan is also built afresh year by year — each year, earliest first,
+//! the best knapsack of what is left — the rebuilds move items up from later years, and two such searches with
+//! knapsack cores of different widths run side by side, the better plan kept.
+//!
 //! Every search is bounded by counts, never by time, and the random numbers come from fixed seeds: the same
 //! instance always gets the same plan. The plan is only ever replaced by a better one.
 
@@ -43,29 +49,124 @@ const CORE: usize = 30;
 /// With more limits per year than the standard three (funding sources), a greedy plan is further from the best one
 /// and its exchanges harder to find: each knapsack searches more nodes.
 const MANY_LIMITS_NODES: usize = 5_000;
+/// With funding sources, the two searches' knapsack cores (from `PERTURB_UP_TO` to `REBUILD_UP_TO` items): which
+/// width finds the better plan differs from instance to instance.
+const MANY_LIMITS_CORES: [usize; 2] = [15, 30];
+/// With funding sources, repacks tried at most (every ordered pair of five years twice).
+const MANY_LIMITS_REPACK_TRIALS: usize = 40;
+
+/// How the knapsacks of a search are solved and how far it goes.
+#[derive(Clone, Copy)]
+struct Settings {
+    /// Candidates either side of a knapsack's break, and its branch-and-bound nodes.
+    core: usize,
+    nodes: usize,
+    /// Rank by the knapsack's own LP prices and bound by each limit alone too ([`knapsack::best_subset`]).
+    refine: bool,
+    /// Rebuilds may move items from later years up.
+    later: bool,
+    repack_trials: usize,
+}
 
 /// Runs the searches that fit the instance's size on `state`.
 pub fn deepen(free: &Free, orders: &Orders, prices: &Prices, state: &mut State) {
     let n = free.len();
-    // Small instances afford moving items from later years up in a rebuild.
-    let later = n <= PERTURB_UP_TO;
+    let many = free.res > MANY_LIMITS;
+    if many && n > PERTURB_UP_TO && n <= REBUILD_UP_TO {
+        // Two searches whose knapsacks differ in width, side by side; compared in a fixed order.
+        let search = |core: usize| {
+            let settings = Settings {
+                core,
+                nodes: MANY_LIMITS_NODES,
+                refine: true,
+                later: true,
+                repack_trials: MANY_LIMITS_REPACK_TRIALS,
+            };
+            let fresh = year_by_year(free, orders, prices, &settings);
+            let mut plan = best_of(free, vec![state.clone(), fresh]);
+            search_with(free, orders, prices, &mut plan, &settings);
+            plan
+        };
+        let [first, second] = MANY_LIMITS_CORES;
+        let plans = std::thread::scope(|scope| {
+            let other = scope.spawn(|| search(second));
+            let plan = search(first);
+            vec![plan, other.join().expect("a search panicked")]
+        });
+        *state = best_of(free, std::iter::once(state.clone()).chain(plans).collect());
+        return;
+    }
+    let settings = Settings {
+        core: CORE,
+        nodes: if many {
+            MANY_LIMITS_NODES
+        } else {
+            KNAPSACK_NODES
+        },
+        refine: false,
+        // Small instances afford moving items from later years up in a rebuild.
+        later: n <= PERTURB_UP_TO,
+        repack_trials: REPACK_TRIALS,
+    };
+    search_with(free, orders, prices, state, &settings);
+}
+
+/// A plan built afresh, year by year, earliest first: each year the best knapsack of what no earlier year took, then
+/// every year filled and rebuilt, and moves and swaps.
+fn year_by_year(free: &Free, orders: &Orders, prices: &Prices, settings: &Settings) -> State {
+    let mut plan = State::new(free);
+    for t in 0..free.years() {
+        pack(free, prices, &mut plan, t, settings, |k| {
+            free.value[k] * free.weight[t]
+        });
+    }
+    fill_all(free, orders, &mut plan);
+    for _ in 0..REBUILD_ROUNDS {
+        if !rebuild(free, orders, prices, &mut plan, settings) {
+            break;
+        }
+    }
+    improve(free, orders, &mut plan);
+    plan
+}
+
+/// Rebuilds, repacks and perturbations, as far as the instance's size affords them.
+fn search_with(
+    free: &Free,
+    orders: &Orders,
+    prices: &Prices,
+    state: &mut State,
+    settings: &Settings,
+) {
+    let n = free.len();
     if n <= REBUILD_UP_TO {
         for _ in 0..REBUILD_ROUNDS {
-            if !rebuild(free, orders, prices, state, later) {
+            if !rebuild(free, orders, prices, state, settings) {
                 break;
             }
         }
         improve(free, orders, state);
     }
     if n <= REPACK_UP_TO {
-        repack(free, orders, prices, state, later);
+        repack(free, orders, prices, state, settings);
+        if settings.refine {
+            improve(free, orders, state);
+        }
     }
     if n <= PERTURB_UP_TO {
         // Independent chains: half of them on a second thread; the results are compared in chain order, so the
         // plan does not depend on which finishes first.
         let chain = |(seed, &noise): (usize, &f64)| {
             let mut chain = state.clone();
-            perturb(free, orders, prices, &mut chain, noise, seed as u64);
+            perturb(
+                free,
+                orders,
+                prices,
+                &mut chain,
+                settings,
+                noise,
+                seed as u64,
+            );
             chain
         };
         let half = NOISES.len() / 2;
@@ -91,7 +192,14 @@ pub fn deepen(free: &Free, orders: &Orders, prices: &Prices, state: &mut State) 
 /// worth what it adds there; the items it drops leave the plan, and the years are filled again. Finds the exchanges
 /// that single moves and swaps cannot: two items for one, one for three, a cheap item out for a dear one when a
 /// count cap binds. True if anything changed.
-fn rebuild(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, later: bool) -> bool {
+fn rebuild(
+    free: &Free,
+    orders: &Orders,
+    prices: &Prices,
+    state: &mut State,
+    settings: &Settings,
+) -> bool {
+    let later = settings.later;
     let mut changed = false;
     let res = free.res;
     for t in 0..free.years() {
@@ -124,8 +232,9 @@ fn rebuild(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, lat
             &capacity,
             &prices[t * res..(t + 1) * res],
             floor,
-            CORE,
-            knapsack_nodes(free),
+            settings.core,
+            settings.nodes,
+            settings.refine,
         ) else {
             continue;
         };
@@ -149,7 +258,7 @@ fn rebuild(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, lat
 /// Two years emptied and packed again, one after the other, each with the best knapsack of what is unscheduled,
 /// then every year rebuilt: every ordered pair of years in turn, kept when the plan gains, until none does or
 /// `REPACK_TRIALS` have been tried.
-fn repack(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, later: bool) {
+fn repack(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, settings: &Settings) {
     let years = free.years();
     let pairs: Vec<[usize; 2]> = (0..years)
         .flat_map(|a| (0..years).filter(move |&b| b != a).map(move |b| [a, b]))
@@ -159,19 +268,19 @@ fn repack(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, late
     for _ in 0..REBUILD_ROUNDS {
         let mut improved = false;
         for pair in &pairs {
-            if trials == REPACK_TRIALS {
+            if trials == settings.repack_trials {
                 return;
             }
             trials += 1;
             let mut trial = state.clone();
             empty(free, &mut trial, pair);
             for &t in pair {
-                pack(free, prices, &mut trial, t, |k| {
+                pack(free, prices, &mut trial, t, settings, |k| {
                     free.value[k] * free.weight[t]
                 });
             }
             fill_all(free, orders, &mut trial);
-            rebuild(free, orders, prices, &mut trial, later);
+            rebuild(free, orders, prices, &mut trial, settings);
             let trial_value = trial.objective(free);
             if trial_value > value * (1.0 + 1e-12) {
                 *state = trial;
@@ -188,7 +297,15 @@ fn repack(free: &Free, orders: &Orders, prices: &Prices, state: &mut State, late
 /// A chain of repacks of two random years with values scaled by random factors in 1 ± noise/2, from `best`;
 /// accepted when within a threshold of the current plan that shrinks to 0, so that the chain can leave a local
 /// optimum early and settles late. `best` ends as the best plan seen.
-fn perturb(free: &Free, orders: &Orders, prices: &Prices, best: &mut State, noise: f64, seed: u64) {
+fn perturb(
+    free: &Free,
+    orders: &Orders,
+    prices: &Prices,
+    best: &mut State,
+    settings: &Settings,
+    noise: f64,
+    seed: u64,
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut unit = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
     let years = free.years();
@@ -206,7 +323,7 @@ fn perturb(free: &Free, orders: &Orders, prices: &Prices, best: &mut State, nois
             *f = 1.0 + noise * (unit() - 0.5);
         }
         for t in [a, b] {
-            pack(free, prices, &mut trial, t, |k| {
+            pack(free, prices, &mut trial, t, settings, |k| {
                 free.value[k] * free.weight[t] * factors[k]
             });
         }
@@ -234,7 +351,14 @@ fn empty(free: &Free, state: &mut State, years: &[usize]) {
 }
 
 /// Puts into year `t` the best knapsack of the unscheduled items, each worth `profit`.
-fn pack(free: &Free, prices: &Prices, state: &mut State, t: usize, profit: impl Fn(usize) -> f64) {
+fn pack(
+    free: &Free,
+    prices: &Prices,
+    state: &mut State,
+    t: usize,
+    settings: &Settings,
+    profit: impl Fn(usize) -> f64,
+) {
     let ids: Vec<usize> = (0..free.len())
         .filter(|&k| state.year_of[k].is_none() && free.is_allowed(k, t))
         .collect();
@@ -247,8 +371,9 @@ fn pack(free: &Free, prices: &Prices, state: &mut State, t: usize, profit: impl 
         state.left(t),
         &prices[t * free.res..(t + 1) * free.res],
         0.0,
-        CORE,
-        knapsack_nodes(free),
+        settings.core,
+        settings.nodes,
+        settings.refine,
     );
     if let Some((_, chosen)) = found {
         for (&k, &on) in ids.iter().zip(&chosen) {
@@ -256,15 +381,6 @@ fn pack(free: &Free, prices: &Prices, state: &mut State, t: usize, profit: impl 
                 state.put(free, k, Some(t));
             }
         }
-    }
-}
-
-/// Branch-and-bound nodes per knapsack.
-fn knapsack_nodes(free: &Free) -> usize {
-    if free.res > MANY_LIMITS {
-        MANY_LIMITS_NODES
-    } else {
-        KNAPSACK_NODES
     }
 }
 
