@@ -86,6 +86,7 @@ fn horizon(policy: &Policy, count: usize) -> Horizon {
                 budget_yuan: (seed.budget_yuan as f64 * scale) as u64,
                 max_compounds: seed.max_compounds.map(|m| (f64::from(m) * scale) as u32),
                 max_households: None,
+                source_limits_yuan: Default::default(),
             })
             .collect(),
         discount: None,

@@ -13,6 +13,7 @@ mod m20261201_000007_notices;
 mod m20261206_000008_rate_hits;
 mod m20261207_000009_scope_reasons;
 mod m20261207_000010_funding_override;
+mod m20261207_000011_money;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_rate_hits::Migration),
             Box::new(m20261207_000009_scope_reasons::Migration),
             Box::new(m20261207_000010_funding_override::Migration),
+            Box::new(m20261207_000011_money::Migration),
         ]
     }
 }

@@ -67,6 +67,22 @@ pub enum Command {
     /// Render documents as PDF files.
     #[command(subcommand)]
     Render(RenderCommand),
+    /// Reports the bureau files.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The monthly progress return (月报) of a month, generated from the records: prints the county's figures
+    /// and any identity check that fails; `--xlsx FILE` also writes the workbook (rows = towns).
+    Monthly {
+        /// The month, as 2021-06.
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

@@ -310,7 +310,7 @@ pub(super) async fn plan(settings: &Settings, args: PlanArgs) -> anyhow::Result<
         let policy = catalog::load_policy(&db)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
-        let candidates = planning::candidates(&db).await?;
+        let candidates = planning::candidates_for(&db, &horizon).await?;
         tokio::task::block_in_place(|| batch::plan(&policy, &horizon, &candidates))
             .map_err(|e| anyhow::anyhow!("{e}"))?
     };
@@ -349,6 +349,7 @@ fn plan_horizon(args: &PlanArgs) -> anyhow::Result<batch::Horizon> {
             budget_yuan,
             max_compounds,
             max_households: households[i],
+            source_limits_yuan: Default::default(),
         });
     }
     let mut pins = std::collections::BTreeMap::new();
@@ -460,6 +461,55 @@ pub(super) async fn render_work_orders(
         eprintln!(
             "marked 样张: no public address (base_url) is set, so their QR codes lead nowhere"
         );
+    }
+    Ok(())
+}
+
+/// Prints the monthly return's county figures and failing checks; writes the workbook when asked.
+pub(super) async fn report_monthly(
+    settings: &Settings,
+    month: &str,
+    xlsx: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let r = db::returns::monthly(&db, month)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let c = &r.county;
+    println!(
+        "{} 年 {} 月改造进度月报（自 1 月 1 日起累计，截至 {}）",
+        r.year, r.month, r.as_of
+    );
+    println!(
+        "计划 {} 个小区 {} 户；已开工 {} 个 {} 户（开工率 {:.1}% / {:.1}%）；已完工 {} 个 {} 户",
+        c.planned.compounds,
+        c.planned.households,
+        c.started.compounds,
+        c.started.households,
+        c.start_rate_compounds * 100.0,
+        c.start_rate_households * 100.0,
+        c.completed.compounds,
+        c.completed.households
+    );
+    println!(
+        "计划投资 {} 元，完成投资 {} 元；到位资金 {} 元，已支付 {} 元",
+        crate::domain::money::yuan(c.investment_planned_fen),
+        crate::domain::money::yuan(c.investment_completed_fen),
+        crate::domain::money::yuan(r.received_fen),
+        crate::domain::money::yuan(r.paid_fen)
+    );
+    for p in &r.problems {
+        println!("核对未通过：{}：{}", p.cell, p.message);
+    }
+    if let Some(path) = xlsx {
+        let policy = db::catalog::load_policy(&db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no policy stored"))?;
+        let bytes = crate::sheets::returns::monthly(&r, &policy.county, &policy.authority)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        std::fs::write(path, bytes)
+            .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+        println!("已写入 {}", path.display());
     }
     Ok(())
 }

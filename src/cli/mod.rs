@@ -12,7 +12,7 @@ mod serve;
 
 pub use args::{
     Cli, Command, ContractorCommand, ExportCommand, FixturesCommand, ImportCommand, InitArgs,
-    PlanArgs, RenderCommand, TokenCommand, UserCommand,
+    PlanArgs, RenderCommand, ReportCommand, TokenCommand, UserCommand,
 };
 pub use serve::prepare;
 
@@ -79,6 +79,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(args) => commands::plan(&settings, args).await,
         Command::Render(RenderCommand::WorkOrders { year, out }) => {
             commands::render_work_orders(&settings, year, &out).await
+        }
+        Command::Report(ReportCommand::Monthly { month, xlsx }) => {
+            commands::report_monthly(&settings, &month, xlsx.as_deref()).await
         }
         Command::Migrate => commands::migrate(&settings).await,
         Command::Import(ImportCommand::Compounds { file, crs }) => {

@@ -38,7 +38,7 @@ pub async fn approve(
     let policy = catalog::load_policy(&txn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
-    let candidates = planning::candidates(&txn).await?;
+    let candidates = planning::candidates_for(&txn, horizon).await?;
     let plan = batch::plan(&policy, horizon, &candidates).map_err(Error::Invalid)?;
     let Some(limits) = plan.years.iter().find(|y| y.year == year) else {
         return Err(Error::invalid("year", format!("{year} 年不在规划期内")));

@@ -5,8 +5,11 @@ use sea_orm::{
     ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryOrder, QuerySelect, RelationTrait,
 };
 
+use std::collections::{BTreeMap, HashMap};
+
 use super::entities::{batch_members, batches, compounds, towns};
-use crate::domain::batch::Candidate;
+use crate::domain::batch::{Candidate, Horizon};
+use crate::domain::cost;
 use crate::domain::geometry::{Boundary, Crs};
 
 #[derive(FromQueryResult)]
@@ -24,6 +27,60 @@ struct Row {
     deputies_vote_rank: Option<i32>,
     archived: bool,
     geometry: String,
+}
+
+/// The candidates for planning `horizon`: [`candidates`], with what each funding source pays of each estimate
+/// when some year of the horizon limits a source (else that split is not computed: a plan that limits no source
+/// costs no more than before).
+pub async fn candidates_for(
+    db: &impl ConnectionTrait,
+    horizon: &Horizon,
+) -> anyhow::Result<Vec<Candidate>> {
+    let mut candidates = candidates(db).await?;
+    if horizon.limits_sources() {
+        let mut shares = shares(db).await?;
+        for c in &mut candidates {
+            c.shares_fen = shares.remove(&c.code).unwrap_or_default();
+        }
+    }
+    Ok(candidates)
+}
+
+/// Compounds at a time whose scope lines are read in one query.
+const SCOPE_CHUNK: usize = 5_000;
+
+/// Compound code → what each funding source pays of its estimate, in fen: the split the compound page shows
+/// (`compounds::split_of`: its own split when the bureau set one, else the policy's default).
+async fn shares(
+    db: &impl ConnectionTrait,
+) -> anyhow::Result<HashMap<String, BTreeMap<String, i64>>> {
+    let rows = compounds::Entity::find().all(db).await?;
+    let lookup = crate::db::compounds::Lookup::load(db).await?;
+    let catalog = crate::db::catalog::load(db).await?;
+    let funding = crate::db::catalog::load_policy(db)
+        .await?
+        .map(|p| p.funding)
+        .unwrap_or_default();
+    let mut shares = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(SCOPE_CHUNK) {
+        let mut scopes =
+            crate::db::compounds::scopes(db, chunk.iter().map(|c| c.id).collect(), &lookup).await?;
+        for c in chunk {
+            let scope = scopes.remove(&c.id).unwrap_or_default();
+            let estimate = cost::estimate(&catalog, &crate::db::compounds::figures(c), &scope)
+                .map_err(|e| {
+                    anyhow::anyhow!("stored scope of {} no longer prices: {e:?}", c.code)
+                })?;
+            let split = crate::db::compounds::split_of(&funding, c, &estimate)?;
+            let by_source: BTreeMap<String, i64> = split
+                .shares
+                .into_iter()
+                .map(|s| (s.source, s.amount_fen))
+                .collect();
+            shares.insert(c.code.clone(), by_source);
+        }
+    }
+    Ok(shares)
 }
 
 /// Every compound, archived ones too (the plan says why they are not in it), in code order.
@@ -92,6 +149,7 @@ fn candidate(row: Row, approved: Option<i32>) -> anyhow::Result<Candidate> {
         archived: row.archived,
         outline,
         approved,
+        shares_fen: BTreeMap::new(),
     })
 }
 

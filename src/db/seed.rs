@@ -75,8 +75,8 @@ pub fn policy_template(identity: &TemplateIdentity) -> String {
         let trimmed = raw.trim_start();
         if trimmed.starts_with('[') {
             section = trimmed.to_owned();
-            // Renshou's decided batches are Renshou's: a new county decides its own.
-            skip = section.starts_with("[batches.");
+            // Renshou's decided batches are Renshou's: a new county decides its own, and expects its own funding.
+            skip = section.starts_with("[batches.") || section == "[planning.source_limits_yuan]";
             if skip {
                 continue;
             }
@@ -219,6 +219,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
         let firms = load_contractors(db, text).await?;
         if data.compounds.is_some() {
             super::seed_work::contract_decided_batches(db, &policy, &firms).await?;
+            super::seed_money::record_decided_batches(db, &policy, now).await?;
             super::seed_notices::publish_decided_batches(
                 db,
                 &policy,
@@ -263,6 +264,7 @@ async fn approve_decided_batches(db: &DatabaseConnection, policy: &Policy) -> an
             .parse()
             .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
         let mut horizon = one_year(year, decided.budget_yuan, decided.max_compounds);
+        horizon.years[0].source_limits_yuan = decided.source_limits_yuan.clone();
         horizon.pins = decided
             .compounds
             .iter()
@@ -311,6 +313,7 @@ fn one_year(year: i32, budget_yuan: u64, max_compounds: Option<u32>) -> Horizon 
             budget_yuan,
             max_compounds,
             max_households: None,
+            source_limits_yuan: Default::default(),
         }],
         discount: None,
         pins: Default::default(),

@@ -46,6 +46,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("revoke", "吊销"),
     ("reprice", "按新单价重算估算"),
     ("setup", "首次设置"),
+    ("receive", "登记资金到位"),
+    ("pay", "支付工程款"),
+    ("settle", "登记结算审计"),
+    ("reverse", "冲销"),
 ];
 
 /// The kind of thing a record is about, by its `entity` code.
@@ -64,6 +68,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("work_item", "工程项目"),
     ("policy", "政策参数"),
     ("county", "本县信息"),
+    ("money", "资金记录"),
 ];
 
 /// The fields the records hold (a nested one as `parent.field`).
@@ -135,6 +140,15 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("project", "项目"),
     ("total_yuan", "工程量清单合计"),
     ("reason", "原因"),
+    // Money (资金到位与拨付).
+    ("source", "资金来源"),
+    ("amount_yuan", "金额（元）"),
+    ("received_on", "到位日期"),
+    ("document_no", "文号"),
+    ("milestone", "支付节点"),
+    ("paid_on", "付款日期"),
+    ("audited_on", "审计日期"),
+    ("override_reason", "越过规定的理由"),
     ("kind", "类型"),
     ("note", "说明"),
     ("acknowledged", "已签收"),
@@ -193,6 +207,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("bundles", "合并片区"),
     ("pins", "指定年度"),
     ("exclusions", "不列入的小区"),
+    ("source_limits_yuan", "资金来源年度额度"),
     // The work-item catalog and the policy settings (设置).
     ("unit", "单位"),
     ("unit_cost_yuan", "单价"),

@@ -11,6 +11,8 @@ pub mod funding;
 pub mod gcj02;
 pub mod geometry;
 pub mod labels;
+pub mod money;
+pub mod monthly;
 pub mod notice;
 pub mod phone;
 pub mod policy;

@@ -32,6 +32,9 @@ pub struct Policy {
     /// Where the money comes from, and the default split of every estimate by source.
     #[serde(default)]
     pub funding: super::funding::Funding,
+    /// How contracts are paid: the milestones and their shares, the defect period.
+    #[serde(default)]
+    pub payments: super::money::Payments,
 }
 
 /// How the county's public notices (公示) are numbered, whom residents call, and how long they may rate.
@@ -147,6 +150,10 @@ pub struct Planning {
     /// project, renovated in one year.
     pub bundle_within_m: f64,
     pub bundle_max_compounds: usize,
+    /// What each funding source is expected to provide a year (年度额度), in yuan, by source code, for the years
+    /// no batch has been decided for: the new-plan form's default. A source not named is not limited.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub source_limits_yuan: BTreeMap<String, u64>,
 }
 
 impl Default for Planning {
@@ -155,6 +162,7 @@ impl Default for Planning {
             discount: 0.9,
             bundle_within_m: 50.0,
             bundle_max_compounds: 4,
+            source_limits_yuan: BTreeMap::new(),
         }
     }
 }
@@ -216,6 +224,10 @@ pub struct BatchBudget {
     /// Compounds the decision names: they are in the batch whatever the planner would choose.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub compounds: Vec<String>,
+    /// What each funding source provided that year (年度额度), in yuan, by source code (`central`): the decided
+    /// batch was planned within it. A source not named is not limited.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub source_limits_yuan: BTreeMap<String, u64>,
 }
 
 /// The priority weights a policy sets, with what each is paid for (the settings page's labels).
@@ -301,6 +313,10 @@ impl Policy {
     /// (`approval_area`, `period_plan_days`, `discount`, `weight_age`).
     pub fn check(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
+        self.check_source_limits(&mut errors);
+        if let Err((field, message)) = self.payments.check() {
+            errors.add(field, message);
+        }
         for (field, name) in SHARES {
             if self.consent.share(field).is_some_and(|f| !f.is_proper()) {
                 errors.add(
@@ -365,21 +381,57 @@ impl Policy {
         }
     }
 
-    /// The settings a bureau changes, flat and in words where they are codes: what the settings page shows and
-    /// the audit log compares.
-    /// Checks what the policy says about the catalog: the funding sources' classes and items exist.
+    /// Every map of yearly source limits, with where it sits (`planning`, `batches.2021`).
+    fn source_limits(&self) -> impl Iterator<Item = (String, &BTreeMap<String, u64>)> {
+        std::iter::once(("planning".to_owned(), &self.planning.source_limits_yuan)).chain(
+            self.batches
+                .iter()
+                .map(|(year, b)| (format!("batches.{year}"), &b.source_limits_yuan)),
+        )
+    }
+
+    /// The yearly limits of funding sources (`planning.source_limits_yuan`, `batches.YEAR.source_limits_yuan`): each
+    /// is more than nothing (that each names a source of `[funding]` is checked by `check_against`).
+    fn check_source_limits(&self, errors: &mut FieldErrors) {
+        for (at, map) in self.source_limits() {
+            for (code, &limit) in map {
+                // Whether the source exists is checked with the sources themselves (`check_against`).
+                if let Err(message) = super::batch::check_source_limit(limit) {
+                    errors.add(format!("{at}.source_limits_yuan.{code}"), message);
+                }
+            }
+        }
+    }
+
+    /// Checks what the policy says about the catalog: the funding sources' classes and items exist; and that every
+    /// yearly source limit names a source.
     pub fn check_against(&self, catalog: &super::catalog::Catalog) -> Result<(), FieldErrors> {
         let classes: Vec<&str> = catalog.classes.iter().map(|c| c.code.as_str()).collect();
         let items: Vec<&str> = catalog.items.iter().map(|i| i.code.as_str()).collect();
         self.funding
             .check(&classes, &items)
-            .map_err(|(field, message)| {
-                let mut errors = FieldErrors::default();
-                errors.add(field, message);
-                errors
-            })
+            .map_err(|(field, message)| FieldErrors::single(field, message))?;
+        // Every yearly limit names one of the sources.
+        let mut errors = FieldErrors::default();
+        for (at, map) in self.source_limits() {
+            for code in map.keys() {
+                if !self.funding.sources.iter().any(|s| s.code == *code) {
+                    errors.add(
+                        format!("{at}.source_limits_yuan.{code}"),
+                        format!("没有代码为“{code}”的资金来源"),
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
+    /// The settings a bureau changes, flat and in words where they are codes: what the settings page shows and
+    /// the audit log compares.
     pub fn settings_view(&self, catalog: &super::catalog::Catalog) -> serde_json::Value {
         let mut view = serde_json::Map::new();
         for (name, _) in WEIGHTS {

@@ -4,6 +4,7 @@
 
 pub mod exports;
 pub mod read;
+pub mod returns;
 pub mod write;
 
 use std::collections::HashMap;

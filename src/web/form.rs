@@ -53,6 +53,28 @@ impl Form {
             .collect()
     }
 
+    /// What was typed in `key`, trimmed, or `None` when nothing was.
+    pub fn optional(&self, key: &str) -> Option<String> {
+        Some(self.text(key).trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// An amount typed in yuan in `key` ("1,873,700.00" and "1873700" both read); required.
+    pub fn yuan(&self, key: &str) -> Result<f64> {
+        let raw: String = self
+            .text(key)
+            .trim()
+            .chars()
+            .filter(|c| *c != ',')
+            .collect();
+        if raw.is_empty() {
+            return Err(Error::invalid(key, "必填"));
+        }
+        raw.parse::<f64>()
+            .map_err(|_| Error::invalid(key, "须为以元计的金额，如 125000.00"))
+    }
+
     /// The version of the record the form was made from (its hidden `version` field): edits from a stale page
     /// are refused by the write, never applied over someone else's.
     pub fn version(&self) -> Result<i32> {

@@ -14,11 +14,13 @@ pub mod form;
 pub mod html;
 pub mod json;
 pub mod list_query;
+pub mod money;
 pub mod notices;
 pub mod plans;
 pub mod projects;
 pub mod query;
 pub mod reply;
+pub mod returns;
 pub mod routes;
 pub mod satisfaction;
 pub mod server;
@@ -113,6 +115,8 @@ fn features(state: &AppState) -> BoxedFilter<(Response,)> {
         satisfaction::routes(state),
         accounts::routes(state),
         contractors::routes(state),
+        money::routes(state),
+        returns::routes(state),
         settings::routes(state),
         setup::routes(state),
         audit::routes(state),

@@ -29,6 +29,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/compound_scope.html"),
     ),
     ("map.html", include_str!("../../templates/map.html")),
+    ("funds.html", include_str!("../../templates/funds.html")),
+    ("returns.html", include_str!("../../templates/returns.html")),
     ("import.html", include_str!("../../templates/import.html")),
     ("plans.html", include_str!("../../templates/plans.html")),
     ("plan.html", include_str!("../../templates/plan.html")),

@@ -79,6 +79,16 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     // A form without its version, or a new issue without a reason: the planner is told; nothing changes.
     ("POST", "/projects/{code}", "/projects/RS-2021-P001", [303, 403, 422, 403]),
     ("POST", "/projects/{code}/work-orders", "/projects/RS-2021-P001/work-orders", [303, 403, 422, 403]),
+    // Money: staff read it, planners record it; empty forms and bodies are refused naming the fields.
+    ("POST", "/projects/{code}/payments", "/projects/RS-2021-P001/payments", [303, 403, 422, 403]),
+    ("POST", "/projects/{code}/final-account", "/projects/RS-2021-P001/final-account", [303, 403, 422, 403]),
+    ("GET", "/funds", "/funds", [303, 403, 200, 200]),
+    ("POST", "/funds", "/funds", [303, 403, 422, 403]),
+    ("POST", "/money/{id}/reversal", "/money/1/reversal", [303, 403, 422, 403]),
+    // Entry 1 is a receipt, not the project's: not found from the project's page.
+    ("POST", "/projects/{code}/money/{id}/reversal", "/projects/RS-2021-P001/money/1/reversal", [303, 403, 404, 403]),
+    ("GET", "/returns", "/returns", [303, 403, 200, 200]),
+    ("GET", "/returns.xlsx", "/returns.xlsx?month=2021-06", [303, 403, 200, 200]),
     ("GET", "/contractors", "/contractors", [303, 403, 200, 200]),
     // An empty form, or an edit without its version: the planner is told; nothing changes.
     ("POST", "/contractors", "/contractors", [303, 403, 422, 403]),
@@ -141,6 +151,14 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("PUT", "/api/projects/{code}", "/api/projects/RS-2021-P001", [401, 403, 409, 403]),
     // The order exists: a new version needs a reason.
     ("POST", "/api/projects/{code}/work-orders", "/api/projects/RS-2021-P001/work-orders", [401, 403, 422, 403]),
+    ("GET", "/api/projects/{code}/payments", "/api/projects/RS-2021-P001/payments", [401, 403, 200, 200]),
+    ("POST", "/api/projects/{code}/payments", "/api/projects/RS-2021-P001/payments", [401, 403, 422, 403]),
+    ("POST", "/api/projects/{code}/final-account", "/api/projects/RS-2021-P001/final-account", [401, 403, 422, 403]),
+    ("GET", "/api/funds", "/api/funds", [401, 403, 200, 200]),
+    ("POST", "/api/funds", "/api/funds", [401, 403, 422, 403]),
+    ("GET", "/api/money", "/api/money", [401, 403, 200, 200]),
+    ("POST", "/api/money/{id}/reversal", "/api/money/1/reversal", [401, 403, 422, 403]),
+    ("GET", "/api/returns/monthly", "/api/returns/monthly?month=2021-06", [401, 403, 200, 200]),
     ("GET", "/api/work-orders", "/api/work-orders", [401, 200, 200, 200]),
     // contractor1's firm has no orders; the bureau must name the year.
     ("GET", "/api/work-orders.zip", "/api/work-orders.zip", [401, 404, 422, 422]),

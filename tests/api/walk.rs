@@ -195,6 +195,7 @@ fn is_page(route: Route) -> bool {
                 | Route::SatisfactionXlsx
                 | Route::ObjectionsXlsx
                 | Route::AuditXlsx
+                | Route::MonthlyReturnXlsx
         )
 }
 
@@ -371,6 +372,13 @@ async fn every_page_as_every_role_shows_chinese_names_and_beijing_minutes() {
         (Who::Planner, "/plans/compare".into(), false),
         (Who::Planner, "/plans/999999".into(), false),
         (Who::Planner, "/projects?year=2021".into(), true),
+        (Who::Planner, "/projects/RS-2021-P001".into(), true),
+        (Who::Planner, "/funds?year=2021".into(), true),
+        (Who::Admin, "/funds?year=2022".into(), true),
+        (Who::Planner, "/funds?year=abc".into(), false),
+        (Who::Planner, "/returns?month=2021-06".into(), true),
+        (Who::Admin, "/returns?month=2021-12".into(), true),
+        (Who::Planner, "/returns?month=2021-13".into(), false),
         (Who::Planner, "/work-orders?year=2021".into(), true),
         (Who::Contractor, "/work-orders?year=2022".into(), true),
         (Who::Contractor, "/work-orders/RS-2021-0001".into(), false),

@@ -7,6 +7,7 @@ pub mod batches;
 pub mod communities;
 pub mod compounds;
 pub mod contractors;
+pub mod money_entries;
 pub mod notices;
 pub mod objections;
 pub mod plan_scenarios;

@@ -29,7 +29,7 @@ pub(super) async fn run(db: &DatabaseConnection, horizon: &Horizon) -> Result<Ru
     let policy = catalog::load_policy(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the database has no policy yet"))?;
-    let candidates = planning::candidates(db).await?;
+    let candidates = planning::candidates_for(db, horizon).await?;
     let horizon = horizon.clone();
     let plan = tokio::task::spawn_blocking(move || batch::plan(&policy, &horizon, &candidates))
         .await

@@ -1,5 +1,7 @@
 //! A compound as the planner sees it.
 
+use std::collections::BTreeMap;
+
 use geo::MultiPolygon;
 
 use crate::domain::compound::{Consent, Survey};
@@ -23,6 +25,10 @@ pub struct Candidate {
     pub outline: MultiPolygon<f64>,
     /// The year of the approved batch it belongs to: never moved by planning.
     pub approved: Option<i32>,
+    /// What each funding source pays of its estimate, in fen, by source code: the split the compound page shows
+    /// (its own split when the bureau set one). Filled only when the horizon limits some source
+    /// (`db::planning::candidates_for`); empty otherwise.
+    pub shares_fen: BTreeMap<String, i64>,
 }
 
 impl Candidate {
@@ -42,6 +48,7 @@ impl Candidate {
             archived: r.archived,
             outline: r.boundary.shape().clone(),
             approved: None,
+            shares_fen: BTreeMap::new(),
         }
     }
 }

@@ -43,6 +43,10 @@ pub struct YearLimits {
     pub max_compounds: Option<u32>,
     #[serde(default)]
     pub max_households: Option<u64>,
+    /// What each funding source provides this year (年度额度), in yuan, by the source's code in the policy's
+    /// `[funding]` (`central` → 中央补助资金). A source not named here is not limited.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub source_limits_yuan: BTreeMap<String, u64>,
 }
 
 /// The most years a horizon may span.
@@ -50,9 +54,28 @@ pub const MAX_YEARS: usize = 20;
 /// Budgets above this (¥10 trillion a year, far beyond a national programme) are taken for a typing mistake.
 const MAX_BUDGET_YUAN: u64 = 10_000_000_000_000;
 
+/// A funding source's yearly limit (年度额度), in yuan: more than nothing (leave the source out for no limit), and
+/// no more than a budget may be.
+pub fn check_source_limit(limit_yuan: u64) -> Result<(), &'static str> {
+    if limit_yuan == 0 {
+        Err("资金来源的年度额度须大于 0；不限额则不填")
+    } else if limit_yuan > MAX_BUDGET_YUAN {
+        Err("资金来源的年度额度不能超过 10 万亿元")
+    } else {
+        Ok(())
+    }
+}
+
 impl Horizon {
-    /// Checks the horizon against the compounds it names; every problem is reported, keyed by field.
-    pub fn check(&self, known: &BTreeSet<&str>) -> Result<(), FieldErrors> {
+    /// Whether some year limits some funding source: only then does planning need what each source pays of each
+    /// compound's estimate.
+    pub fn limits_sources(&self) -> bool {
+        self.years.iter().any(|y| !y.source_limits_yuan.is_empty())
+    }
+
+    /// Checks the horizon against the compounds it names and the codes of the policy's funding sources; every
+    /// problem is reported, keyed by field.
+    pub fn check(&self, known: &BTreeSet<&str>, sources: &[&str]) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.years.is_empty() {
             errors.add("years", "规划期须至少包含一个年度");
@@ -72,6 +95,14 @@ impl Horizon {
                     format!("years[{i}].budget_yuan"),
                     "年度预算不能超过 10 万亿元",
                 );
+            }
+            for (code, &limit) in &y.source_limits_yuan {
+                let field = format!("years[{i}].source_limits_yuan.{code}");
+                if !sources.contains(&code.as_str()) {
+                    errors.add(field, format!("政策参数中没有代码为“{code}”的资金来源"));
+                } else if let Err(message) = check_source_limit(limit) {
+                    errors.add(field, message);
+                }
             }
         }
         if let Some(d) = self.discount

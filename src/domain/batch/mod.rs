@@ -16,8 +16,8 @@ mod planning;
 mod reasons;
 
 pub use candidate::Candidate;
-pub use horizon::{Horizon, MAX_YEARS, YearLimits};
-pub use output::{BatchPlan, CompoundPlan, Outcome, YearBatch};
+pub use horizon::{Horizon, MAX_YEARS, YearLimits, check_source_limit};
+pub use output::{BatchPlan, CompoundPlan, Outcome, SourceUse, YearBatch};
 pub use planning::plan;
 
 #[cfg(test)]
@@ -77,6 +77,7 @@ mod tests {
             archived: false,
             outline: square(x),
             approved: None,
+            shares_fen: BTreeMap::new(),
         }
     }
 
@@ -89,6 +90,7 @@ mod tests {
                     budget_yuan,
                     max_compounds: None,
                     max_households: None,
+                    source_limits_yuan: BTreeMap::new(),
                 })
                 .collect(),
             discount: None,
@@ -294,6 +296,7 @@ mod tests {
                 budget_yuan: batch.budget_yuan,
                 max_compounds: batch.max_compounds,
                 max_households: None,
+                source_limits_yuan: BTreeMap::new(),
             }],
             ..horizon(&[])
         };
@@ -354,6 +357,7 @@ mod tests {
                     budget_yuan: b * 10_000 + 3_000_000,
                     max_compounds: cap.map(|c| c + 4),
                     max_households: None,
+                    source_limits_yuan: BTreeMap::new(),
                 }).collect(),
                 ..horizon(&[])
             };

@@ -61,6 +61,31 @@ pub struct YearBatch {
     pub codes: Vec<String>,
     /// The district projects in the batch (indexes into [`BatchPlan::bundles`]).
     pub bundles: Vec<usize>,
+    /// What the batch draws on each funding source, in the policy's order; empty when the horizon limits no
+    /// source (the split is then not computed).
+    pub sources: Vec<SourceUse>,
+}
+
+/// What a year's batch draws on one funding source, and the source's limit that year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceUse {
+    /// The source's code in the policy, e.g. `central`.
+    pub source: String,
+    /// Its name, e.g. 中央补助资金.
+    pub name: String,
+    /// Σ of what the source pays of the batch's compounds (each compound's split, to the fen).
+    #[serde(serialize_with = "fen_as_yuan", rename = "used_yuan")]
+    pub used_fen: i64,
+    /// The year's limit (年度额度); `None`: not limited.
+    #[serde(serialize_with = "optional_fen_as_yuan", rename = "limit_yuan")]
+    pub limit_fen: Option<i64>,
+}
+
+fn optional_fen_as_yuan<S: serde::Serializer>(fen: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match fen {
+        Some(fen) => fen_as_yuan(fen, s),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

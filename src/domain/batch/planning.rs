@@ -1,15 +1,15 @@
 //! `plan`: the horizon checked, every compound's standing, the planner's items and instance, its schedule, and the
 //! schedule read back into a plan with a reason per compound.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiugai_planner as planner;
 use planner::Resource;
 
 use super::bundles::bundle;
 use super::candidate::Candidate;
-use super::horizon::Horizon;
-use super::output::{BatchPlan, CompoundPlan, Outcome, YearBatch};
+use super::horizon::{Horizon, YearLimits};
+use super::output::{BatchPlan, CompoundPlan, Outcome, SourceUse, YearBatch};
 use super::reasons::{why_not, why_this_year};
 use crate::domain::FieldErrors;
 use crate::domain::policy::Policy;
@@ -23,7 +23,13 @@ pub fn plan(
     candidates: &[Candidate],
 ) -> Result<BatchPlan, FieldErrors> {
     let known: BTreeSet<&str> = candidates.iter().map(|c| c.code.as_str()).collect();
-    horizon.check(&known)?;
+    let source_codes: Vec<&str> = policy
+        .funding
+        .sources
+        .iter()
+        .map(|s| s.code.as_str())
+        .collect();
+    horizon.check(&known, &source_codes)?;
     let weights = Weights::from_policy(policy).map_err(|e| FieldErrors::single("policy", e))?;
     let first = horizon.years[0].year;
     let discount = horizon.discount.unwrap_or(policy.planning.discount);
@@ -39,13 +45,14 @@ pub fn plan(
     } else {
         free.iter().map(|&i| vec![i]).collect()
     };
-    let sources = Sources::none();
+    let sources = Sources::of(policy, horizon, candidates);
     let (members, items) = planner_items(horizon, candidates, &rows, groups, &sources);
+    let codes = sources.codes.clone();
     let instance = instance(horizon, discount, items, sources);
-    let schedule = planner::plan(&instance).map_err(|e| schedule_error(e, first))?;
+    let schedule = planner::plan(&instance).map_err(|e| schedule_error(e, first, &codes))?;
     let bundles = place_scheduled(&mut rows, candidates, &members, &instance, &schedule, first);
     explain_unscheduled(&mut rows, &members, &instance, &schedule, first);
-    let years = year_batches(horizon, &rows, &schedule);
+    let years = year_batches(policy, horizon, candidates, &rows, &schedule);
     rows.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(BatchPlan {
         years,
@@ -141,19 +148,20 @@ fn standing(
     })
 }
 
-/// Resources beyond the planner's standard three (budget, compounds, households): the funding sources of issue 18,
-/// each with a limit per year (what it provides that year) and a need per compound (what it pays of the compound's
-/// cost). They go to the planner after the standard three, in this order; a year's plan then keeps each source's
-/// limit as it keeps the budget, and an item's reason names a full source ([`super::reasons`]).
-///
-/// None yet: wiring the policy's sources in is filling this in [`Sources::none`]'s place — names, per year (in the
-/// horizon's order) each source's limit in fen (`None`: no limit), per candidate (in the order of `candidates`) what
-/// each source pays in fen.
+/// Resources beyond the planner's standard three (budget, compounds, households): the funding sources of issue 18
+/// that some year of the horizon limits, each with a limit per year (what it provides that year) and a need per
+/// compound (what it pays of the compound's estimate). They go to the planner after the standard three, in the
+/// policy's order; a year's plan then keeps each source's limit as it keeps the budget, and an item's reason names a
+/// full source by its name ([`super::reasons`]).
+#[derive(Debug, PartialEq)]
 struct Sources {
+    /// The sources' codes (`central`), for the fields of errors.
+    codes: Vec<String>,
+    /// The sources' names (中央补助资金): the planner's resource names, which the reasons quote.
     names: Vec<String>,
-    /// Per year of the horizon, per source.
+    /// Per year of the horizon, per source: the limit in fen (`None`: not limited that year).
     limits: Vec<Vec<Option<u64>>>,
-    /// Per candidate, per source.
+    /// Per candidate, per source: what it pays in fen.
     needs: Vec<Vec<u64>>,
 }
 
@@ -161,9 +169,52 @@ impl Sources {
     /// No funding sources: the planner sees the standard three resources only.
     fn none() -> Sources {
         Sources {
+            codes: Vec::new(),
             names: Vec::new(),
             limits: Vec::new(),
             needs: Vec::new(),
+        }
+    }
+
+    /// The policy's sources that some year limits, with each candidate's share of them (`Candidate::shares_fen`,
+    /// which must then be filled; a source a compound's split leaves out pays nothing of it).
+    fn of(policy: &Policy, horizon: &Horizon, candidates: &[Candidate]) -> Sources {
+        let limited: Vec<&crate::domain::funding::Source> = policy
+            .funding
+            .sources
+            .iter()
+            .filter(|s| {
+                horizon
+                    .years
+                    .iter()
+                    .any(|y| y.source_limits_yuan.contains_key(&s.code))
+            })
+            .collect();
+        if limited.is_empty() {
+            return Sources::none();
+        }
+        Sources {
+            codes: limited.iter().map(|s| s.code.clone()).collect(),
+            names: limited.iter().map(|s| s.name.trim().to_owned()).collect(),
+            limits: horizon
+                .years
+                .iter()
+                .map(|y| {
+                    limited
+                        .iter()
+                        .map(|s| y.source_limits_yuan.get(&s.code).map(|yuan| yuan * 100))
+                        .collect()
+                })
+                .collect(),
+            needs: candidates
+                .iter()
+                .map(|c| {
+                    limited
+                        .iter()
+                        .map(|s| c.shares_fen.get(&s.code).copied().unwrap_or(0).max(0) as u64)
+                        .collect()
+                })
+                .collect(),
         }
     }
 }
@@ -272,7 +323,8 @@ fn instance(
 }
 
 /// The planner's refusal as the field at fault: a year whose fixed compounds already exceed one of its limits.
-fn schedule_error(e: planner::Error, first: i32) -> FieldErrors {
+/// `sources` are the codes of the funding sources passed after the standard three resources.
+fn schedule_error(e: planner::Error, first: i32, sources: &[String]) -> FieldErrors {
     match e {
         planner::Error::FixedOverLimit {
             year,
@@ -281,22 +333,25 @@ fn schedule_error(e: planner::Error, first: i32) -> FieldErrors {
             needed,
             limit,
         } => {
-            let (field, what) = match resource {
+            let (field, what): (String, String) = match resource {
                 Resource::BUDGET => (
-                    ".budget_yuan",
+                    ".budget_yuan".into(),
                     format!("{} 元，而年度预算为 {} 元", needed / 100, limit / 100),
                 ),
                 Resource::COMPOUNDS => (
-                    ".max_compounds",
+                    ".max_compounds".into(),
                     format!("{needed} 个小区，而年度上限为 {limit} 个"),
                 ),
                 Resource::HOUSEHOLDS => (
-                    ".max_households",
+                    ".max_households".into(),
                     format!("{needed} 户，而年度上限为 {limit} 户"),
                 ),
-                // A funding source (none is passed yet; see `Sources`).
-                _ => (
-                    "",
+                // A funding source, passed after the standard three (see `Sources`).
+                Resource(r) => (
+                    sources
+                        .get(r.saturating_sub(planner::standard_resources().len()))
+                        .map(|code| format!(".source_limits_yuan.{code}"))
+                        .unwrap_or_default(),
                     format!(
                         "{name} {} 元，而其年度额度为 {} 元",
                         needed / 100,
@@ -389,12 +444,16 @@ fn explain_unscheduled(
     }
 }
 
-/// Each year's batch: its compounds by descending priority, what they use of the limits, its district projects.
+/// Each year's batch: its compounds by descending priority, what they use of the limits (of every funding source
+/// when some source is limited), its district projects.
 fn year_batches(
+    policy: &Policy,
     horizon: &Horizon,
+    candidates: &[Candidate],
     rows: &[CompoundPlan],
     schedule: &planner::Plan,
 ) -> Vec<YearBatch> {
+    let split_known = horizon.limits_sources();
     horizon
         .years
         .iter()
@@ -419,7 +478,234 @@ fn year_batches(
                 households: used[Resource::HOUSEHOLDS.0],
                 codes: codes.iter().map(|r| r.code.clone()).collect(),
                 bundles: in_year,
+                sources: if split_known {
+                    source_use(policy, y, candidates, rows)
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect()
+}
+
+/// What a year's batch (the rows in `year.year`) draws on each of the policy's sources, then on any source only a
+/// compound's own split still names, with each source's limit that year.
+fn source_use(
+    policy: &Policy,
+    year: &YearLimits,
+    candidates: &[Candidate],
+    rows: &[CompoundPlan],
+) -> Vec<SourceUse> {
+    let mut used: BTreeMap<&str, i64> = BTreeMap::new();
+    for (c, row) in candidates.iter().zip(rows) {
+        if row.year == Some(year.year) {
+            for (code, fen) in &c.shares_fen {
+                *used.entry(code.as_str()).or_default() += fen;
+            }
+        }
+    }
+    let mut uses: Vec<SourceUse> = policy
+        .funding
+        .sources
+        .iter()
+        .map(|s| SourceUse {
+            source: s.code.clone(),
+            name: s.name.trim().to_owned(),
+            used_fen: used.remove(s.code.as_str()).unwrap_or_default(),
+            limit_fen: year
+                .source_limits_yuan
+                .get(&s.code)
+                .map(|yuan| (yuan * 100) as i64),
+        })
+        .collect();
+    uses.extend(used.into_iter().map(|(code, used_fen)| SourceUse {
+        source: code.to_owned(),
+        name: format!("已停用的资金来源（{code}）"),
+        used_fen,
+        limit_fen: None,
+    }));
+    uses
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use chrono::NaiveDate;
+    use geo::{MultiPolygon, polygon};
+
+    use super::*;
+    use crate::domain::compound::Consent;
+
+    fn policy() -> Policy {
+        Policy::from_toml(include_str!("../../../fixtures/renshou/policy.toml")).unwrap()
+    }
+
+    /// A compound 1 km from the next (never bundled), with what the central subsidy and the county pay of it.
+    fn candidate(n: usize, households: i32, central_yuan: i64, local_yuan: i64) -> Candidate {
+        let lon = 104.13 + n as f64 * 0.01;
+        let (w, h) = (0.001, 0.001);
+        Candidate {
+            code: format!("T-{n:03}"),
+            name: format!("小区{n}"),
+            town_code: "A".into(),
+            year_built: 1990,
+            households,
+            cost_fen: (central_yuan + local_yuan) * 100,
+            survey: None,
+            consent: Some(Consent {
+                recorded_on: NaiveDate::from_ymd_opt(2021, 3, 1).unwrap(),
+                owners_total: 100,
+                area_total_m2: 8000.0,
+                participating_owners: 100,
+                participating_area_m2: 8000.0,
+                agreeing_owners: 90,
+                agreeing_area_m2: 7200.0,
+            }),
+            requests: 0,
+            deputies_vote_rank: None,
+            archived: false,
+            outline: MultiPolygon(vec![polygon![
+                (x: lon, y: 30.0), (x: lon + w, y: 30.0), (x: lon + w, y: 30.0 + h), (x: lon, y: 30.0 + h),
+                (x: lon, y: 30.0)
+            ]]),
+            approved: None,
+            shares_fen: BTreeMap::from([
+                ("central".to_owned(), central_yuan * 100),
+                ("local".to_owned(), local_yuan * 100),
+            ]),
+        }
+    }
+
+    fn horizon(central: &[Option<u64>]) -> Horizon {
+        Horizon {
+            years: central
+                .iter()
+                .enumerate()
+                .map(|(t, limit)| YearLimits {
+                    year: 2022 + t as i32,
+                    budget_yuan: 100_000_000,
+                    max_compounds: None,
+                    max_households: None,
+                    source_limits_yuan: limit.iter().map(|&l| ("central".to_owned(), l)).collect(),
+                })
+                .collect(),
+            discount: None,
+            pins: BTreeMap::new(),
+            exclusions: BTreeSet::new(),
+            bundles: false,
+            overrides: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn no_limited_source_passes_none_to_the_planner() {
+        let cands = vec![candidate(1, 100, 1_000_000, 500_000)];
+        assert_eq!(
+            Sources::of(&policy(), &horizon(&[None, None]), &cands),
+            Sources::none()
+        );
+    }
+
+    #[test]
+    fn a_source_limited_in_some_year_is_passed_by_name_with_its_limits_and_needs() {
+        let mut unsplit = candidate(2, 50, 0, 0);
+        unsplit.shares_fen.clear();
+        let cands = vec![candidate(1, 100, 1_000_000, 500_000), unsplit];
+        let sources = Sources::of(&policy(), &horizon(&[None, Some(3_000_000)]), &cands);
+        assert_eq!(
+            sources,
+            Sources {
+                codes: vec!["central".into()],
+                names: vec!["中央补助资金".into()],
+                limits: vec![vec![None], vec![Some(300_000_000)]],
+                needs: vec![vec![100_000_000], vec![0]],
+            }
+        );
+    }
+
+    #[test]
+    fn a_full_source_leaves_compounds_out_by_its_name_and_its_use_adds_up() {
+        // Each year's central subsidy takes two of the five compounds; the budget would take them all.
+        let cands: Vec<Candidate> = (1..=5)
+            .map(|n| candidate(n, 100 + n as i32, 1_000_000, 200_000))
+            .collect();
+        let plan = plan(&policy(), &horizon(&[Some(2_000_000); 2]), &cands).unwrap();
+        let scheduled = plan.compounds.iter().filter(|c| c.year.is_some()).count();
+        assert_eq!(scheduled, 4);
+        let out = plan.compounds.iter().find(|c| c.year.is_none()).unwrap();
+        assert!(
+            out.reason.contains("中央补助资金额度不足"),
+            "{}",
+            out.reason
+        );
+        for y in &plan.years {
+            let central = y.sources.iter().find(|s| s.source == "central").unwrap();
+            assert_eq!(central.name, "中央补助资金");
+            assert_eq!(central.limit_fen, Some(200_000_000));
+            assert_eq!(central.used_fen, 200_000_000);
+            let local = y.sources.iter().find(|s| s.source == "local").unwrap();
+            assert_eq!(local.limit_fen, None);
+            assert_eq!(local.used_fen, 40_000_000);
+            // The policy's other sources are reported, at nothing.
+            assert_eq!(y.sources.len(), policy().funding.sources.len());
+        }
+    }
+
+    #[test]
+    fn no_limit_reports_no_source_use() {
+        let cands: Vec<Candidate> = (1..=3).map(|n| candidate(n, 100, 1_000_000, 0)).collect();
+        let plan = plan(&policy(), &horizon(&[None]), &cands).unwrap();
+        assert!(plan.years[0].sources.is_empty());
+    }
+
+    #[test]
+    fn an_approved_compound_over_a_source_limit_names_the_field() {
+        let mut approved = candidate(1, 100, 5_000_000, 0);
+        approved.approved = Some(2023);
+        let cands = vec![approved, candidate(2, 100, 1_000, 0)];
+        let errors = plan(&policy(), &horizon(&[None, Some(1_000_000)]), &cands).unwrap_err();
+        let messages = &errors.0["years[1].source_limits_yuan.central"];
+        assert!(messages[0].contains("中央补助资金"), "{messages:?}");
+        assert!(messages[0].contains("2023 年"), "{messages:?}");
+    }
+
+    #[test]
+    fn the_policy_expects_a_yearly_central_subsidy_and_checks_its_limits() {
+        let mut p = policy();
+        assert_eq!(
+            p.planning.source_limits_yuan.get("central"),
+            Some(&50_000_000)
+        );
+        assert!(p.check().is_ok());
+        p.planning.source_limits_yuan.insert("moon".into(), 1);
+        p.batches
+            .get_mut("2021")
+            .unwrap()
+            .source_limits_yuan
+            .insert("central".into(), 0);
+        let errors = p.check().unwrap_err();
+        assert!(
+            errors
+                .0
+                .contains_key("batches.2021.source_limits_yuan.central")
+        );
+        // Whether a limit names a source is checked with the sources, against the catalog.
+        let catalog = crate::domain::catalog::Catalog::from_toml(include_str!(
+            "../../../fixtures/renshou/work_items.toml"
+        ))
+        .unwrap();
+        let errors = p.check_against(&catalog).unwrap_err();
+        assert!(errors.0.contains_key("planning.source_limits_yuan.moon"));
+    }
+
+    #[test]
+    fn unknown_sources_and_empty_limits_are_refused() {
+        let cands = vec![candidate(1, 100, 1_000, 0)];
+        let mut h = horizon(&[Some(0)]);
+        h.years[0].source_limits_yuan.insert("moon".into(), 5);
+        let errors = plan(&policy(), &h, &cands).unwrap_err();
+        assert!(errors.0.contains_key("years[0].source_limits_yuan.moon"));
+        assert!(errors.0.contains_key("years[0].source_limits_yuan.central"));
+    }
 }

@@ -8,7 +8,7 @@ fn shortage(instance: &planner::Instance, r: Resource) -> String {
         Resource::BUDGET => "预算余额不足".into(),
         Resource::COMPOUNDS => "个数已满".into(),
         Resource::HOUSEHOLDS => "户数已满".into(),
-        // A funding source, by the name it was passed with (none is yet).
+        // A funding source, by the name it was passed with (中央补助资金额度不足).
         _ => format!("{}额度不足", instance.resources[r.0]),
     }
 }

@@ -61,7 +61,8 @@ async fn create(ctx: Ctx, f: Form, s: AppState) -> Response {
         return page(&s, &ctx, plans_page(&s, &ctx, Some(&f)).await);
     }
     let result = async {
-        let horizon = horizon_from_form(&f);
+        let sources = form_sources(&s).await?;
+        let horizon = horizon_from_form(&f, &sources);
         let name = f.text("name").to_owned();
         let input = match horizon {
             Ok(horizon) => scenarios::Input { name, horizon }.checked()?,
@@ -75,7 +76,7 @@ async fn create(ctx: Ctx, f: Form, s: AppState) -> Response {
         let years: Vec<i32> = input.horizon.years.iter().map(|y| y.year).collect();
         scenarios::create(&s.db, &ctx.actor()?, &input)
             .await
-            .map_err(|e| with_form_errors(e, &years))
+            .map_err(|e| with_form_errors(e, &years, &sources))
     };
     match result.await {
         Ok(scenario) => see_other(&format!("/plans/{}", scenario.id)),
@@ -225,16 +226,95 @@ fn wan(raw: &str) -> Option<u64> {
         .map(|b| (b * 10_000.0).round() as u64)
 }
 
+/// A source's limit in 万元: more than nothing (blank for no limit).
+fn wan_positive(raw: &str) -> Option<u64> {
+    wan(raw).filter(|&yuan| yuan > 0)
+}
+
+/// A sum in yuan as the form shows it in 万元: `33000`, `4500.5`.
+fn wan_text(yuan: u64) -> String {
+    if yuan.is_multiple_of(10_000) {
+        (yuan / 10_000).to_string()
+    } else {
+        let text = format!("{:.4}", yuan as f64 / 10_000.0);
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// A funding source as the new-plan form offers it: its code and name, and the yearly limit the policy expects
+/// (`planning.source_limits_yuan`), the default for every year of a new plan.
+struct FormSource {
+    code: String,
+    name: String,
+    default_yuan: Option<u64>,
+}
+
+/// The form field of a source's limit: `source_wan_central` (the "默认" row), `source_wan_central_2027`.
+fn source_key(code: &str, year: Option<i32>) -> String {
+    year_key(&format!("source_wan_{code}"), year)
+}
+
+/// The policy's funding sources, for the new-plan form.
+async fn form_sources(state: &AppState) -> crate::error::Result<Vec<FormSource>> {
+    let policy = crate::db::catalog::load_policy(&state.db).await?;
+    Ok(policy.map(|p| sources_of(&p)).unwrap_or_default())
+}
+
+/// The sources the policy expects a limit of come first (the central subsidy, as a rule), then the others, each
+/// in the policy's order.
+fn sources_of(policy: &crate::domain::policy::Policy) -> Vec<FormSource> {
+    let mut sources: Vec<FormSource> = policy
+        .funding
+        .sources
+        .iter()
+        .map(|s| FormSource {
+            code: s.code.clone(),
+            name: s.name.trim().to_owned(),
+            default_yuan: policy.planning.source_limits_yuan.get(&s.code).copied(),
+        })
+        .collect();
+    sources.sort_by_key(|s| s.default_yuan.is_none());
+    sources
+}
+
+/// The policy's latest decided batch (`[batches.YEAR]`): its budget is the new-plan form's default.
+fn latest_batch(
+    policy: &crate::domain::policy::Policy,
+) -> Option<&crate::domain::policy::BatchBudget> {
+    policy
+        .batches
+        .iter()
+        .filter_map(|(year, b)| Some((year.parse::<i32>().ok()?, b)))
+        .max_by_key(|(year, _)| *year)
+        .map(|(_, b)| b)
+}
+
 fn positive<T: std::str::FromStr + PartialOrd + Default>(raw: &str) -> Option<T> {
     raw.parse::<T>().ok().filter(|n| *n > T::default())
 }
 
 /// The whole scenario as the form sends it (the same body as `POST /api/scenarios`): the horizon's years with
-/// each year's budget (万元) and caps, blank cells taking the "默认" row's; the discount, district projects on
-/// or off; pins typed one a line as `RS-0007=2023`; exclusions as codes. Every mistake is reported, beside its
-/// field.
-fn horizon_from_form(f: &Form) -> std::result::Result<Horizon, FieldErrors> {
+/// each year's budget (万元), caps and funding sources' limits (万元), blank cells taking the "默认" row's (a source
+/// blank in both is not limited); the discount, district projects on or off; pins typed one a line as
+/// `RS-0007=2023`; exclusions as codes. Every mistake is reported, beside its field.
+fn horizon_from_form(
+    f: &Form,
+    sources: &[FormSource],
+) -> std::result::Result<Horizon, FieldErrors> {
     let mut errors = FieldErrors::default();
+    const LIMIT: &str = "须为以万元计、大于 0 的金额，如 5000；留空则不限额";
+    let default_sources: Vec<Option<u64>> = sources
+        .iter()
+        .map(|s| {
+            cell(
+                f,
+                &source_key(&s.code, None),
+                &mut errors,
+                wan_positive,
+                &format!("{}年度额度{LIMIT}", s.name),
+            )
+        })
+        .collect();
     let span = typed_years(f, &mut errors);
     const BUDGET: &str = "须为以万元计的金额，如 33000";
     const COUNT: &str = "须为大于 0 的整数，或留空";
@@ -275,11 +355,25 @@ fn horizon_from_form(f: &Form) -> std::result::Result<Horizon, FieldErrors> {
             }
             default_budget
         });
+        let mut source_limits_yuan = BTreeMap::new();
+        for (s, default) in sources.iter().zip(&default_sources) {
+            let typed = cell(
+                f,
+                &source_key(&s.code, Some(year)),
+                &mut errors,
+                wan_positive,
+                &format!("{year} 年{}额度{LIMIT}", s.name),
+            );
+            if let Some(limit) = typed.or(*default) {
+                source_limits_yuan.insert(s.code.clone(), limit);
+            }
+        }
         years.push(YearLimits {
             year,
             budget_yuan: budget.unwrap_or_default(),
             max_compounds: compounds.or(default_compounds),
             max_households: households.or(default_households),
+            source_limits_yuan,
         });
     }
     let discount = cell(
@@ -356,9 +450,10 @@ fn pins_from(text: &str, errors: &mut FieldErrors) -> BTreeMap<String, i32> {
     pins
 }
 
-/// The planner's errors (`horizon.years[1].budget_yuan`, `horizon.pins.RS-0007`) named as the form's fields
-/// (`budget_wan_2023`, `pins`), so each message stands beside what it is about.
-fn with_form_errors(error: Error, years: &[i32]) -> Error {
+/// The planner's errors (`horizon.years[1].budget_yuan`, `horizon.years[1].source_limits_yuan.central`,
+/// `horizon.pins.RS-0007`) named as the form's fields (`budget_wan_2023`, `source_wan_central_2023`, `pins`), so
+/// each message stands beside what it is about.
+fn with_form_errors(error: Error, years: &[i32], sources: &[FormSource]) -> Error {
     let Error::Invalid(errors) = error else {
         return error;
     };
@@ -374,6 +469,12 @@ fn with_form_errors(error: Error, years: &[i32]) -> Error {
             match (year, what) {
                 (Some(y), "budget_yuan") => year_key("budget_wan", Some(y)),
                 (Some(y), "max_compounds" | "max_households") => year_key(what, Some(y)),
+                (Some(y), what) => match what.strip_prefix("source_limits_yuan.") {
+                    Some(code) if sources.iter().any(|s| s.code == code) => {
+                        source_key(code, Some(y))
+                    }
+                    _ => "from".to_owned(),
+                },
                 _ => "from".to_owned(),
             }
         } else if field == "years" || field.starts_with("overrides") {
@@ -427,20 +528,46 @@ async fn plans_page(state: &AppState, ctx: &Ctx, draft: Option<&Form>) -> Render
         Some(f) => json!(f.text(key)),
         None => default,
     };
+    let policy = crate::db::catalog::load_policy(&state.db).await?;
+    let sources = policy.as_ref().map(sources_of).unwrap_or_default();
     let years: Vec<Value> = (from..=to)
         .map(|y| {
+            let limits: Vec<Value> = sources
+                .iter()
+                .map(|s| {
+                    let key = source_key(&s.code, Some(y));
+                    json!({"key": key, "name": s.name, "value": typed(&key, json!(""))})
+                })
+                .collect();
             json!({"year": y,
                    "budget_wan": typed(&year_key("budget_wan", Some(y)), json!("")),
                    "max_compounds": typed(&year_key("max_compounds", Some(y)), json!("")),
-                   "max_households": typed(&year_key("max_households", Some(y)), json!(""))})
+                   "max_households": typed(&year_key("max_households", Some(y)), json!("")),
+                   "sources": limits})
         })
         .collect();
-    let policy = crate::db::catalog::load_policy(&state.db).await?;
+    // The "默认" row: the latest decided batch's budget, and what the policy expects each source to provide a year.
+    let latest = policy.as_ref().and_then(latest_batch);
+    let default_sources: Vec<Value> = sources
+        .iter()
+        .map(|s| {
+            let key = source_key(&s.code, None);
+            let value = typed(
+                &key,
+                json!(s.default_yuan.map(wan_text).unwrap_or_default()),
+            );
+            json!({"key": key, "code": s.code, "name": s.name, "value": value})
+        })
+        .collect();
     let form = json!({
         "name": typed("name", json!("")),
         "from": typed("from", json!(suggested.0)),
         "to": typed("to", json!(suggested.1)),
-        "budget_wan": typed("budget_wan", json!(33000)),
+        "budget_wan": typed(
+            "budget_wan",
+            json!(latest.map_or_else(|| "33000".to_owned(), |b| wan_text(b.budget_yuan)))
+        ),
+        "sources": default_sources,
         "max_compounds": typed("max_compounds", json!("")),
         "max_households": typed("max_households", json!("")),
         "discount": typed("discount", json!("")),
@@ -456,6 +583,181 @@ async fn plans_page(state: &AppState, ctx: &Ctx, draft: Option<&Form>) -> Render
         json!({"title": "年度计划", "nav": "plans", "items": items, "people": people, "can_plan": can_plan(ctx),
                "form": form}),
     ))
+}
+
+/// Colours for funding sources in the per-year stacked bars, in the order the bars stack them.
+const SOURCE_COLOURS: [&str; 8] = [
+    "#2e86c1", "#e67e22", "#27ae60", "#8e44ad", "#16a085", "#c0392b", "#7f8c8d", "#b7950b",
+];
+/// The part of a year's cost no source pays (资金缺口).
+const UNFUNDED: &str = "#e5e8e8";
+
+/// The stacked bars of each year's use by funding source (`None` when the plan reports no source use: its
+/// horizon limits none). The limited sources stack first, so the first one's limit is a mark on the common scale;
+/// every limit is also stated in figures (已用 / 额度) under its year's bar.
+fn source_bars(years: &[Value]) -> Option<Value> {
+    let uses = |y: &Value| y["sources"].as_array().cloned().unwrap_or_default();
+    if years.iter().all(|y| uses(y).is_empty()) {
+        return None;
+    }
+    let yuan = |v: &Value| v.as_f64().unwrap_or_default();
+    let wan = |v: f64| jiugai_document::money::wan((v * 100.0).round() as i64);
+    let limited_somewhere = |code: &Value| {
+        years.iter().any(|y| {
+            uses(y)
+                .iter()
+                .any(|u| u["source"] == *code && !u["limit_yuan"].is_null())
+        })
+    };
+    // Sources in the order they stack: limited in some year first, then the others, each in the plan's order.
+    let mut order: Vec<(String, String)> = Vec::new();
+    for limited in [true, false] {
+        for u in years.iter().flat_map(uses) {
+            let code = u["source"].as_str().unwrap_or_default().to_owned();
+            if limited_somewhere(&u["source"]) == limited && !order.iter().any(|(c, _)| *c == code)
+            {
+                order.push((code, u["name"].as_str().unwrap_or_default().to_owned()));
+            }
+        }
+    }
+    let colour = |i: usize| SOURCE_COLOURS[i % SOURCE_COLOURS.len()];
+    const LEFT: f64 = 84.0;
+    const RIGHT: f64 = 936.0;
+    const BAR_H: f64 = 26.0;
+    const LABEL_H: f64 = 15.0;
+    const LINE_H: f64 = 20.0;
+    /// What fits on one line of figures under a bar, in widths of a Chinese character at 14 px.
+    const LINE_CHARS: f64 = 58.0;
+    let width = |text: &str| {
+        text.chars()
+            .map(|c| if c.is_ascii() { 0.55 } else { 1.0 })
+            .sum::<f64>()
+    };
+    let top = years
+        .iter()
+        .flat_map(|y| [yuan(&y["used_yuan"]), yuan(&y["budget_yuan"])])
+        .fold(1.0_f64, f64::max);
+    let x_of = |v: f64| ((LEFT + v / top * (RIGHT - LEFT)) * 10.0).round() / 10.0;
+    let mut y_at = 8.0;
+    let mut rows: Vec<Value> = Vec::new();
+    for y in years {
+        let list = uses(y);
+        let mut start = 0.0;
+        let mut segments = Vec::new();
+        let mut marks: Vec<(f64, String, String)> = Vec::new();
+        let mut notes = vec![(
+            format!(
+                "已用 {} / 预算 {}",
+                wan(yuan(&y["used_yuan"])),
+                wan(yuan(&y["budget_yuan"]))
+            ),
+            false,
+        )];
+        for (n, (code, name)) in order.iter().enumerate() {
+            let Some(u) = list.iter().find(|u| u["source"].as_str() == Some(code)) else {
+                continue;
+            };
+            let used = yuan(&u["used_yuan"]);
+            if used > 0.0 {
+                segments.push(json!({
+                    "x": x_of(start), "w": ((x_of(start + used) - x_of(start)) * 10.0).round() / 10.0,
+                    "colour": colour(n), "title": format!("{} 年{name}：{}", y["year"], wan(used)),
+                }));
+            }
+            if let Some(limit) = u["limit_yuan"].as_f64() {
+                marks.push((
+                    x_of(start + limit),
+                    format!("{name}额度"),
+                    format!("{} 年{name}额度 {}", y["year"], wan(limit)),
+                ));
+                notes.push((
+                    format!(
+                        "{name} 已用 {} / 额度 {}（{:.0}%）",
+                        wan(used),
+                        wan(limit),
+                        used / limit.max(0.01) * 100.0
+                    ),
+                    used > limit + 0.005,
+                ));
+            }
+            start += used;
+        }
+        let unfunded = yuan(&y["used_yuan"]) - start;
+        if unfunded > 0.005 {
+            segments.push(json!({
+                "x": x_of(start), "w": ((x_of(start + unfunded) - x_of(start)) * 10.0).round() / 10.0,
+                "colour": UNFUNDED, "title": format!("{} 年资金缺口：{}", y["year"], wan(unfunded)),
+            }));
+        }
+        // The marks' labels above the bar, each on the lowest level where it clears the ones before it.
+        marks.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut level_ends: Vec<f64> = Vec::new();
+        let placed: Vec<(f64, usize, String, String)> = marks
+            .into_iter()
+            .map(|(x, label, title)| {
+                let half = width(&label) * 12.0 / 2.0 + 6.0;
+                let level = level_ends
+                    .iter()
+                    .position(|&end| x - half >= end)
+                    .unwrap_or(level_ends.len());
+                if level == level_ends.len() {
+                    level_ends.push(x + half);
+                } else {
+                    level_ends[level] = x + half;
+                }
+                (x, level, label, title)
+            })
+            .collect();
+        let levels = level_ends.len() as f64;
+        let bar_y = y_at + levels * LABEL_H + 6.0;
+        let marks: Vec<Value> = placed
+            .into_iter()
+            .map(|(x, level, label, title)| {
+                json!({"x": x, "label": label, "title": title,
+                       "label_y": bar_y - 8.0 - level as f64 * LABEL_H})
+            })
+            .collect();
+        // The figures under the bar, as many to a line as fit.
+        let mut lines: Vec<Vec<Value>> = Vec::new();
+        let mut used_chars = LINE_CHARS;
+        for (text, over) in notes {
+            let w = width(&text) + 3.0;
+            if used_chars + w > LINE_CHARS {
+                lines.push(Vec::new());
+                used_chars = 0.0;
+            }
+            let first = used_chars == 0.0;
+            used_chars += w;
+            if let Some(line) = lines.last_mut() {
+                line.push(json!({"text": text, "over": over, "first": first}));
+            }
+        }
+        let text_y = bar_y + BAR_H + 20.0;
+        let lines: Vec<Value> = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, parts)| json!({"y": text_y + i as f64 * LINE_H, "parts": parts}))
+            .collect();
+        y_at = text_y + (lines.len() as f64 - 1.0) * LINE_H + 22.0;
+        rows.push(json!({
+            "year": y["year"], "bar_y": bar_y, "bar_h": BAR_H, "segments": segments, "marks": marks,
+            "lines": lines, "budget_x": x_of(yuan(&y["budget_yuan"])),
+            "budget": wan(yuan(&y["budget_yuan"])),
+        }));
+    }
+    let mut legend: Vec<Value> = order
+        .iter()
+        .enumerate()
+        .map(|(n, (_, name))| json!({"label": name, "colour": colour(n)}))
+        .collect();
+    if years.iter().any(|y| {
+        yuan(&y["used_yuan"]) - uses(y).iter().map(|u| yuan(&u["used_yuan"])).sum::<f64>() > 0.005
+    }) {
+        legend.push(json!({"label": "资金缺口", "colour": UNFUNDED}));
+    }
+    Some(json!({
+        "width": RIGHT + 24.0, "height": y_at, "left": LEFT, "rows": rows, "legend": legend,
+    }))
 }
 
 /// Colours for years in a plan: distinct, in order, readable on white.
@@ -604,6 +906,7 @@ async fn plan_page(state: &AppState, ctx: &Ctx, id: i32, changes: Option<Vec<Val
             "title": s.name, "nav": "plans", "s": s, "updated_by": updated_by, "bars": bars,
             "chart": {"width": chart_w, "height": chart_h, "base": base, "top_wan": format!("{:.0}", top / 10_000.0)},
             "map": map, "legend": legend, "batches": batches, "left_out": left_out,
+            "sources": source_bars(&years),
             "approved_before": before, "approvable": approvable, "codes": codes,
             "gap_percent": format!("{:.3}", s.gap * 100.0), "can_plan": can_plan(ctx),
             "changes": changes,

@@ -222,7 +222,7 @@ async fn projects_page(state: &AppState, query: &[(String, String)]) -> Rendered
     ))
 }
 
-async fn project_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
+pub(super) async fn project_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
     let project = projects::get(&state.db, code, None).await?;
     let order = work_orders::list(&state.db, Some(project.year), None)
         .await?
@@ -247,6 +247,8 @@ async fn project_page(state: &AppState, ctx: &Ctx, code: &str) -> Rendered {
             "title": project.name, "nav": "projects", "p": project, "order": order,
             "contractors": contractors::list(&state.db, None).await?, "can_plan": can_plan,
             "notices": notices,
+            "money": crate::db::money::project(&state.db, code).await?,
+            "today": crate::domain::time::beijing_date(chrono::Utc::now()),
             "kinds": crate::domain::notice::NoticeKind::ALL
                 .iter()
                 .map(|k| json!({"code": k.code(), "label": k.label()}))
