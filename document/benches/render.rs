@@ -1,6 +1,7 @@
 //! How long rendering takes: on one thread, a one-page notice with a 12-row table and work orders
-//! of 8 and 25 scope rows over two compounds with outlines; then a batch of 81 work orders rendered
-//! on every core, as the batch ZIP and `jiugai render work-orders` do.
+//! of 8 and 25 scope rows over two compounds with outlines; a monthly return of 60 towns (landscape, two
+//! tables); then a batch of 81 work orders rendered on every core, as the batch ZIP and `jiugai render
+//! work-orders` do.
 //!
 //! `taskset -c 0 cargo bench -p jiugai-document` (targets: notice < 2 ms, work order < 4 ms, each
 //! under 60 KB; pin to one core for the single-document numbers); without `taskset` for the batch
@@ -26,6 +27,10 @@ fn main() {
             jiugai_document::render_work_order(black_box(&order))
         });
     }
+    let report = samples::report(60);
+    bench("monthly return (60 towns)", || {
+        jiugai_document::render_report(black_box(&report))
+    });
     batch();
 }
 

@@ -6,11 +6,16 @@
 //! numbers rounded to hundredths of a point (0.0035 mm, far below what a printer resolves).
 
 use crate::fonts::Face;
-use crate::layout::{Prim, Rgb, page};
+use crate::layout::{Prim, Rgb};
 
-/// The content of one page. `code` gives a character's code in the page's font (None: not drawn;
-/// the renderer refuses such text long before).
-pub fn page(prims: &[Prim], font: &str, code: impl Fn(char) -> Option<u16>) -> Vec<u8> {
+/// The content of one page `height` points high (PDF's y runs upwards from the bottom edge). `code` gives a
+/// character's code in the page's font (None: not drawn; the renderer refuses such text long before).
+pub fn page(
+    prims: &[Prim],
+    height: f32,
+    font: &str,
+    code: impl Fn(char) -> Option<u16>,
+) -> Vec<u8> {
     let mut out = Writer {
         bytes: Vec::with_capacity(prims.len() * 48),
         state: State::default(),
@@ -43,7 +48,7 @@ pub fn page(prims: &[Prim], font: &str, code: impl Fn(char) -> Option<u16>) -> V
                     out.op("Tc");
                     out.state.spacing = *spacing;
                 }
-                let (px, py) = (*x, page::HEIGHT - *y);
+                let (px, py) = (*x, height - *y);
                 if *angle == 0.0 {
                     out.nums(&[1.0, 0.0, 0.0, 1.0, px, py]);
                 } else {
@@ -68,9 +73,9 @@ pub fn page(prims: &[Prim], font: &str, code: impl Fn(char) -> Option<u16>) -> V
             } => {
                 out.end_text();
                 out.stroke(*width, *color);
-                out.nums(&[*x1, page::HEIGHT - *y1]);
+                out.nums(&[*x1, height - *y1]);
                 out.op("m");
-                out.nums(&[*x2, page::HEIGHT - *y2]);
+                out.nums(&[*x2, height - *y2]);
                 out.op("l");
                 out.op("S");
             }
@@ -86,7 +91,7 @@ pub fn page(prims: &[Prim], font: &str, code: impl Fn(char) -> Option<u16>) -> V
                 let Some(paint) = out.paint(*fill, *stroke, false) else {
                     continue;
                 };
-                out.nums(&[*x, page::HEIGHT - *y - *h, *w, *h]);
+                out.nums(&[*x, height - *y - *h, *w, *h]);
                 out.op("re");
                 out.op(paint);
             }
@@ -101,7 +106,7 @@ pub fn page(prims: &[Prim], font: &str, code: impl Fn(char) -> Option<u16>) -> V
                 };
                 for ring in rings {
                     for (i, (x, y)) in ring.iter().enumerate() {
-                        out.nums(&[*x, page::HEIGHT - *y]);
+                        out.nums(&[*x, height - *y]);
                         out.op(if i == 0 { "m" } else { "l" });
                     }
                     out.op("h");
@@ -299,7 +304,8 @@ mod tests {
             text(90.0, Face::Bold),
         ];
         let codes = |ch: char| Some(if ch == '任' { 1 } else { 0x2A });
-        let content = String::from_utf8(page(&prims, "CJK", codes)).unwrap_or_default();
+        let content = String::from_utf8(page(&prims, crate::layout::page::HEIGHT, "CJK", codes))
+            .unwrap_or_default();
         assert_eq!(content.matches("Tf").count(), 1, "{content}");
         assert_eq!(content.matches(" rg").count(), 1, "{content}");
         assert!(content.contains("<0001002A>Tj"), "{content}");

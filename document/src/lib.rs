@@ -17,9 +17,12 @@ pub mod money;
 mod pdf;
 mod qr;
 
-pub use documents::quantity;
+pub use documents::{number, quantity};
 pub use error::{MissingGlyph, RenderError};
-pub use model::{Contact, Contractor, Notice, ScopeRow, Site, WorkOrder};
+pub use model::{
+    Contact, Contractor, FundingShare, Notice, Report, ReportColumn, ReportTable, ScopeRow, Site,
+    WorkOrder,
+};
 
 /// How a paper is marked besides its content.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -99,4 +102,10 @@ pub fn render_notice(notice: &Notice) -> Result<Vec<u8>, RenderError> {
 /// 公示 as a PDF, marked as `paper` says.
 pub fn render_notice_on(notice: &Notice, paper: Paper) -> Result<Vec<u8>, RenderError> {
     documents::notice::render(notice, paper)
+}
+
+/// 报表 (the monthly return) as an A4 PDF under the bureau's header, landscape when a table needs it; refused
+/// with [`RenderError::MissingGlyphs`] when a field holds a character the font cannot print.
+pub fn render_report(report: &Report) -> Result<Vec<u8>, RenderError> {
+    documents::report::render(report)
 }

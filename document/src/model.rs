@@ -47,6 +47,14 @@ pub struct ScopeRow {
     pub amount_fen: i64,
 }
 
+/// What one funding source (资金来源) pays of a project's estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FundingShare {
+    /// The source's name, "中央补助资金"; what no source pays is "资金缺口".
+    pub source: String,
+    pub amount_fen: i64,
+}
+
 /// 施工单位: the contractor the order is issued to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contractor {
@@ -79,6 +87,11 @@ pub struct WorkOrder {
     pub scope: Vec<ScopeRow>,
     /// The sum of the scope's amounts.
     pub total_fen: i64,
+    /// The estimate split by funding source, in the policy's order, the gap last. Orders issued before the
+    /// split was kept have none and print no funding table; left out of the JSON when empty, so such an order
+    /// stores as it always did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funding: Vec<FundingShare>,
     pub contract_amount_fen: i64,
     pub planned_start: NaiveDate,
     pub planned_end: NaiveDate,
@@ -105,4 +118,49 @@ pub struct Notice {
     pub period: String,
     /// The notice's web page; the QR code encodes exactly this.
     pub url: String,
+}
+
+/// A tabular report the bureau files (the monthly return, 月报): the bureau's header, a title and period, a
+/// status line (draft or which version was submitted when, by whom), tables and notes. Landscape A4 when a
+/// table is too wide for a portrait page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The filing bureau, "仁寿县住房和城乡建设局": the red header.
+    pub authority: String,
+    /// "仁寿县城镇老旧小区改造进度月报".
+    pub title: String,
+    /// The period line under the title: "2021年6月（自1月1日起累计，截至2021年6月30日）".
+    pub period: String,
+    /// Under the bureau's name: "第 2 版 · 2021年7月5日 10:20 报送 · 报送人 张三", or "草稿：尚未报送".
+    pub status: String,
+    /// The date in the PDF's metadata (the last day the figures count); never the clock, so the same report
+    /// gives the same bytes.
+    pub date: NaiveDate,
+    pub tables: Vec<ReportTable>,
+    /// 说明: numbered paragraphs after the tables.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// One table of a report: rows (towns), columns (indicators), and the total row, set in bold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportTable {
+    /// "改造进度": printed as "表1　改造进度" above the table.
+    pub caption: String,
+    pub columns: Vec<ReportColumn>,
+    /// The cells as printed ("1,234", "56.70"), one per column.
+    pub rows: Vec<Vec<String>>,
+    /// The total row ("全县合计", …), after the rows.
+    #[serde(default)]
+    pub total: Option<Vec<String>>,
+}
+
+/// A column of a report table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportColumn {
+    /// "计划户数", "计划投资（万元）": a unit in （） goes to a line of its own when the header wraps.
+    pub header: String,
+    /// Figures: right-aligned and never broken.
+    #[serde(default)]
+    pub numeric: bool,
 }

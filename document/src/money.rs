@@ -124,6 +124,15 @@ pub fn wan(fen: i64) -> String {
     }
 }
 
+/// An amount in 万元 with two decimals and its thousands grouped ("33,000.00", "0.98"), for table columns
+/// headed 金额（万元）: rounded half away from zero to the hundred yuan, in integers.
+pub fn wan_figures(fen: i64) -> String {
+    // Hundredths of 万元 are hundreds of yuan: 10,000 fen.
+    let hundredths = (fen.unsigned_abs() + 5_000) / 10_000;
+    let sign = if fen < 0 && hundredths > 0 { "-" } else { "" };
+    format!("{sign}{}", grouped(hundredths))
+}
+
 /// A whole number with its thousands grouped: "12,345", "-1,000".
 pub fn whole(n: i64) -> String {
     let sign = if n < 0 { "-" } else { "" };
@@ -206,6 +215,14 @@ mod tests {
         assert_eq!(wan(356_200_000), "356.2万元");
         assert_eq!(wan(193_170_000), "193.17万元");
         assert_eq!(wan(-5_000_000), "-5万元");
+        assert_eq!(wan_figures(33_000_000_000), "33,000.00");
+        assert_eq!(wan_figures(980_000), "0.98");
+        assert_eq!(wan_figures(1_234_565_000), "1,234.57");
+        assert_eq!(wan_figures(1_234_564_999), "1,234.56");
+        assert_eq!(wan_figures(-1_234_565_000), "-1,234.57");
+        assert_eq!(wan_figures(-4_999), "0.00");
+        assert_eq!(wan_figures(0), "0.00");
+        assert!(wan_figures(i64::MIN).starts_with('-'));
         assert_eq!(whole(0), "0");
         assert_eq!(whole(1_234_567), "1,234,567");
         assert_eq!(whole(-1_000), "-1,000");

@@ -24,7 +24,7 @@ use subsetter::GlyphRemapper;
 use crate::content;
 use crate::error::RenderError;
 use crate::fonts;
-use crate::layout::Prim;
+use crate::layout::{Prim, Sheet};
 
 /// The font's resource name in the pages' content.
 const FONT_RESOURCE: &str = "CJK";
@@ -39,14 +39,20 @@ pub struct Meta {
     pub date: NaiveDate,
 }
 
-/// The PDF bytes of `pages` (top-left based page coordinates, as laid out).
+/// The PDF bytes of `pages` (top-left based page coordinates, as laid out), A4 portrait.
 pub fn write(pages: Vec<Vec<Prim>>, meta: &Meta) -> Result<Vec<u8>, RenderError> {
+    write_on(pages, &Sheet::PORTRAIT, meta)
+}
+
+/// [`write`] for pages of `sheet`'s size.
+pub fn write_on(pages: Vec<Vec<Prim>>, sheet: &Sheet, meta: &Meta) -> Result<Vec<u8>, RenderError> {
     let subset = Subset::of(&pages);
     let mut doc = PdfDocument::new(&meta.title);
+    let to_mm = |points: f32| Mm((points * 25.4 / 72.0 * 100.0).round() / 100.0);
     doc.with_pages(
         pages
             .iter()
-            .map(|_| PdfPage::new(Mm(210.0), Mm(297.0), Vec::new()))
+            .map(|_| PdfPage::new(to_mm(sheet.width), to_mm(sheet.height), Vec::new()))
             .collect(),
     );
     set_info(&mut doc, meta);
@@ -64,7 +70,7 @@ pub fn write(pages: Vec<Vec<Prim>>, meta: &Meta) -> Result<Vec<u8>, RenderError>
     let code = |ch| subset.code(ch);
     let contents: Vec<Vec<u8>> = pages
         .iter()
-        .map(|prims| content::page(prims, FONT_RESOURCE, code))
+        .map(|prims| content::page(prims, sheet.height, FONT_RESOURCE, code))
         .collect();
     set_contents(&mut lo, contents);
     compress(&mut lo);

@@ -293,6 +293,84 @@ fn the_notice_is_one_page_and_its_qr_code_scans_to_the_url() {
     assert_eq!(decoded.trim_end_matches('\n'), notice.url);
 }
 
+#[test]
+fn the_work_order_summary_splits_the_estimate_by_funding_source() {
+    if !have(
+        "pdftotext",
+        "the_work_order_summary_splits_the_estimate_by_funding_source",
+    ) {
+        return;
+    }
+    let (order, pdf) = work_order_pdf(12);
+    let path = pdf.path.to_string_lossy().into_owned();
+    let text = run("pdftotext", &["-layout", &path, "-"]);
+    assert!(squeeze(&text).contains("资金来源金额（万元）占比"));
+    let total: i64 = order.funding.iter().map(|s| s.amount_fen).sum();
+    assert_eq!(total, order.total_fen);
+    let shares = ["45.0%", "15.0%", "25.0%", "10.0%", "5.0%"];
+    let mut printed = 0.0;
+    for (share, percent) in order.funding.iter().zip(shares) {
+        let row: Vec<&str> = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(share.source.as_str()))
+            .unwrap_or_else(|| panic!("{} missing", share.source))
+            .split_whitespace()
+            .collect();
+        assert_eq!((row[0], row[2]), (share.source.as_str(), percent));
+        // To the hundredth of 万元, one hundredth off where the lines are made to add up to the total.
+        let amount: f64 = row[1].replace(',', "").parse().expect("a figure");
+        let exact = share.amount_fen as f64 / 1_000_000.0;
+        assert!(
+            (amount - exact).abs() < 0.0151,
+            "{}: {amount} for {exact}",
+            share.source
+        );
+        printed += amount;
+    }
+    let printed_total: f64 = money::wan_figures(total)
+        .replace(',', "")
+        .parse()
+        .expect("a figure");
+    assert!(
+        (printed - printed_total).abs() < 0.001,
+        "the lines add up to the total"
+    );
+    let total_row: Vec<&str> = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("合计") && l.contains("100.0%"))
+        .expect("the funding total")
+        .split_whitespace()
+        .collect();
+    assert_eq!(total_row, ["合计", &money::wan_figures(total), "100.0%"]);
+}
+
+#[test]
+fn an_order_stored_before_the_funding_split_still_renders_without_the_table() {
+    let mut order = samples::work_order(12);
+    order.funding.clear();
+    let json = serde_json::to_value(&order).expect("serialises");
+    assert!(
+        json.get("funding").is_none(),
+        "an order without a split stores as it did before: {json}"
+    );
+    let stored = serde_json::to_string(&json).expect("serialises");
+    let restored: jiugai_document::WorkOrder = serde_json::from_str(&stored).expect("deserialises");
+    assert!(restored.funding.is_empty());
+    let bytes = render_work_order(&restored).expect("renders");
+    if !have(
+        "pdftotext",
+        "an_order_stored_before_the_funding_split_still_renders_without_the_table",
+    ) {
+        return;
+    }
+    let text = squeeze(&page_texts(&TempPdf::new(&bytes)).concat());
+    assert!(text.contains("项目概况") && text.contains("改造类别"));
+    assert!(
+        !text.contains("资金来源"),
+        "an empty funding table was drawn"
+    );
+}
+
 /// Writes sample PDFs to /tmp/jiugai-samples for a look (`cargo test -p jiugai-document -- --ignored`).
 #[test]
 #[ignore]
@@ -307,6 +385,14 @@ fn write_samples_for_a_look() {
         ("order-60.pdf", render_work_order(&samples::work_order(60))),
         ("order-superseded.pdf", render_work_order(&superseded)),
         ("notice.pdf", render_notice(&samples::notice())),
+        (
+            "report-18.pdf",
+            jiugai_document::render_report(&samples::report(18)),
+        ),
+        (
+            "report-90.pdf",
+            jiugai_document::render_report(&samples::report(90)),
+        ),
     ];
     for (name, bytes) in files {
         std::fs::write(dir.join(name), bytes.expect("renders")).expect("write");

@@ -14,6 +14,7 @@ mod m20261206_000008_rate_hits;
 mod m20261207_000009_scope_reasons;
 mod m20261207_000010_funding_override;
 mod m20261207_000011_money;
+mod m20261208_000012_monthly_returns;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000009_scope_reasons::Migration),
             Box::new(m20261207_000010_funding_override::Migration),
             Box::new(m20261207_000011_money::Migration),
+            Box::new(m20261208_000012_monthly_returns::Migration),
         ]
     }
 }

@@ -75,13 +75,16 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// The monthly progress return (月报) of a month, generated from the records: prints the county's figures
-    /// and any identity check that fails; `--xlsx FILE` also writes the workbook (rows = towns).
+    /// and any identity check that fails; `--xlsx FILE` also writes the workbook (rows = towns), `--pdf FILE`
+    /// the A4 PDF under the bureau's header.
     Monthly {
         /// The month, as 2021-06.
         #[arg(long)]
         month: String,
         #[arg(long)]
         xlsx: Option<PathBuf>,
+        #[arg(long)]
+        pdf: Option<PathBuf>,
     },
 }
 

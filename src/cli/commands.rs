@@ -470,15 +470,21 @@ pub(super) async fn report_monthly(
     settings: &Settings,
     month: &str,
     xlsx: Option<&std::path::Path>,
+    pdf: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     let db = prepare(settings).await?;
-    let r = db::returns::monthly(&db, month)
+    // The latest filed version when there is one, else the draft from the records.
+    let view = db::filing::month_view(&db, month, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let r = &view.figures;
     let c = &r.county;
     println!(
-        "{} 年 {} 月改造进度月报（自 1 月 1 日起累计，截至 {}）",
-        r.year, r.month, r.as_of
+        "{} 年 {} 月改造进度月报（自 1 月 1 日起累计，截至 {}）· {}",
+        r.year,
+        r.month,
+        r.as_of,
+        view.status()
     );
     println!(
         "计划 {} 个小区 {} 户；已开工 {} 个 {} 户（开工率 {:.1}% / {:.1}%）；已完工 {} 个 {} 户",
@@ -498,18 +504,41 @@ pub(super) async fn report_monthly(
         crate::domain::money::yuan(r.received_fen),
         crate::domain::money::yuan(r.paid_fen)
     );
-    for p in &r.problems {
+    for p in &view.draft.problems {
         println!("核对未通过：{}：{}", p.cell, p.message);
     }
-    if let Some(path) = xlsx {
-        let policy = db::catalog::load_policy(&db)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no policy stored"))?;
-        let bytes = crate::sheets::returns::monthly(&r, &policy.county, &policy.authority)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !view.unfiled.is_empty() {
+        println!(
+            "注意：记录已在报送后变化，{} 个单元格与已报送的最新一版不同，需报送更正",
+            view.unfiled.len()
+        );
+    }
+    if xlsx.is_none() && pdf.is_none() {
+        return Ok(());
+    }
+    let policy = db::catalog::load_policy(&db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no policy stored"))?;
+    let write = |path: &std::path::Path, bytes: Vec<u8>| -> anyhow::Result<()> {
         std::fs::write(path, bytes)
             .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
         println!("已写入 {}", path.display());
+        Ok(())
+    };
+    if let Some(path) = xlsx {
+        let bytes = crate::sheets::returns::monthly(r, &policy.county, &policy.authority)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        write(path, bytes)?;
+    }
+    if let Some(path) = pdf {
+        let bytes = crate::sheets::returns_pdf::monthly(
+            r,
+            &policy.county,
+            &policy.authority,
+            &view.status(),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        write(path, bytes)?;
     }
     Ok(())
 }

@@ -80,8 +80,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Render(RenderCommand::WorkOrders { year, out }) => {
             commands::render_work_orders(&settings, year, &out).await
         }
-        Command::Report(ReportCommand::Monthly { month, xlsx }) => {
-            commands::report_monthly(&settings, &month, xlsx.as_deref()).await
+        Command::Report(ReportCommand::Monthly { month, xlsx, pdf }) => {
+            commands::report_monthly(&settings, &month, xlsx.as_deref(), pdf.as_deref()).await
         }
         Command::Migrate => commands::migrate(&settings).await,
         Command::Import(ImportCommand::Compounds { file, crs }) => {

@@ -277,22 +277,17 @@ impl Check {
         max: usize,
         required: bool,
     ) -> Option<String> {
-        let value = crate::domain::text::trim(raw.unwrap_or_default());
-        if !crate::domain::text::clean(value) {
-            self.0.add(field, "含有不可见的控制字符");
-            return None;
-        }
-        if value.chars().count() > max {
-            self.0.add(field, format!("最多 {max} 个字"));
-            return None;
-        }
-        if value.is_empty() {
-            if required {
+        match crate::domain::text::field(raw.unwrap_or_default(), max) {
+            Ok(None) if required => {
                 self.0.add(field, "必填");
+                None
             }
-            return None;
+            Ok(value) => value,
+            Err(message) => {
+                self.0.add(field, message);
+                None
+            }
         }
-        Some(value.to_owned())
     }
 
     fn done(self) -> Result<()> {

@@ -33,6 +33,21 @@ pub async fn inputs(db: &impl ConnectionTrait, year: i32) -> Result<Inputs> {
         .order_by_asc(work_order_reports::Column::Id)
         .all(db)
         .await?;
+    // Each compound's scope priced against the catalog: the quantities its effect indicators count.
+    let catalog = super::catalog::load(db).await?;
+    let compound_ids: Vec<i32> = sites_of.values().flatten().map(|c| c.id).collect();
+    let lookup = super::compounds::Lookup::load(db).await?;
+    let mut scopes = super::compounds::scopes(db, compound_ids, &lookup).await?;
+    let effects = |c: &super::entities::compounds::Model, scope: Vec<_>| -> Vec<f64> {
+        let lines = crate::domain::cost::estimate(&catalog, &super::compounds::figures(c), &scope)
+            .map(|e| e.lines)
+            .unwrap_or_default();
+        policy
+            .indicators
+            .iter()
+            .map(|i| i.of(lines.iter().map(|l| (l.item.as_str(), l.quantity))))
+            .collect()
+    };
     let mut sites = Vec::new();
     let mut works = Vec::with_capacity(year_projects.len());
     for (p, project) in year_projects.iter().enumerate() {
@@ -66,6 +81,7 @@ pub async fn inputs(db: &impl ConnectionTrait, year: i32) -> Result<Inputs> {
                 households: i64::from(c.households),
                 floor_area_m2: c.floor_area_m2,
                 estimate_fen: c.estimated_cost_fen,
+                effects: effects(&c, scopes.remove(&c.id).unwrap_or_default()),
                 project: Some(p),
             });
         }
@@ -98,6 +114,7 @@ pub async fn inputs(db: &impl ConnectionTrait, year: i32) -> Result<Inputs> {
     }
     Ok(Inputs {
         year,
+        indicators: policy.indicators.clone(),
         towns: town_rows.into_iter().map(|t| t.name).collect(),
         sites,
         projects: works,

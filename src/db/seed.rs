@@ -220,6 +220,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
         if data.compounds.is_some() {
             super::seed_work::contract_decided_batches(db, &policy, &firms).await?;
             super::seed_money::record_decided_batches(db, &policy, now).await?;
+            super::seed_returns::file_decided_batches(db, &policy, now).await?;
             super::seed_notices::publish_decided_batches(
                 db,
                 &policy,

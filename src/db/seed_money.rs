@@ -26,26 +26,39 @@ fn issuer(source: &str) -> &'static str {
     }
 }
 
+/// The bureau's finance section, who records the money and files the returns, as it would have at the time.
+pub(super) fn finance_section() -> Actor {
+    Actor {
+        username: "住建局计划财务股".to_owned(),
+        role: "planner".to_owned(),
+        ..Actor::system()
+    }
+}
+
+/// The policy's decided batch years before this (Beijing) year: the years that have a year of records to show.
+pub(super) fn decided_years(policy: &Policy, now: DateTime<Utc>) -> anyhow::Result<Vec<i32>> {
+    let today = beijing_date(now);
+    let mut years = Vec::new();
+    for year in policy.batches.keys() {
+        let year: i32 = year
+            .parse()
+            .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
+        if year < today.year() {
+            years.push(year);
+        }
+    }
+    Ok(years)
+}
+
 pub async fn record_decided_batches(
     db: &DatabaseConnection,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    // The bureau's finance section records the money, as it would have at the time.
-    let actor = Actor {
-        username: "住建局计划财务股".to_owned(),
-        role: "planner".to_owned(),
-        ..Actor::system()
-    };
+    let actor = finance_section();
     let today = beijing_date(now);
     let txn = super::begin_write(db).await?;
-    for year in policy.batches.keys() {
-        let year: i32 = year
-            .parse()
-            .map_err(|_| anyhow::anyhow!("policy: batches.{year} is not a year"))?;
-        if year >= today.year() {
-            continue;
-        }
+    for year in decided_years(policy, now)? {
         receipts(&txn, &actor, year).await?;
         payments(&txn, &actor, year, today).await?;
     }

@@ -50,6 +50,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("pay", "支付工程款"),
     ("settle", "登记结算审计"),
     ("reverse", "冲销"),
+    ("submit", "报送"),
 ];
 
 /// The kind of thing a record is about, by its `entity` code.
@@ -69,10 +70,18 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("policy", "政策参数"),
     ("county", "本县信息"),
     ("money", "资金记录"),
+    ("monthly_return", "月报"),
 ];
 
 /// The fields the records hold (a nested one as `parent.field`).
 pub const FIELDS: &[(&str, &str)] = &[
+    // A filed monthly return (月报).
+    ("month", "月份"),
+    ("correction", "更正说明"),
+    ("differences", "与上一版相比的变化"),
+    ("county_row", "全县合计"),
+    ("received_fen", "累计到位资金（分）"),
+    ("paid_fen", "累计支付（分）"),
     // Compounds (小区); a survey's and a consent record's fields read after theirs ("居民意愿·同意业主数").
     ("code", "编号"),
     ("name", "名称"),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod compound;
 pub mod cost;
 pub mod credit_code;
+pub mod deviation;
 pub mod funding;
 pub mod gcj02;
 pub mod geometry;

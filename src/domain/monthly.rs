@@ -7,7 +7,68 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// An effect indicator (改造成效指标) the return counts: what the listed catalog items' quantities add up to, each
+/// times its factor (B05's metres of pipe × 0.001 → km of pipeline). Set in the policy (`[[indicators]]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub code: String,
+    /// 改造管网, 加装电梯 …
+    pub name: String,
+    /// 公里, 部, 个, 处, 平方米.
+    pub unit: String,
+    /// Catalog item code → how much one unit of the item adds.
+    pub items: BTreeMap<String, f64>,
+}
+
+impl Indicator {
+    /// The indicator's amount in a compound's scope (item code and quantity per line).
+    pub fn of<'a>(&self, lines: impl IntoIterator<Item = (&'a str, f64)>) -> f64 {
+        lines
+            .into_iter()
+            .filter_map(|(item, q)| self.items.get(item).map(|f| f * q))
+            .sum()
+    }
+
+    /// "改造管网（公里）": the column's heading.
+    pub fn heading(&self) -> String {
+        format!("{}（{}）", self.name, self.unit)
+    }
+}
+
+/// The checks of a list of indicators against the catalog's item codes: (field, message) of each problem.
+pub fn check_indicators(indicators: &[Indicator], items: Option<&[&str]>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, ind) in indicators.iter().enumerate() {
+        let at = format!("indicators[{i}]");
+        if ind.code.trim().is_empty() || indicators[..i].iter().any(|o| o.code == ind.code) {
+            out.push((format!("{at}.code"), "指标代码须非空且不重复".into()));
+        }
+        if ind.name.trim().is_empty() || ind.unit.trim().is_empty() {
+            out.push((format!("{at}.name"), "指标须有名称和计量单位".into()));
+        }
+        if ind.items.is_empty() {
+            out.push((format!("{at}.items"), "指标须列出计入它的工程项目".into()));
+        }
+        for (code, factor) in &ind.items {
+            if !(factor.is_finite() && *factor > 0.0 && *factor <= 1e6) {
+                out.push((
+                    format!("{at}.items.{code}"),
+                    "折算系数须为大于 0 的数".into(),
+                ));
+            }
+            if items.is_some_and(|known| !known.contains(&code.as_str())) {
+                out.push((
+                    format!("{at}.items.{code}"),
+                    format!("没有编号为“{code}”的工程项目"),
+                ));
+            }
+        }
+    }
+    out
+}
 
 /// One compound of the year's approved batch.
 #[derive(Debug, Clone)]
@@ -18,6 +79,8 @@ pub struct Site {
     pub households: i64,
     pub floor_area_m2: f64,
     pub estimate_fen: i64,
+    /// Its scope's amount of each of [`Inputs::indicators`], in their order.
+    pub effects: Vec<f64>,
     /// Index into [`Inputs::projects`].
     pub project: Option<usize>,
 }
@@ -59,6 +122,8 @@ pub struct Movement {
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     pub year: i32,
+    /// The effect indicators counted, from the policy.
+    pub indicators: Vec<Indicator>,
     /// The towns in the county's order (every town gets a row, even one with no compound this year).
     pub towns: Vec<String>,
     pub sites: Vec<Site>,
@@ -69,7 +134,7 @@ pub struct Inputs {
 }
 
 /// Compounds, buildings, households, floor area.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
     pub compounds: i64,
     pub buildings: i64,
@@ -100,7 +165,7 @@ fn round2(x: f64) -> f64 {
 }
 
 /// One row of the progress table: a town, or the county.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub town: String,
     pub planned: Counts,
@@ -111,9 +176,38 @@ pub struct Row {
     pub start_rate_households: f64,
     pub investment_planned_fen: i64,
     pub investment_completed_fen: i64,
+    /// Each effect indicator's amount in the planned compounds' scopes, in [`MonthlyReturn::indicators`]' order.
+    #[serde(default)]
+    pub effects_planned: Vec<f64>,
+    /// … and in the completed compounds' scopes.
+    #[serde(default)]
+    pub effects_completed: Vec<f64>,
+}
+
+/// Adds effect figures, each part to the hundredth first (a compound's 1,234.5 m of pipe is 1.23 km), so every
+/// total is the exact sum of the figures shown.
+fn add_effects(sum: &mut Vec<f64>, part: &[f64]) {
+    if sum.len() < part.len() {
+        sum.resize(part.len(), 0.0);
+    }
+    for (s, p) in sum.iter_mut().zip(part) {
+        *s = round2(*s + round2(*p));
+    }
 }
 
 impl Row {
+    /// The sum of two rows' figures (the rates left to [`Row::rates`]), under `self`'s name.
+    fn plus(mut self, o: &Row) -> Row {
+        self.planned = self.planned.plus(o.planned);
+        self.started = self.started.plus(o.started);
+        self.completed = self.completed.plus(o.completed);
+        self.investment_planned_fen += o.investment_planned_fen;
+        self.investment_completed_fen += o.investment_completed_fen;
+        add_effects(&mut self.effects_planned, &o.effects_planned);
+        add_effects(&mut self.effects_completed, &o.effects_completed);
+        self
+    }
+
     fn rates(mut self) -> Row {
         let rate = |a: i64, b: i64| if b > 0 { a as f64 / b as f64 } else { 0.0 };
         self.start_rate_compounds = rate(self.started.compounds, self.planned.compounds);
@@ -123,27 +217,67 @@ impl Row {
 }
 
 /// One source's funds received, cumulative.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceRow {
     pub code: String,
     pub name: String,
     pub received_fen: i64,
 }
 
+impl MonthlyReturn {
+    /// The effect table's column headings after the town's: each indicator planned, then completed.
+    pub fn effect_headings(&self) -> Vec<String> {
+        effect_headings(&self.indicators)
+    }
+}
+
+fn effect_headings(indicators: &[Heading]) -> Vec<String> {
+    indicators
+        .iter()
+        .flat_map(|h| {
+            [
+                format!("计划{}（{}）", h.name, h.unit),
+                format!("已完成{}（{}）", h.name, h.unit),
+            ]
+        })
+        .collect()
+}
+
+impl Row {
+    /// The row's effect figures in [`MonthlyReturn::effect_headings`]' order.
+    pub fn effects(&self) -> Vec<f64> {
+        let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(0.0);
+        (0..self.effects_planned.len().max(self.effects_completed.len()))
+            .flat_map(|i| [at(&self.effects_planned, i), at(&self.effects_completed, i)])
+            .collect()
+    }
+}
+
+/// An effect indicator as the return names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heading {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+}
+
 /// A problem in the return, on the cell it concerns: "城北街道·已完工户数".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     pub cell: String,
     pub message: String,
 }
 
 /// The return for one month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthlyReturn {
     pub year: i32,
     pub month: u32,
     /// The last day counted (the month's end).
     pub as_of: NaiveDate,
+    /// The effect indicators counted, in the rows' `effects_*` order.
+    #[serde(default)]
+    pub indicators: Vec<Heading>,
     pub towns: Vec<Row>,
     pub county: Row,
     pub funds: Vec<SourceRow>,
@@ -212,27 +346,24 @@ fn completed_investment(inputs: &Inputs, day: NaiveDate) -> Vec<i64> {
 pub fn compute(inputs: &Inputs, month: u32) -> Option<MonthlyReturn> {
     let as_of = month_end(inputs.year, month)?;
     let invested = completed_investment(inputs, as_of);
-    let mut rows: Vec<Row> = inputs
-        .towns
-        .iter()
-        .map(|t| Row {
-            town: t.clone(),
-            ..Row::default()
-        })
-        .collect();
+    let blank = |town: &str| Row {
+        town: town.to_owned(),
+        effects_planned: vec![0.0; inputs.indicators.len()],
+        effects_completed: vec![0.0; inputs.indicators.len()],
+        ..Row::default()
+    };
+    let mut rows: Vec<Row> = inputs.towns.iter().map(|t| blank(t)).collect();
     for (i, s) in inputs.sites.iter().enumerate() {
         let r = match rows.iter().position(|r| r.town == s.town) {
             Some(r) => r,
             None => {
-                rows.push(Row {
-                    town: s.town.clone(),
-                    ..Row::default()
-                });
+                rows.push(blank(&s.town));
                 rows.len() - 1
             }
         };
         let row = &mut rows[r];
         row.planned.add(s);
+        add_effects(&mut row.effects_planned, &s.effects);
         row.investment_planned_fen += s.estimate_fen;
         row.investment_completed_fen += invested[i];
         let works = s.project.map(|p| &inputs.projects[p]);
@@ -244,6 +375,7 @@ pub fn compute(inputs: &Inputs, month: u32) -> Option<MonthlyReturn> {
             .is_some_and(|d| d <= as_of)
         {
             row.completed.add(s);
+            add_effects(&mut row.effects_completed, &s.effects);
         }
     }
     // A compound counted as completed must have started by then: the totals alone would hide one record that
@@ -264,21 +396,7 @@ pub fn compute(inputs: &Inputs, month: u32) -> Option<MonthlyReturn> {
     let rows: Vec<Row> = rows.into_iter().map(Row::rates).collect();
     let county = rows
         .iter()
-        .fold(
-            Row {
-                town: "全县合计".into(),
-                ..Row::default()
-            },
-            |acc, r| Row {
-                town: acc.town,
-                planned: acc.planned.plus(r.planned),
-                started: acc.started.plus(r.started),
-                completed: acc.completed.plus(r.completed),
-                investment_planned_fen: acc.investment_planned_fen + r.investment_planned_fen,
-                investment_completed_fen: acc.investment_completed_fen + r.investment_completed_fen,
-                ..Row::default()
-            },
-        )
+        .fold(blank("全县合计"), |acc, r| acc.plus(r))
         .rates();
     let upto = |ms: &[Movement]| {
         ms.iter()
@@ -299,6 +417,15 @@ pub fn compute(inputs: &Inputs, month: u32) -> Option<MonthlyReturn> {
         year: inputs.year,
         month,
         as_of,
+        indicators: inputs
+            .indicators
+            .iter()
+            .map(|i| Heading {
+                code: i.code.clone(),
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+            })
+            .collect(),
         received_fen: funds.iter().map(|f| f.received_fen).sum(),
         paid_fen: upto(&inputs.payments),
         towns: rows,
@@ -329,9 +456,9 @@ pub fn compute_through(inputs: &Inputs, month: u32) -> Vec<MonthlyReturn> {
     out
 }
 
-/// The figures a row's cells hold, by their Chinese names.
-fn cells(row: &Row) -> Vec<(&'static str, f64)> {
-    vec![
+/// The figures a row's cells hold, by their Chinese names (the effect indicators' after the fixed ones).
+fn cells(row: &Row, indicators: &[Heading]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = [
         ("计划小区数", row.planned.compounds as f64),
         ("计划楼栋数", row.planned.buildings as f64),
         ("计划户数", row.planned.households as f64),
@@ -347,6 +474,80 @@ fn cells(row: &Row) -> Vec<(&'static str, f64)> {
         ("计划投资", row.investment_planned_fen as f64),
         ("完成投资", row.investment_completed_fen as f64),
     ]
+    .into_iter()
+    .map(|(name, v)| (name.to_owned(), v))
+    .collect();
+    let mut values = row.effects().into_iter();
+    out.extend(
+        effect_headings(indicators)
+            .into_iter()
+            .map(|h| (h, values.next().unwrap_or(0.0))),
+    );
+    out
+}
+
+/// A cell whose figure differs between two returns (two versions of a month, or a month and the month before).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub cell: String,
+    pub before: String,
+    pub after: String,
+    /// After less before, signed ("+12", "-3,000.00 元").
+    pub difference: String,
+}
+
+/// Every figure of a return by its cell's name: each row's cells, then the funds.
+fn figures(r: &MonthlyReturn) -> Vec<(String, String, f64)> {
+    let mut out = Vec::new();
+    for row in r.towns.iter().chain(std::iter::once(&r.county)) {
+        for (name, value) in cells(row, &r.indicators) {
+            out.push((format!("{}·{name}", row.town), name, value));
+        }
+    }
+    for f in &r.funds {
+        out.push((
+            format!("资金·{}到位", f.name),
+            "到位".to_owned(),
+            f.received_fen as f64,
+        ));
+    }
+    out.push(("资金·累计支付".into(), "支付".to_owned(), r.paid_fen as f64));
+    out
+}
+
+/// A figure as the return prints it: money in yuan, areas (and other fractional amounts) to the hundredth,
+/// counts whole.
+fn show(name: &str, value: f64, signed: bool) -> String {
+    let sign = if signed && value > 0.0 { "+" } else { "" };
+    if name.ends_with("投资") || name == "到位" || name == "支付" {
+        format!("{sign}{} 元", super::money::yuan(value.round() as i64))
+    } else if name.ends_with("面积") {
+        format!("{sign}{value:.2} ㎡")
+    } else if (value - value.round()).abs() > 0.001 {
+        format!("{sign}{value:.2}")
+    } else {
+        format!("{sign}{}", value.round() as i64)
+    }
+}
+
+/// The cells of `after` that differ from `before`, in the return's order (a cell only one has counts from 0).
+pub fn differences(before: &MonthlyReturn, after: &MonthlyReturn) -> Vec<Change> {
+    let old: BTreeMap<String, f64> = figures(before)
+        .into_iter()
+        .map(|(cell, _, v)| (cell, v))
+        .collect();
+    figures(after)
+        .into_iter()
+        .filter_map(|(cell, name, now)| {
+            let then = old.get(&cell).copied().unwrap_or(0.0);
+            ((now - then).abs() > 0.005).then(|| Change {
+                before: show(&name, then, false),
+                after: show(&name, now, false),
+                difference: show(&name, now - then, true),
+                cell,
+            })
+        })
+        .collect()
 }
 
 /// The identity checks: the county row is the sum of the towns; completed ≤ started ≤ planned in every row;
@@ -354,15 +555,11 @@ fn cells(row: &Row) -> Vec<(&'static str, f64)> {
 /// from `previous` month's return, funds included.
 pub fn check(r: &MonthlyReturn, previous: Option<&MonthlyReturn>) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let sum = r.towns.iter().fold(Row::default(), |acc, t| Row {
-        planned: acc.planned.plus(t.planned),
-        started: acc.started.plus(t.started),
-        completed: acc.completed.plus(t.completed),
-        investment_planned_fen: acc.investment_planned_fen + t.investment_planned_fen,
-        investment_completed_fen: acc.investment_completed_fen + t.investment_completed_fen,
-        ..Row::default()
-    });
-    for ((name, total), (_, parts)) in cells(&r.county).into_iter().zip(cells(&sum)) {
+    let sum = r.towns.iter().fold(Row::default(), |acc, t| acc.plus(t));
+    for ((name, total), (_, parts)) in cells(&r.county, &r.indicators)
+        .into_iter()
+        .zip(cells(&sum, &r.indicators))
+    {
         if (total - parts).abs() > 0.005 {
             problems.push(Problem {
                 cell: format!("全县合计·{name}"),
@@ -417,6 +614,16 @@ pub fn check(r: &MonthlyReturn, previous: Option<&MonthlyReturn>) -> Vec<Problem
                 });
             }
         }
+        for (i, h) in r.indicators.iter().enumerate() {
+            let at = |v: &[f64]| v.get(i).copied().unwrap_or(0.0);
+            let (done, planned) = (at(&row.effects_completed), at(&row.effects_planned));
+            if done > planned + 0.005 {
+                problems.push(Problem {
+                    cell: format!("{}·已完成{}（{}）", row.town, h.name, h.unit),
+                    message: format!("已完成 {done} 大于计划 {planned}"),
+                });
+            }
+        }
     }
     if let Some(p) = previous {
         for row in r.towns.iter().chain(std::iter::once(&r.county)) {
@@ -428,7 +635,10 @@ pub fn check(r: &MonthlyReturn, previous: Option<&MonthlyReturn>) -> Vec<Problem
             else {
                 continue;
             };
-            for ((name, now), (_, then)) in cells(row).into_iter().zip(cells(before)) {
+            for ((name, now), (_, then)) in cells(row, &r.indicators)
+                .into_iter()
+                .zip(cells(before, &p.indicators))
+            {
                 if now + 0.005 < then {
                     problems.push(Problem {
                         cell: format!("{}·{name}", row.town),
@@ -486,6 +696,7 @@ mod tests {
             households,
             floor_area_m2: households as f64 * 70.5,
             estimate_fen: households * 3_000_000,
+            effects: vec![households as f64 * 0.01],
             project: Some(project),
         }
     }
@@ -493,6 +704,12 @@ mod tests {
     fn inputs() -> Inputs {
         Inputs {
             year: 2021,
+            indicators: vec![Indicator {
+                code: "pipeline_km".into(),
+                name: "改造管网".into(),
+                unit: "公里".into(),
+                items: [("B05".to_owned(), 0.001)].into_iter().collect(),
+            }],
             towns: vec!["文林街道".into(), "怀仁街道".into(), "视高街道".into()],
             sites: vec![
                 site("文林街道", 100, 0),
@@ -590,6 +807,65 @@ mod tests {
         assert_eq!(returns[4].problems.len(), 1, "{:?}", returns[4].problems);
         assert_eq!(returns[4].problems[0].cell, "资金·累计支付");
         assert!(returns[3].problems.is_empty());
+    }
+
+    #[test]
+    fn effect_indicators_count_planned_and_completed_scopes() {
+        let r = compute(&inputs(), 6).unwrap();
+        assert_eq!(r.indicators[0].name, "改造管网");
+        assert_eq!(r.county.effects_planned, vec![1.8]);
+        assert_eq!(r.county.effects_completed, vec![1.0]);
+        assert_eq!(r.towns[1].effects_completed, vec![0.0]);
+        let ind = &inputs().indicators[0];
+        assert!((ind.of([("B05", 1500.0), ("B01", 99.0)]) - 1.5).abs() < 1e-12);
+        assert!(check_indicators(&inputs().indicators, Some(&["B05"])).is_empty());
+        let mut bad = inputs().indicators;
+        bad[0].items.insert("Z99".into(), -1.0);
+        bad.push(bad[0].clone());
+        let fields: Vec<String> = check_indicators(&bad, Some(&["B05"]))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert!(
+            fields.contains(&"indicators[0].items.Z99".to_owned()),
+            "{fields:?}"
+        );
+        assert!(
+            fields.contains(&"indicators[1].code".to_owned()),
+            "{fields:?}"
+        );
+    }
+
+    #[test]
+    fn a_correction_shows_the_cells_it_changes() {
+        let before = compute(&inputs(), 6).unwrap();
+        let mut later = inputs();
+        later.receipts[0].2.push(Movement {
+            on: day("2021-06-10"),
+            fen: 12_345,
+        });
+        let after = compute(&later, 6).unwrap();
+        let changes = differences(&before, &after);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].cell, "资金·中央补助资金到位");
+        assert_eq!(changes[0].difference, "+123.45 元");
+        assert!(differences(&after, &after).is_empty());
+        // Since last month: the month's growth, cell by cell.
+        let may = compute(&inputs(), 5).unwrap();
+        let grown = differences(&may, &before);
+        let completed = grown
+            .iter()
+            .find(|c| c.cell == "全县合计·已完工户数")
+            .unwrap();
+        assert_eq!(
+            (completed.before.as_str(), completed.after.as_str()),
+            ("0", "100")
+        );
+        assert!(
+            grown
+                .iter()
+                .any(|c| c.cell == "文林街道·已完成改造管网（公里）")
+        );
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct Policy {
     /// How contracts are paid: the milestones and their shares, the defect period.
     #[serde(default)]
     pub payments: super::money::Payments,
+    /// The effect indicators the monthly return counts from the scopes (改造成效: km of pipeline, lifts …).
+    #[serde(default)]
+    pub indicators: Vec<super::monthly::Indicator>,
 }
 
 /// How the county's public notices (公示) are numbered, whom residents call, and how long they may rate.
@@ -314,6 +317,9 @@ impl Policy {
     pub fn check(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         self.check_source_limits(&mut errors);
+        for (field, message) in super::monthly::check_indicators(&self.indicators, None) {
+            errors.add(field, message);
+        }
         if let Err((field, message)) = self.payments.check() {
             errors.add(field, message);
         }
@@ -411,8 +417,11 @@ impl Policy {
         self.funding
             .check(&classes, &items)
             .map_err(|(field, message)| FieldErrors::single(field, message))?;
-        // Every yearly limit names one of the sources.
+        // Every yearly limit names one of the sources; every indicator counts catalog items.
         let mut errors = FieldErrors::default();
+        for (field, message) in super::monthly::check_indicators(&self.indicators, Some(&items)) {
+            errors.add(field, message);
+        }
         for (at, map) in self.source_limits() {
             for code in map.keys() {
                 if !self.funding.sources.iter().any(|s| s.code == *code) {

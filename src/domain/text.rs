@@ -26,6 +26,19 @@ pub fn clean(s: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// Typed text of at most `max` characters, trimmed: `None` when nothing is left, the reason when it cannot be
+/// kept (control characters, too long).
+pub fn field(raw: &str, max: usize) -> Result<Option<String>, String> {
+    let value = trim(raw);
+    if !clean(value) {
+        return Err("含有不可见的控制字符".into());
+    }
+    if value.chars().count() > max {
+        return Err(format!("最多 {max} 个字"));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
 /// The first place in `value` (`name`, `scope[2].note`) holding text that is not [`clean`], if any.
 pub fn unclean_at(value: &serde_json::Value) -> Option<String> {
     use serde_json::Value;

@@ -1,10 +1,12 @@
 //! Spreadsheets for the bureau: the exports (.xlsx) of the compound list, a plan, the satisfaction figures, the
 //! objection inbox and the audit log, all written by one helper ([`write::Book`]); the import template of
-//! compounds and survey results, and its import ([`read`]), checked exactly like the GeoJSON import.
+//! compounds and survey results, and its import ([`read`]), checked exactly like the GeoJSON import. The monthly
+//! return is also printed ([`returns_pdf`]: the workbook's tables as an A4 PDF through the document engine).
 
 pub mod exports;
 pub mod read;
 pub mod returns;
+pub mod returns_pdf;
 pub mod write;
 
 use std::collections::HashMap;

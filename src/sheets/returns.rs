@@ -60,7 +60,11 @@ fn progress_row(r: &Row) -> Vec<Cell> {
     ]
 }
 
-/// The return as a workbook: 进度 (towns and the county), 资金 (received by source, paid), 说明.
+/// How the return counts (口径), as the workbook's notes and the PDF's state it.
+pub const BASIS: &str = "计划：当年批准的年度批次；开工、完工：施工单位报告的开工、完工日期；完成投资：合同金额（未签合同的按投资估算）乘以报告的完成比例，按各小区投资估算分摊；资金：登记的到位资金和工程款支付，冲销后的净额。";
+
+/// The return as a workbook: 进度 (towns and the county), 成效 (the effect indicators, when the policy sets any),
+/// 资金 (received by source, paid), 说明.
 pub fn monthly(r: &MonthlyReturn, county: &str, authority: &str) -> Result<Vec<u8>> {
     let mut book = Book::new();
     let rows = r
@@ -69,6 +73,18 @@ pub fn monthly(r: &MonthlyReturn, county: &str, authority: &str) -> Result<Vec<u
         .chain(std::iter::once(&r.county))
         .map(progress_row);
     book.sheet("改造进度", PROGRESS, rows).map_err(failed)?;
+    if !r.indicators.is_empty() {
+        let headings = r.effect_headings();
+        let columns: Vec<(&str, Kind)> = std::iter::once(("乡镇（街道）", Kind::Text))
+            .chain(headings.iter().map(|h| (h.as_str(), Kind::Decimal)))
+            .collect();
+        let rows = r.towns.iter().chain(std::iter::once(&r.county)).map(|t| {
+            std::iter::once(Cell::Text(t.town.clone()))
+                .chain(t.effects().into_iter().map(Cell::Number))
+                .collect()
+        });
+        book.sheet("改造成效", &columns, rows).map_err(failed)?;
+    }
     let mut funds: Vec<Vec<Cell>> = r
         .funds
         .iter()
@@ -93,13 +109,13 @@ pub fn monthly(r: &MonthlyReturn, county: &str, authority: &str) -> Result<Vec<u
     let mut notes = vec![
         (
             format!("{county}城镇老旧小区改造进度月报"),
-            format!("{} 年 {} 月（自 1 月 1 日起累计，截至 {}）", r.year, r.month, r.as_of),
+            format!(
+                "{} 年 {} 月（自 1 月 1 日起累计，截至 {}）",
+                r.year, r.month, r.as_of
+            ),
         ),
         ("填报单位".to_owned(), authority.to_owned()),
-        (
-            "口径".to_owned(),
-            "计划：当年批准的年度批次；开工、完工：施工单位报告的开工、完工日期；完成投资：合同金额（未签合同的按投资估算）乘以报告的完成比例，按各小区投资估算分摊；资金：登记的到位资金和工程款支付，冲销后的净额。".to_owned(),
-        ),
+        ("口径".to_owned(), BASIS.to_owned()),
     ];
     if r.problems.is_empty() {
         notes.push(("核对".to_owned(), "各项核对均通过".to_owned()));

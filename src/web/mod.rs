@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod client;
 pub mod compounds;
 pub mod contractors;
+pub mod dashboard;
 pub mod error;
 pub mod form;
 pub mod html;
@@ -117,6 +118,7 @@ fn features(state: &AppState) -> BoxedFilter<(Response,)> {
         contractors::routes(state),
         money::routes(state),
         returns::routes(state),
+        dashboard::routes(state),
         settings::routes(state),
         setup::routes(state),
         audit::routes(state),

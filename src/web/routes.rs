@@ -123,7 +123,10 @@ routes! {
     ReversalPage = ("POST", "/money/{id}/reversal", Planner),
     ProjectReversalPage = ("POST", "/projects/{code}/money/{id}/reversal", Planner),
     ReturnsPage = ("GET", "/returns", Staff),
+    ReturnSubmitPage = ("POST", "/returns", Planner),
     MonthlyReturnXlsx = ("GET", "/returns.xlsx", Staff),
+    DashboardPage = ("GET", "/dashboard", Staff),
+    MonthlyReturnPdf = ("GET", "/returns.pdf", Staff),
     ContractorsPage = ("GET", "/contractors", Staff),
     ContractorCreatePage = ("POST", "/contractors", Planner),
     ContractorPage = ("GET", "/contractors/{code}", Staff),
@@ -137,6 +140,7 @@ routes! {
     PublicNoticePdf = ("GET", "/notices/{id}.pdf", Public),
     SubmitObjection = ("POST", "/notices/{id}/objections", Public),
     SubmitRating = ("POST", "/notices/{id}/ratings", Public),
+    PublicProgress = ("GET", "/progress", Public),
     NoticesAdminPage = ("GET", "/bureau/notices", Staff),
     NoticeCreatePage = ("POST", "/bureau/notices", Planner),
     NoticeAdminPage = ("GET", "/bureau/notices/{id}", Staff),
@@ -193,6 +197,10 @@ routes! {
     MoneyLedger = ("GET", "/api/money", Staff),
     ReverseMoney = ("POST", "/api/money/{id}/reversal", Planner),
     MonthlyReturn = ("GET", "/api/returns/monthly", Staff),
+    ListReturns = ("GET", "/api/returns", Staff),
+    SubmitReturn = ("POST", "/api/returns", Planner),
+    ReturnVersion = ("GET", "/api/returns/{month}/versions/{version}", Staff),
+    Dashboard = ("GET", "/api/dashboard", Staff),
     ListWorkOrders = ("GET", "/api/work-orders", SignedIn),
     WorkOrdersZip = ("GET", "/api/work-orders.zip", SignedIn),
     GetWorkOrder = ("GET", "/api/work-orders/{number}", SignedIn),
@@ -226,9 +234,10 @@ impl Route {
         self.path().starts_with("/api/")
     }
 
-    /// A page residents read (the public notices): its errors are shown in their layout.
+    /// A page residents read (the public notices, the progress page): its errors are shown in their layout.
     pub fn is_resident(self) -> bool {
-        self.rule() == Rule::Public && self.path().starts_with("/notices")
+        self.rule() == Rule::Public
+            && (self.path().starts_with("/notices") || self.path() == "/progress")
     }
 
     pub fn is_read(self) -> bool {

@@ -89,6 +89,10 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/projects/{code}/money/{id}/reversal", "/projects/RS-2021-P001/money/1/reversal", [303, 403, 404, 403]),
     ("GET", "/returns", "/returns", [303, 403, 200, 200]),
     ("GET", "/returns.xlsx", "/returns.xlsx?month=2021-06", [303, 403, 200, 200]),
+    // Filing a return: an empty form names no month.
+    ("POST", "/returns", "/returns", [303, 403, 422, 403]),
+    ("GET", "/dashboard", "/dashboard", [303, 403, 200, 200]),
+    ("GET", "/returns.pdf", "/returns.pdf?month=2021-06", [303, 403, 200, 200]),
     ("GET", "/contractors", "/contractors", [303, 403, 200, 200]),
     // An empty form, or an edit without its version: the planner is told; nothing changes.
     ("POST", "/contractors", "/contractors", [303, 403, 422, 403]),
@@ -105,6 +109,8 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     // An empty form names every missing field, for anyone.
     ("POST", "/notices/{id}/objections", "/notices/1/objections", [422, 422, 422, 422]),
     ("POST", "/notices/{id}/ratings", "/notices/1/ratings", [422, 422, 422, 422]),
+    // The residents' progress page: the county's figures, for anyone.
+    ("GET", "/progress", "/progress", [200, 200, 200, 200]),
     ("GET", "/bureau/notices", "/bureau/notices", [303, 403, 200, 200]),
     ("GET", "/bureau/objections", "/bureau/objections", [303, 403, 200, 200]),
     ("POST", "/bureau/notices", "/bureau/notices", [303, 403, 422, 403]),
@@ -159,6 +165,10 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("GET", "/api/money", "/api/money", [401, 403, 200, 200]),
     ("POST", "/api/money/{id}/reversal", "/api/money/1/reversal", [401, 403, 422, 403]),
     ("GET", "/api/returns/monthly", "/api/returns/monthly?month=2021-06", [401, 403, 200, 200]),
+    ("GET", "/api/returns", "/api/returns?year=2021", [401, 403, 200, 200]),
+    ("POST", "/api/returns", "/api/returns", [401, 403, 422, 403]),
+    ("GET", "/api/returns/{month}/versions/{version}", "/api/returns/2021-06/versions/1", [401, 403, 200, 200]),
+    ("GET", "/api/dashboard", "/api/dashboard?year=2021", [401, 403, 200, 200]),
     ("GET", "/api/work-orders", "/api/work-orders", [401, 200, 200, 200]),
     // contractor1's firm has no orders; the bureau must name the year.
     ("GET", "/api/work-orders.zip", "/api/work-orders.zip", [401, 404, 422, 422]),

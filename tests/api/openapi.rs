@@ -55,7 +55,9 @@ async fn every_documented_operation_is_routed_and_answers_as_documented() {
                 )
                 .replace("{number}", "RS-1999-0001")
                 .replace("{username}", "contractor2")
-                .replace("{id}", "999999");
+                .replace("{id}", "999999")
+                .replace("{month}", "2021-06")
+                .replace("{version}", "9");
             let mut request = admitted_client(&app, route).request(
                 method.to_uppercase().parse::<Method>().unwrap(),
                 app.url(&concrete),

@@ -93,6 +93,23 @@ async fn every_2021_return_equals_what_the_records_say() {
     let app = spawn_app().await;
     let (projects, compounds, ledger) = records(&app).await;
     assert_eq!(compounds.len(), 81, "the 2021 batch");
+    // The effect indicators as the policy defines them: item → factor; each compound's amount from its priced
+    // scope, to the hundredth.
+    let (_, policy) = app.get_json("/api/policy").await;
+    let indicators = policy["indicators"].as_array().unwrap().clone();
+    assert_eq!(indicators.len(), 6, "{policy}");
+    let effect = |c: &Value, i: usize| -> f64 {
+        let amount: f64 = c["estimate"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|l| {
+                let factor = indicators[i]["items"][l["item"].as_str().unwrap()].as_f64()?;
+                Some(factor * l["quantity"].as_f64().unwrap())
+            })
+            .sum();
+        (amount * 100.0).round() / 100.0
+    };
     let mut previous: Option<Value> = None;
     for month in 1..=12u32 {
         let end = month_end(month);
@@ -104,11 +121,18 @@ async fn every_2021_return_equals_what_the_records_say() {
         // Per town: (planned, started, completed) × (compounds, buildings, households), investment completed.
         let mut towns: BTreeMap<String, [i64; 9]> = BTreeMap::new();
         let mut invested = 0i64;
+        let mut effects = vec![(0.0f64, 0.0f64); indicators.len()];
         for p in &projects {
             let started = p.started.is_some_and(|d| d <= end);
             let completed = p.completed.is_some_and(|d| d <= end);
             for code in &p.sites {
                 let c = &compounds[code];
+                for (i, e) in effects.iter_mut().enumerate() {
+                    e.0 += effect(c, i);
+                    if completed {
+                        e.1 += effect(c, i);
+                    }
+                }
                 let t = towns
                     .entry(c["town"].as_str().unwrap().to_owned())
                     .or_default();
@@ -170,6 +194,17 @@ async fn every_2021_return_equals_what_the_records_say() {
             Some(invested),
             "2021-{month:02} investment completed"
         );
+        for (i, (planned, done)) in effects.iter().enumerate() {
+            let got = |key: &str| r["county"][key][i].as_f64().unwrap();
+            assert!(
+                (got("effects_planned") - planned).abs() < 1e-6
+                    && (got("effects_completed") - done).abs() < 1e-6,
+                "2021-{month:02} {}: {} / {} against {planned} / {done}",
+                indicators[i]["name"],
+                got("effects_planned"),
+                got("effects_completed")
+            );
+        }
         let rate = county[3] as f64 / county[0] as f64;
         assert!((r["county"]["start_rate_compounds"].as_f64().unwrap() - rate).abs() < 1e-12);
 
@@ -219,6 +254,19 @@ async fn every_2021_return_equals_what_the_records_say() {
     let last = previous.unwrap();
     assert!(last["county"]["completed"]["compounds"].as_i64().unwrap() > 0);
     assert!(last["paid_fen"].as_i64().unwrap() > 0);
+    let positive = |key: &str| {
+        last["county"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x.as_f64().unwrap() > 0.0)
+            .count()
+    };
+    assert!(
+        positive("effects_planned") >= 3 && positive("effects_completed") >= 1,
+        "{}",
+        last["county"]
+    );
 }
 
 #[tokio::test]

@@ -196,6 +196,8 @@ fn is_page(route: Route) -> bool {
                 | Route::ObjectionsXlsx
                 | Route::AuditXlsx
                 | Route::MonthlyReturnXlsx
+                // The printed return.
+                | Route::MonthlyReturnPdf
         )
 }
 
@@ -379,6 +381,11 @@ async fn every_page_as_every_role_shows_chinese_names_and_beijing_minutes() {
         (Who::Planner, "/returns?month=2021-06".into(), true),
         (Who::Admin, "/returns?month=2021-12".into(), true),
         (Who::Planner, "/returns?month=2021-13".into(), false),
+        (Who::Planner, "/dashboard?year=2021".into(), true),
+        (Who::Admin, "/dashboard?year=2030".into(), true),
+        (Who::Planner, "/dashboard?year=abc".into(), false),
+        (Who::Anonymous, "/progress?year=2021".into(), true),
+        (Who::Anonymous, "/progress?year=1850".into(), false),
         (Who::Planner, "/work-orders?year=2021".into(), true),
         (Who::Contractor, "/work-orders?year=2022".into(), true),
         (Who::Contractor, "/work-orders/RS-2021-0001".into(), false),

@@ -1,12 +1,13 @@
 //! The documents: what goes on them, over the layout engine.
 
 pub mod notice;
+pub mod report;
 pub mod work_order;
 
 use chrono::NaiveDate;
 
 use crate::fonts::Face;
-use crate::layout::{Align, Block, Prim, Rgb, Style, baseline, mm, page, size, text_prim};
+use crate::layout::{Align, Block, Prim, Rgb, Sheet, Style, baseline, mm, size, text_prim};
 
 /// Body text at a size (GB/T 9704's 宋体/仿宋 role).
 pub const fn plain(size: f32) -> Style {
@@ -58,12 +59,17 @@ pub fn quantity(value: f64) -> String {
 /// The GB/T 9704 header (版头): the issuer's name in red, the document number under it, and the
 /// red rule across the text width.
 pub fn letterhead(authority: &str, number_line: &str) -> Vec<Block> {
+    letterhead_on(&Sheet::PORTRAIT, authority, number_line)
+}
+
+/// [`letterhead`] with the rule across `sheet`'s text width.
+pub fn letterhead_on(sheet: &Sheet, authority: &str, number_line: &str) -> Vec<Block> {
     let issuer = Style::new(Face::Bold, 24.0).color(Rgb::RED).leading(1.3);
     let rule_gap = 6.0;
     let rule = Prim::Line {
-        x1: page::LEFT,
+        x1: sheet.left,
         y1: rule_gap,
-        x2: page::LEFT + page::TEXT_WIDTH,
+        x2: sheet.left + sheet.text_width(),
         y2: rule_gap,
         width: 1.5,
         color: Rgb::RED,
@@ -119,67 +125,66 @@ pub struct Decorations<'a> {
 
 /// Adds the footer "第 N 页 共 M 页" to every page, and the running header and banner.
 pub fn decorate(pages: &mut [Vec<Prim>], decorations: &Decorations) {
+    decorate_on(pages, &Sheet::PORTRAIT, decorations);
+}
+
+/// [`decorate`] for pages of `sheet`'s size and margins.
+pub fn decorate_on(pages: &mut [Vec<Prim>], sheet: &Sheet, decorations: &Decorations) {
+    let (left, width) = (sheet.left, sheet.text_width());
     let count = pages.len();
     for (i, prims) in pages.iter_mut().enumerate() {
         let footer = format!("第 {} 页 共 {} 页", i + 1, count);
-        let y = page::HEIGHT - page::BOTTOM + mm(12.0);
+        let y = sheet.height - sheet.bottom + mm(12.0);
         prims.push(text_prim(
-            page::LEFT,
-            page::TEXT_WIDTH,
+            left,
+            width,
             y,
             Align::Center,
             &plain(size::XIAO_WU + 1.5),
             &footer,
         ));
-        if let (Some((left, right)), true) = (decorations.running_header, i > 0) {
+        if let (Some((header_left, header_right)), true) = (decorations.running_header, i > 0) {
             let style = plain(size::XIAO_WU).color(Rgb::GREY);
-            let y = page::TOP - mm(5.0);
+            let y = sheet.top - mm(5.0);
+            prims.push(text_prim(left, width, y, Align::Left, &style, header_left));
             prims.push(text_prim(
-                page::LEFT,
-                page::TEXT_WIDTH,
-                y,
-                Align::Left,
-                &style,
                 left,
-            ));
-            prims.push(text_prim(
-                page::LEFT,
-                page::TEXT_WIDTH,
+                width,
                 y,
                 Align::Right,
                 &style,
-                right,
+                header_right,
             ));
             prims.push(Prim::Line {
-                x1: page::LEFT,
+                x1: left,
                 y1: y + 3.5,
-                x2: page::LEFT + page::TEXT_WIDTH,
+                x2: left + width,
                 y2: y + 3.5,
                 width: 0.4,
                 color: Rgb::GREY,
             });
         }
         if let Some((banner, mark)) = decorations.banner {
-            let watermark = watermark(mark);
-            let banner = banner_prims(banner);
+            let watermark = watermark(sheet, mark);
+            let banner = banner_prims(sheet, banner);
             // The mark goes under everything else; the banner on top.
             prims.splice(0..0, watermark);
             prims.extend(banner);
         } else if decorations.specimen {
-            prims.splice(0..0, watermark("样张"));
+            prims.splice(0..0, watermark(sheet, "样张"));
         }
         if decorations.specimen {
-            prims.extend(specimen_prims());
+            prims.extend(specimen_prims(sheet));
         }
     }
 }
 
 /// The specimen's line, in the top margin above any banner.
-fn specimen_prims() -> Vec<Prim> {
+fn specimen_prims(sheet: &Sheet) -> Vec<Prim> {
     let style = bold(size::XIAO_SI).color(Rgb::RED);
     vec![text_prim(
-        page::LEFT,
-        page::TEXT_WIDTH,
+        sheet.left,
+        sheet.text_width(),
         mm(9.0),
         Align::Center,
         &style,
@@ -187,21 +192,21 @@ fn specimen_prims() -> Vec<Prim> {
     )]
 }
 
-fn banner_prims(text: &str) -> Vec<Prim> {
+fn banner_prims(sheet: &Sheet, text: &str) -> Vec<Prim> {
     let style = bold(size::XIAO_SI).color(Rgb::RED);
     let (top, height) = (mm(12.0), mm(9.0));
     vec![
         Prim::Rect {
-            x: page::LEFT,
+            x: sheet.left,
             y: top,
-            w: page::TEXT_WIDTH,
+            w: sheet.text_width(),
             h: height,
             fill: Some(Rgb(1.0, 0.95, 0.95)),
             stroke: Some((1.0, Rgb::RED)),
         },
         text_prim(
-            page::LEFT,
-            page::TEXT_WIDTH,
+            sheet.left,
+            sheet.text_width(),
             baseline(top, height, style.size),
             Align::Center,
             &style,
@@ -211,13 +216,13 @@ fn banner_prims(text: &str) -> Vec<Prim> {
 }
 
 /// A large, faint diagonal mark across the middle of the page.
-fn watermark(text: &str) -> Vec<Prim> {
+fn watermark(sheet: &Sheet, text: &str) -> Vec<Prim> {
     let size = 120.0;
     let width = crate::fonts::width(size, text);
     let angle: f32 = 35.0;
     let (sin, cos) = angle.to_radians().sin_cos();
     // Start so that the rotated text's middle falls on the page's middle.
-    let (cx, cy) = (page::WIDTH / 2.0, page::HEIGHT / 2.0);
+    let (cx, cy) = (sheet.width / 2.0, sheet.height / 2.0);
     let mid_x = width / 2.0;
     let mid_y = 0.38 * size;
     let x = cx - (mid_x * cos - mid_y * sin);

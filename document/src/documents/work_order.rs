@@ -39,6 +39,9 @@ impl WorkOrder {
             check.text(|| format!("sites[{i}].community"), &site.community);
             check.text(|| format!("sites[{i}].address"), &site.address);
         }
+        for (i, share) in self.funding.iter().enumerate() {
+            check.text(|| format!("funding[{i}].source"), &share.source);
+        }
         for (i, row) in self.scope.iter().enumerate() {
             check.text(|| format!("scope[{i}].item"), &row.item);
             check.text(|| format!("scope[{i}].name"), &row.name);
@@ -101,6 +104,9 @@ pub fn render(order: &WorkOrder, paper: crate::Paper) -> Result<Vec<u8>, RenderE
 
     blocks.push(next_heading("项目概况"));
     blocks.push(Block::table(overview(order)));
+    if let Some(table) = funding_table(order) {
+        blocks.push(Block::table(table).gap(mm(2.0)));
+    }
 
     blocks.push(next_heading(&format!(
         "改造小区（{} 个）",
@@ -200,6 +206,84 @@ fn overview(order: &WorkOrder) -> Table {
         value(format!("{} 个", order.sites.len())),
     ]);
     table
+}
+
+/// The project's estimate by funding source: amount in 万元 and share; none for an order issued without the
+/// split.
+fn funding_table(order: &WorkOrder) -> Option<Table> {
+    if order.funding.is_empty() {
+        return None;
+    }
+    let amounts: Vec<i64> = order.funding.iter().map(|s| s.amount_fen).collect();
+    let total: i64 = amounts.iter().sum();
+    // Printed rounded, the lines still add up to the printed total: amounts in hundredths of 万元 (100 yuan), and
+    // shares in tenths of a percent, each apportioned by largest remainder (尾差 to the largest fractions).
+    let hundreds = (total.abs() + 5_000) / 10_000 * total.signum();
+    let amounts_shown = apportion(&amounts, total, hundreds);
+    let shares_shown = apportion(&amounts, total, 1_000);
+    // The column edges fall on the overview grid's above it.
+    let columns = vec![
+        Column::new(3.0, Align::Left),
+        Column::new(1.35, Align::Right),
+        Column::new(1.65, Align::Right),
+    ];
+    let header = ["资金来源", "金额（万元）", "占比"];
+    let mut table = Table::new(columns, TABLE)
+        .header(header.iter().map(|h| Cell::new(*h)).collect(), TABLE_HEAD);
+    table.pad_y = 2.0;
+    table.keep_together = true;
+    for ((share, amount), per_mille) in order.funding.iter().zip(amounts_shown).zip(shares_shown) {
+        table.row(vec![
+            Cell::new(share.source.as_str()),
+            Cell::new(money::wan_figures(amount * 10_000)),
+            Cell::new(percent(per_mille, total)),
+        ]);
+    }
+    table.row(vec![
+        Cell::new("合计").style(TABLE_HEAD).align(Align::Center),
+        Cell::new(money::wan_figures(hundreds * 10_000)).style(TABLE_HEAD),
+        Cell::new(percent(1_000, total)).style(TABLE_HEAD),
+    ]);
+    Some(table)
+}
+
+/// `parts` of `whole` as whole numbers that add up to `target` exactly: each `part × target / whole` rounded
+/// down, the units left over to the parts with the largest remainders (the earlier on ties). `parts` add up to
+/// `whole`; zeros when that is not above zero (no estimate to share).
+fn apportion(parts: &[i64], whole: i64, target: i64) -> Vec<i64> {
+    if whole <= 0 {
+        return vec![0; parts.len()];
+    }
+    let whole = i128::from(whole);
+    let mut shown: Vec<(i64, i128)> = parts
+        .iter()
+        .map(|p| {
+            let exact = i128::from(*p) * i128::from(target);
+            (exact.div_euclid(whole) as i64, exact.rem_euclid(whole))
+        })
+        .collect();
+    let mut left = target - shown.iter().map(|(s, _)| s).sum::<i64>();
+    let mut order: Vec<usize> = (0..shown.len()).collect();
+    order.sort_by(|a, b| shown[*b].1.cmp(&shown[*a].1).then(a.cmp(b)));
+    // Each floor is short of its exact value by less than one unit, so fewer units are left than parts.
+    for i in order {
+        if left <= 0 {
+            break;
+        }
+        shown[i].0 += 1;
+        left -= 1;
+    }
+    shown.into_iter().map(|(s, _)| s).collect()
+}
+
+/// "45.0%" from tenths of a percent; "—" of nothing.
+fn percent(per_mille: i64, whole: i64) -> String {
+    if whole == 0 {
+        return "—".to_owned();
+    }
+    let sign = if per_mille < 0 { "-" } else { "" };
+    let abs = per_mille.unsigned_abs();
+    format!("{sign}{}.{}%", abs / 10, abs % 10)
 }
 
 fn sites_table(order: &WorkOrder) -> Table {
@@ -458,4 +542,28 @@ fn closing(url: &str) -> Result<Block, RenderError> {
         ));
     }
     Ok(Block::fixed(height, prims))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{apportion, percent};
+
+    #[test]
+    fn rounded_shares_add_up_to_the_rounded_whole() {
+        // Thirds of 100: 33.3 + 33.3 + 33.3 would print 99.9 %.
+        assert_eq!(apportion(&[1, 1, 1], 3, 1_000), [334, 333, 333]);
+        // 22.495 + 3.445 + 82.30 万元 = 108.24 万元: independently rounded 22.50 + 3.45 + 82.30 = 108.25; the one
+        // hundredth left goes to the earlier of the two equal remainders.
+        let fen = [2_249_500, 344_500, 8_230_000];
+        let total: i64 = fen.iter().sum();
+        let shown = apportion(&fen, total, 10_824);
+        assert_eq!(shown.iter().sum::<i64>(), 10_824);
+        assert_eq!(shown, [2_250, 344, 8_230]);
+        // A negative part (a split above the estimate) still adds up.
+        assert_eq!(apportion(&[120, -20], 100, 1_000), [1_200, -200]);
+        assert_eq!(apportion(&[5, 5], 0, 1_000), [0, 0]);
+        assert_eq!(percent(450, 1), "45.0%");
+        assert_eq!(percent(-200, 1), "-20.0%");
+        assert_eq!(percent(0, 0), "—");
+    }
 }

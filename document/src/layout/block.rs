@@ -1,7 +1,7 @@
 //! Blocks, and how they are cut into placement units.
 
+use super::Sheet;
 use super::draw::{Align, Prim, Style, baseline, text_prim};
-use super::page;
 use super::table::Table;
 use super::unit::Unit;
 use crate::linebreak;
@@ -88,16 +88,16 @@ impl Block {
         }
     }
 
-    /// The block's placement units, in order.
-    pub(crate) fn units(self) -> Vec<Unit> {
+    /// The block's placement units, in order, over the text width of `sheet`.
+    pub(crate) fn units(self, sheet: &Sheet) -> Vec<Unit> {
         let mut units = match self.content {
             Content::Text {
                 text,
                 style,
                 align,
                 indent,
-            } => text_units(&text, &style, align, indent),
-            Content::Table(table) => table.units(),
+            } => text_units(sheet, &text, &style, align, indent),
+            Content::Table(table) => table.units(sheet),
             Content::Fixed { height, prims } => vec![Unit::new(height, prims)],
         };
         if let Some(first) = units.first_mut() {
@@ -112,13 +112,13 @@ impl Block {
 
 /// One unit per line. Paragraph lines are justified (the last stays ragged), and the first two
 /// and last two lines of a paragraph are kept together so no line is left alone on a page.
-fn text_units(text: &str, style: &Style, align: Align, indent: bool) -> Vec<Unit> {
+fn text_units(sheet: &Sheet, text: &str, style: &Style, align: Align, indent: bool) -> Vec<Unit> {
     let text = if indent {
         format!("\u{3000}\u{3000}{text}")
     } else {
         text.to_owned()
     };
-    let width = page::TEXT_WIDTH;
+    let width = sheet.text_width();
     let lines = linebreak::wrap(&text, width, |c| style.advance(c));
     let line_height = style.line_height();
     let count = lines.len();
@@ -127,7 +127,7 @@ fn text_units(text: &str, style: &Style, align: Align, indent: bool) -> Vec<Unit
         .enumerate()
         .map(|(i, line)| {
             let y = baseline(0.0, line_height, style.size);
-            let mut prim = text_prim(page::LEFT, width, y, align, style, &line.text);
+            let mut prim = text_prim(sheet.left, width, y, align, style, &line.text);
             let slack = width - line.width;
             let gaps = line.text.chars().count().saturating_sub(1);
             // Stretch a full line to the right edge, as Chinese text is set; a line cut short by a

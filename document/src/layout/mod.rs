@@ -17,7 +17,7 @@ mod unit;
 
 pub use block::Block;
 pub use draw::{Align, Prim, Rgb, Style, baseline, text_prim};
-pub use paginate::paginate;
+pub use paginate::{paginate, paginate_on};
 pub use table::{Cell, Column, Table};
 
 /// Millimetres to points.
@@ -35,9 +35,52 @@ pub mod page {
     pub const BOTTOM: f32 = mm(35.0);
     pub const LEFT: f32 = mm(28.0);
     pub const RIGHT: f32 = mm(26.0);
-    /// The text area.
+    /// The text area's width (its height is [`super::Sheet::text_height`]).
     pub const TEXT_WIDTH: f32 = WIDTH - LEFT - RIGHT;
-    pub const TEXT_HEIGHT: f32 = HEIGHT - TOP - BOTTOM;
+}
+
+/// A page's size and margins, in points: what the paginator fills and the PDF writer sizes. The notice and
+/// the work order are set on [`Sheet::PORTRAIT`] (the [`page`] constants); a statistical return whose table has
+/// a column per indicator needs [`Sheet::LANDSCAPE`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sheet {
+    pub width: f32,
+    pub height: f32,
+    pub top: f32,
+    pub bottom: f32,
+    pub left: f32,
+    pub right: f32,
+}
+
+impl Sheet {
+    /// A4 portrait with the GB/T 9704 margins.
+    pub const PORTRAIT: Sheet = Sheet {
+        width: page::WIDTH,
+        height: page::HEIGHT,
+        top: page::TOP,
+        bottom: page::BOTTOM,
+        left: page::LEFT,
+        right: page::RIGHT,
+    };
+
+    /// A4 landscape with 20 mm side margins (a text width of 257 mm), and top and bottom margins that still
+    /// leave room for the running header (5 mm above the text) and the page footer (10 mm from the edge).
+    pub const LANDSCAPE: Sheet = Sheet {
+        width: mm(297.0),
+        height: mm(210.0),
+        top: mm(20.0),
+        bottom: mm(22.0),
+        left: mm(20.0),
+        right: mm(20.0),
+    };
+
+    pub const fn text_width(&self) -> f32 {
+        self.width - self.left - self.right
+    }
+
+    pub const fn text_height(&self) -> f32 {
+        self.height - self.top - self.bottom
+    }
 }
 
 /// Chinese font sizes (字号) in points.

@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
+use super::Sheet;
 use super::draw::{Align, Prim, Rgb, Style, baseline, text_prim};
-use super::page;
 use super::unit::Unit;
 use crate::linebreak;
 
@@ -86,6 +86,8 @@ pub struct Table {
     pub pad_y: f32,
     /// Keep all rows on one page (small key–value grids); long tables flow instead.
     pub keep_together: bool,
+    /// The table's width in points, centred in the text width; `None`: the whole text width.
+    pub width: Option<f32>,
 }
 
 impl Table {
@@ -101,6 +103,7 @@ impl Table {
             pad_x: 4.0,
             pad_y: 3.0,
             keep_together: false,
+            width: None,
         }
     }
 
@@ -118,8 +121,8 @@ impl Table {
 
     /// The header (kept with the first row) and one unit per row; every row knows the header so
     /// the paginator can repeat it.
-    pub(crate) fn units(self) -> Vec<Unit> {
-        let edges = self.edges();
+    pub(crate) fn units(self, sheet: &Sheet) -> Vec<Unit> {
+        let edges = self.edges(sheet);
         let header = self.header.as_ref().map(|cells| {
             let cells: Vec<Cell> = cells
                 .iter()
@@ -152,13 +155,15 @@ impl Table {
         units
     }
 
-    /// The x of every column boundary, left edge first.
-    fn edges(&self) -> Vec<f32> {
+    /// The x of every column boundary, left edge first: the columns share the text width by weight.
+    fn edges(&self, sheet: &Sheet) -> Vec<f32> {
         let total: f32 = self.columns.iter().map(|c| c.weight).sum();
-        let mut edges = vec![page::LEFT];
-        let mut x = page::LEFT;
+        let full = sheet.text_width();
+        let width = self.width.map_or(full, |w| w.clamp(0.0, full));
+        let mut x = sheet.left + (full - width) / 2.0;
+        let mut edges = vec![x];
         for column in &self.columns {
-            x += page::TEXT_WIDTH * column.weight / total.max(f32::EPSILON);
+            x += width * column.weight / total.max(f32::EPSILON);
             edges.push(x);
         }
         edges

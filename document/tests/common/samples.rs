@@ -1,7 +1,10 @@
 //! Realistic inputs shared by the tests and the benchmark (Renshou County, 2021 batch).
 
 use chrono::NaiveDate;
-use jiugai_document::{Contact, Contractor, Notice, ScopeRow, Site, WorkOrder};
+use jiugai_document::{
+    Contact, Contractor, FundingShare, Notice, Report, ReportColumn, ReportTable, ScopeRow, Site,
+    WorkOrder,
+};
 
 /// The work-item catalog (fixtures/renshou/work_items.toml): code, name, unit, unit cost in yuan.
 const CATALOG: &[(&str, &str, &str, i64)] = &[
@@ -116,6 +119,7 @@ pub fn work_order(scope_rows: usize) -> WorkOrder {
         sites: vec![site_gonghang(), site_lingzhou()],
         scope,
         total_fen,
+        funding: funding(total_fen),
         contract_amount_fen: total_fen - total_fen % 100_000,
         planned_start: date(2021, 3, 15),
         planned_end: date(2021, 9, 30),
@@ -133,6 +137,30 @@ pub fn work_order(scope_rows: usize) -> WorkOrder {
         },
         url: "https://jiugai.renshou.gov.cn/orders/RS-2021-0031/2".into(),
     }
+}
+
+/// The estimate split as Renshou's policy would: central subsidy, provincial and county budgets, residents, and
+/// what is left unfunded; the parts add up to `total_fen`.
+pub fn funding(total_fen: i64) -> Vec<FundingShare> {
+    let parts = [
+        ("中央补助资金", 45),
+        ("省级财政补助资金", 15),
+        ("县级财政资金", 25),
+        ("居民出资", 10),
+    ];
+    let mut shares: Vec<FundingShare> = parts
+        .iter()
+        .map(|(source, percent)| FundingShare {
+            source: (*source).into(),
+            amount_fen: total_fen * percent / 100,
+        })
+        .collect();
+    let given: i64 = shares.iter().map(|s| s.amount_fen).sum();
+    shares.push(FundingShare {
+        source: "资金缺口".into(),
+        amount_fen: total_fen - given,
+    });
+    shares
 }
 
 pub fn notice() -> Notice {
@@ -180,4 +208,116 @@ pub fn notice() -> Notice {
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+}
+
+/// The towns of the sample return.
+pub const TOWNS: &[&str] = &[
+    "文林街道",
+    "怀仁街道",
+    "普宁街道",
+    "视高街道",
+    "富加镇",
+    "汪洋镇",
+    "龙正镇",
+    "始建镇",
+    "清水镇",
+    "禾加镇",
+    "珠嘉镇",
+    "钟祥镇",
+    "宝马镇",
+    "慈航镇",
+    "方家镇",
+    "彰加镇",
+    "满井镇",
+    "高家镇",
+];
+
+fn progress_columns() -> Vec<ReportColumn> {
+    let mut columns = vec![ReportColumn {
+        header: "乡镇（街道）".into(),
+        numeric: false,
+    }];
+    for stage in ["计划", "已开工", "已完工"] {
+        for what in ["小区数", "楼栋数", "户数", "建筑面积（㎡）"] {
+            // The break a narrow column may take, after the stage.
+            columns.push(ReportColumn {
+                header: format!("{stage}\n{what}"),
+                numeric: true,
+            });
+        }
+    }
+    for header in [
+        "开工率（按小区，%）",
+        "开工率（按户数，%）",
+        "计划\n投资（万元）",
+        "完成\n投资（万元）",
+    ] {
+        columns.push(ReportColumn {
+            header: header.into(),
+            numeric: true,
+        });
+    }
+    columns
+}
+
+/// One row of the sample progress table: `n` gives the figures.
+pub fn progress_row(town: &str, n: i64) -> Vec<String> {
+    let mut row = vec![town.to_owned()];
+    for share in [1, 1, 1] {
+        row.push((4 * n * share).to_string());
+        row.push((31 * n).to_string());
+        row.push(format!("{}", 1_200 * n));
+        row.push(format!("{},{:03}.{:02}", 96 * n, (n * 37) % 1000, n % 100));
+    }
+    row.push("100.00".into());
+    row.push("87.50".into());
+    row.push(format!("{},{:03}.00", 4 * n, (n * 123) % 1000));
+    row.push(format!("{},{:03}.50", 2 * n, (n * 77) % 1000));
+    row
+}
+
+/// A monthly return of `towns` town rows (the first of [`TOWNS`] over and over when more are asked for), the
+/// county total, a funds table and notes.
+pub fn report(towns: usize) -> Report {
+    let rows: Vec<Vec<String>> = (0..towns)
+        .map(|i| progress_row(TOWNS[i % TOWNS.len()], 1 + i as i64 % 9))
+        .collect();
+    Report {
+        authority: "仁寿县住房和城乡建设局".into(),
+        title: "仁寿县城镇老旧小区改造进度月报".into(),
+        period: "2021年6月（自1月1日起累计，截至2021年6月30日）".into(),
+        status: "草稿：尚未报送".into(),
+        date: date(2021, 6, 30),
+        tables: vec![
+            ReportTable {
+                caption: "改造进度".into(),
+                columns: progress_columns(),
+                rows,
+                total: Some(progress_row("全县合计", 99)),
+            },
+            ReportTable {
+                caption: "资金到位与支付".into(),
+                columns: vec![
+                    ReportColumn {
+                        header: "项目".into(),
+                        numeric: false,
+                    },
+                    ReportColumn {
+                        header: "累计金额（万元）".into(),
+                        numeric: true,
+                    },
+                ],
+                rows: vec![
+                    vec!["到位资金·中央补助资金".into(), "12,000.00".into()],
+                    vec!["到位资金·省级财政补助资金".into(), "3,500.00".into()],
+                    vec!["已支付工程款".into(), "9,876.54".into()],
+                ],
+                total: None,
+            },
+        ],
+        notes: vec![
+            "计划：当年批准的年度批次；开工、完工：施工单位报告的开工、完工日期。".into(),
+            "金额按万元四舍五入，合计数与分项之和可能略有差异。".into(),
+        ],
+    }
 }

@@ -8,6 +8,7 @@ pub mod communities;
 pub mod compounds;
 pub mod contractors;
 pub mod money_entries;
+pub mod monthly_returns;
 pub mod notices;
 pub mod objections;
 pub mod plan_scenarios;

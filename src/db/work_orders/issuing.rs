@@ -255,6 +255,7 @@ async fn build(
         return Err(Error::Invalid(missing));
     }
     let scope = project_scope(txn, project).await?;
+    let funding = scope.funding_shares();
     let doc = document::WorkOrder {
         authority: policy.authority.clone(),
         number: number.to_owned(),
@@ -267,6 +268,7 @@ async fn build(
         sites: scope.sites,
         scope: scope.rows,
         total_fen: scope.total_fen,
+        funding,
         contract_amount_fen: amount,
         planned_start: start,
         planned_end: end,

@@ -5,11 +5,12 @@ use jiugai_document as document;
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
-use crate::db::compounds::{Lookup, figures, scopes};
+use crate::db::compounds::{Lookup, figures, scopes, split_of};
 use crate::db::entities::projects;
 use crate::db::{catalog, projects as project_db};
 use crate::domain::FieldErrors;
 use crate::domain::cost;
+use crate::domain::funding::Split;
 use crate::error::{Error, Result};
 
 /// Refuses a document with characters the font lacks, naming each field and character: nothing is printed with
@@ -40,6 +41,38 @@ pub struct ProjectScope {
     /// 基础类 / 完善类 / 提升类.
     pub category: String,
     pub total_fen: i64,
+    /// The compounds' funding splits (their own, or the policy's default) added up by source.
+    pub funding: Split,
+}
+
+impl ProjectScope {
+    /// The split as a work order prints it: the sources that pay something, in the policy's order, then the
+    /// gap no source pays (资金缺口) when there is one — or, when a compound's own split was set for a larger
+    /// earlier estimate, what the sources exceed it by (negative), so the lines always add up to the estimate.
+    pub fn funding_shares(&self) -> Vec<document::FundingShare> {
+        let mut shares: Vec<document::FundingShare> = self
+            .funding
+            .shares
+            .iter()
+            .filter(|s| s.amount_fen != 0)
+            .map(|s| document::FundingShare {
+                source: s.name.clone(),
+                amount_fen: s.amount_fen,
+            })
+            .collect();
+        if self.funding.unfunded_fen != 0 {
+            shares.push(document::FundingShare {
+                source: if self.funding.unfunded_fen > 0 {
+                    "资金缺口"
+                } else {
+                    "超出投资估算"
+                }
+                .to_owned(),
+                amount_fen: self.funding.unfunded_fen,
+            });
+        }
+        shares
+    }
 }
 
 pub async fn project_scope(
@@ -52,8 +85,13 @@ pub async fn project_scope(
         .unwrap_or_default();
     let lookup = Lookup::load(txn).await?;
     let catalog = catalog::load(txn).await?;
+    let funding = catalog::load_policy(txn)
+        .await?
+        .map(|p| p.funding)
+        .unwrap_or_default();
     let mut scope_of = scopes(txn, sites.iter().map(|c| c.id).collect(), &lookup).await?;
     let mut rows: Vec<document::ScopeRow> = Vec::new();
+    let mut splits = Vec::with_capacity(sites.len());
     let mut best_rank = None::<(i32, String)>;
     for site in &sites {
         let lines = scope_of.remove(&site.id).unwrap_or_default();
@@ -67,6 +105,7 @@ pub async fn project_scope(
                     .join("；"),
             )
         })?;
+        splits.push(split_of(&funding, site, &estimate)?);
         if let Some(class) = estimate.category.as_deref().and_then(|c| catalog.class(c))
             && best_rank
                 .as_ref()
@@ -124,6 +163,7 @@ pub async fn project_scope(
         rows,
         category: best_rank.map(|(_, name)| name).unwrap_or_default(),
         total_fen,
+        funding: Split::sum(&splits),
     })
 }
 
