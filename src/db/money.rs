@@ -638,21 +638,74 @@ pub async fn pay_at(
     for problem in payment.over() {
         refusals.add("amount_yuan", problem);
     }
+    let entry = ProjectEntry {
+        kind: Kind::Payment,
+        milestone: Some(terms.milestones[k].code.clone()),
+        amount_fen,
+        on,
+        document_no,
+        note,
+    };
+    let view = record_project_entry(
+        &txn,
+        actor,
+        &policy,
+        &project,
+        entry,
+        refusals,
+        override_reason,
+        &facts,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// A project's new payment or final account, checked.
+struct ProjectEntry {
+    kind: Kind,
+    milestone: Option<String>,
+    amount_fen: i64,
+    on: NaiveDate,
+    document_no: Option<String>,
+    note: Option<String>,
+}
+
+/// Writes a project's checked entry unless a rule refuses it without an override reason, audits it (with the
+/// rules it went past), and gives the project's money as it now stands (`facts` as of after the entry).
+#[allow(clippy::too_many_arguments)]
+async fn record_project_entry(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    policy: &Policy,
+    project: &projects::Model,
+    entry: ProjectEntry,
+    refusals: FieldErrors,
+    override_reason: Option<String>,
+    facts: &Facts,
+    now: DateTime<Utc>,
+) -> Result<ProjectMoney> {
     let overridden: Vec<String> = refusals.0.values().flatten().cloned().collect();
     let reason = overridable(refusals, override_reason)?;
+    let action = match entry.kind {
+        Kind::Receipt => "receive",
+        Kind::Payment => "pay",
+        Kind::FinalAccount => "settle",
+    };
     let row = insert(
-        &txn,
+        txn,
         money_entries::ActiveModel {
             id: NotSet,
-            kind: Set(Kind::Payment.code().into()),
+            kind: Set(entry.kind.code().into()),
             year: Set(project.year),
             source: Set(None),
             project_id: Set(Some(project.id)),
-            milestone: Set(Some(terms.milestones[k].code.clone())),
-            amount_fen: Set(amount_fen),
-            occurred_on: Set(on),
-            document_no: Set(document_no),
-            note: Set(note),
+            milestone: Set(entry.milestone),
+            amount_fen: Set(entry.amount_fen),
+            occurred_on: Set(entry.on),
+            document_no: Set(entry.document_no),
+            note: Set(entry.note),
             overridden: Set(reason.is_some()),
             reason: Set(reason),
             reverses_id: Set(None),
@@ -661,12 +714,10 @@ pub async fn pay_at(
         },
     )
     .await?;
-    audited(&txn, actor, &policy, &project, "pay", &row, &overridden).await?;
-    let rows = entries_of(&txn, project.id).await?;
-    let names = Names::load(&txn, &policy, std::slice::from_ref(&project)).await?;
-    let view = project_money(&policy, &names, &project, &rows, &facts);
-    txn.commit().await?;
-    Ok(view)
+    audited(txn, actor, policy, project, action, &row, &overridden).await?;
+    let rows = entries_of(txn, project.id).await?;
+    let names = Names::load(txn, policy, std::slice::from_ref(project)).await?;
+    Ok(project_money(policy, &names, project, &rows, facts))
 }
 
 /// Writes the audit record of a new project entry; an override lists the rules it went past.
@@ -770,37 +821,30 @@ pub async fn settle_at(
             format!("结算审计金额低于已支付的 {} 元", money::yuan(paid)),
         );
     }
-    let overridden: Vec<String> = refusals.0.values().flatten().cloned().collect();
-    let reason = overridable(refusals, override_reason)?;
-    let row = insert(
-        &txn,
-        money_entries::ActiveModel {
-            id: NotSet,
-            kind: Set(Kind::FinalAccount.code().into()),
-            year: Set(project.year),
-            source: Set(None),
-            project_id: Set(Some(project.id)),
-            milestone: Set(None),
-            amount_fen: Set(amount_fen),
-            occurred_on: Set(on),
-            document_no: Set(document_no),
-            note: Set(note),
-            overridden: Set(reason.is_some()),
-            reason: Set(reason),
-            reverses_id: Set(None),
-            recorded_by: Set(actor.username.clone()),
-            recorded_at: Set(now),
-        },
-    )
-    .await?;
-    audited(&txn, actor, &policy, &project, "settle", &row, &overridden).await?;
-    let rows = entries_of(&txn, project.id).await?;
+    let entry = ProjectEntry {
+        kind: Kind::FinalAccount,
+        milestone: None,
+        amount_fen,
+        on,
+        document_no,
+        note,
+    };
     let facts = Facts {
         final_account_on: Some(on),
         ..facts
     };
-    let names = Names::load(&txn, &policy, std::slice::from_ref(&project)).await?;
-    let view = project_money(&policy, &names, &project, &rows, &facts);
+    let view = record_project_entry(
+        &txn,
+        actor,
+        &policy,
+        &project,
+        entry,
+        refusals,
+        override_reason,
+        &facts,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }

@@ -36,6 +36,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/return_changes.html"),
     ),
     (
+        "reversal_form.html",
+        include_str!("../../templates/reversal_form.html"),
+    ),
+    (
         "dashboard.html",
         include_str!("../../templates/dashboard.html"),
     ),
