@@ -289,6 +289,13 @@ pub async fn submit_at(
     let version = match earlier.last() {
         None => 1,
         Some(latest) => {
+            // Nothing to correct is said before what a correction must say.
+            if monthly::differences(&figures_of(latest)?, &draft).is_empty() {
+                return Err(Error::Conflict {
+                    field: Some("month"),
+                    message: format!("记录与已报送的第 {} 版没有差别，无须更正", latest.version),
+                });
+            }
             if changes.is_none() {
                 return Err(Error::invalid(
                     "changes",
@@ -297,12 +304,6 @@ pub async fn submit_at(
                         latest.version
                     ),
                 ));
-            }
-            if monthly::differences(&figures_of(latest)?, &draft).is_empty() {
-                return Err(Error::Conflict {
-                    field: Some("month"),
-                    message: format!("记录与已报送的第 {} 版没有差别，无须更正", latest.version),
-                });
             }
             latest.version + 1
         }

@@ -106,6 +106,20 @@ async fn a_filed_return_never_changes_and_a_correction_is_a_new_version() {
         )
         .await;
     assert_eq!(status, 409, "{body}");
+    // … even when the clerk did not say what the correction is: that it corrects nothing comes first.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            "/api/returns",
+            &json!({"month": "2021-06"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("没有差别"),
+        "{body}"
+    );
 
     // A receipt of June registered late: June's records now differ from what was filed.
     let receipt = json!({"source": "central", "year": 2021, "amount_yuan": 123_456.78,
