@@ -19,6 +19,10 @@ pub enum RenderError {
     /// The URL does not fit in a QR code (longer than about 2,900 bytes).
     #[error("the URL cannot be encoded as a QR code: {0}")]
     QrCode(String),
+    /// The input cannot make the document (a ballot with no serial numbers, or as many places as candidates):
+    /// `field` names the field ("places", "numbers[3]"), `message` says what is wrong, in Chinese, for the clerk.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
     /// The shipped font could not be cut down (a defect of the build, never of the input).
     #[error("the font could not be embedded: {0}")]
     Font(String),

@@ -17,11 +17,12 @@ pub mod money;
 mod pdf;
 mod qr;
 
+pub use documents::ballot::NUMBER_PLACEHOLDER;
 pub use documents::{number, quantity};
 pub use error::{MissingGlyph, RenderError};
 pub use model::{
-    Contact, Contractor, FundingShare, Notice, Report, ReportColumn, ReportTable, ScopeRow, Site,
-    WorkOrder,
+    Ballot, BallotCandidate, Contact, Contractor, FundingShare, Notice, Poster, Report,
+    ReportColumn, ReportTable, ScopeRow, Site, WorkOrder,
 };
 
 /// How a paper is marked besides its content.
@@ -108,4 +109,29 @@ pub fn render_notice_on(notice: &Notice, paper: Paper) -> Result<Vec<u8>, Render
 /// with [`RenderError::MissingGlyphs`] when a field holds a character the font cannot print.
 pub fn render_report(report: &Report) -> Result<Vec<u8>, RenderError> {
     documents::report::render(report)
+}
+
+/// 问需于民 海报: the one-page A4 poster posted at a compound's gate, its QR code leading to the compound's public
+/// page; refused with [`RenderError::MissingGlyphs`] when a field holds a character the font cannot print.
+pub fn render_poster(poster: &Poster) -> Result<Vec<u8>, RenderError> {
+    documents::poster::render(poster, Paper::default())
+}
+
+/// [`render_poster`], marked as `paper` says (a specimen while the service has no public address).
+pub fn render_poster_on(poster: &Poster, paper: Paper) -> Result<Vec<u8>, RenderError> {
+    documents::poster::render(poster, paper)
+}
+
+/// 人大代表票决票: one ballot per serial number in [`Ballot::numbers`], in that order, all in one PDF (A4 or A3
+/// portrait), each ballot on one page for up to 15 candidates on A4. Each page carries "No. 0007" and the QR code of
+/// [`Ballot::qr_for`] (`{number}` replaced by the serial number zero-padded to four digits, as printed). Refused
+/// with [`RenderError::Invalid`] when [`Ballot::validate`] finds a problem, and with
+/// [`RenderError::MissingGlyphs`] when a field holds a character the font cannot print.
+pub fn render_ballot(ballot: &Ballot) -> Result<Vec<u8>, RenderError> {
+    documents::ballot::render(ballot, Paper::default())
+}
+
+/// [`render_ballot`], marked as `paper` says.
+pub fn render_ballot_on(ballot: &Ballot, paper: Paper) -> Result<Vec<u8>, RenderError> {
+    documents::ballot::render(ballot, paper)
 }

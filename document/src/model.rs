@@ -164,3 +164,61 @@ pub struct ReportColumn {
     #[serde(default)]
     pub numeric: bool,
 }
+
+/// 问需于民 海报: the poster posted at a compound's gate, whose QR code opens the compound's public page where
+/// residents say what their compound needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Poster {
+    /// The bureau, "仁寿县住房和城乡建设局": printed at the bottom.
+    pub authority: String,
+    /// The compound's name, "工行小区": printed very large.
+    pub compound: String,
+    /// "仁寿县文林街道陵州路112号".
+    pub address: String,
+    /// The compound's public page; the QR code encodes exactly this, and it is printed under the code.
+    pub url: String,
+    /// The bureau's contact line, "028-36222222".
+    pub phone: String,
+    /// The printed date.
+    pub date: NaiveDate,
+}
+
+/// 人大代表票决票: the ballot on which the people's congress deputies choose the renovation projects of next
+/// year's livelihood projects (民生实事项目), one sheet per serial number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ballot {
+    /// "仁寿县2022年城镇老旧小区改造民生实事项目票决票": on one line when it fits at 15 pt, else on two, broken at
+    /// its `\n` if it has one.
+    pub title: String,
+    /// "仁寿县第十八届人民代表大会第六次会议".
+    pub session: String,
+    /// 应选: how many projects are chosen; fewer than the candidates (差额票决).
+    pub places: u32,
+    pub candidates: Vec<BallotCandidate>,
+    /// The serial numbers (票号) of the ballots to print, one ballot per number, in this order.
+    pub numbers: Vec<u32>,
+    /// What each ballot's QR code holds: `{number}` is replaced by the ballot's serial number as printed, zero-padded
+    /// to four digits ("https://x/ballots/2022/{number}" → ".../2022/0007").
+    pub qr: String,
+    /// A3 instead of A4 (portrait either way): more candidates on a page.
+    #[serde(default)]
+    pub a3: bool,
+    /// The date printed at the bottom and in the PDF's metadata.
+    pub date: NaiveDate,
+}
+
+/// A project on the ballot (候选项目).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BallotCandidate {
+    /// 序号 on the ballot, 1, 2, …
+    pub number: u32,
+    /// "文林街道工行小区等3个小区改造项目".
+    pub name: String,
+    /// 所在镇（街道）, "文林街道".
+    pub town: String,
+    pub households: i64,
+    /// 总投资 in fen, printed in 万元 with two decimals.
+    pub investment_fen: i64,
+    /// 主要改造内容, one or two lines: "屋面防水、管网改造、加装电梯 6 部".
+    pub description: String,
+}

@@ -9,10 +9,7 @@ use crate::layout::{Prim, Rgb};
 /// wide, quiet zone not included (leave four modules' width of white around it). Level M: the code
 /// survives a crease or a stain on a posted notice.
 pub fn qr_prims(data: &str, x: f32, y: f32, size: f32) -> Result<Vec<Prim>, RenderError> {
-    let code = QRBuilder::new(data)
-        .ecl(ECL::M)
-        .build()
-        .map_err(|e| RenderError::QrCode(format!("{e:?}")))?;
+    let code = build(data)?;
     let modules = code.size;
     let dark: Vec<bool> = code.data[..modules * modules]
         .iter()
@@ -42,4 +39,16 @@ pub fn qr_prims(data: &str, x: f32, y: f32, size: f32) -> Result<Vec<Prim>, Rend
         fill: Some(Rgb::BLACK),
         stroke: None,
     }])
+}
+
+/// How many modules wide the QR code of `data` is, so a layout can leave its quiet zone (four of them).
+pub fn modules(data: &str) -> Result<usize, RenderError> {
+    Ok(build(data)?.size)
+}
+
+fn build(data: &str) -> Result<fast_qr::QRCode, RenderError> {
+    QRBuilder::new(data)
+        .ecl(ECL::M)
+        .build()
+        .map_err(|e| RenderError::QrCode(format!("{e:?}")))
 }

@@ -1,6 +1,8 @@
 //! The documents: what goes on them, over the layout engine.
 
+pub mod ballot;
 pub mod notice;
+pub mod poster;
 pub mod report;
 pub mod work_order;
 

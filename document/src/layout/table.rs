@@ -28,6 +28,9 @@ pub struct Cell {
     pub align: Option<Align>,
     pub style: Option<Style>,
     pub fill: Option<Rgb>,
+    /// An empty square of this side (points) centred in the cell: a box to mark on a form (a ballot's
+    /// 赞成/反对/弃权). The row is at least tall enough for it.
+    pub square: Option<f32>,
 }
 
 impl Cell {
@@ -38,6 +41,7 @@ impl Cell {
             align: None,
             style: None,
             fill: None,
+            square: None,
         }
     }
 
@@ -65,6 +69,13 @@ impl Cell {
     pub fn fill(self, fill: Rgb) -> Cell {
         Cell {
             fill: Some(fill),
+            ..self
+        }
+    }
+
+    pub fn square(self, side: f32) -> Cell {
+        Cell {
+            square: Some(side),
             ..self
         }
     }
@@ -205,7 +216,10 @@ impl Table {
         }
         let height = placed
             .iter()
-            .map(|p| p.lines.len() as f32 * p.style.line_height())
+            .map(|p| {
+                let text = p.lines.len() as f32 * p.style.line_height();
+                p.cell.square.map_or(text, |side| text.max(side))
+            })
             .fold(self.style.line_height(), f32::max)
             + 2.0 * self.pad_y;
 
@@ -237,6 +251,18 @@ impl Table {
                     &p.style,
                     &line.text,
                 ));
+            }
+        }
+        for p in &placed {
+            if let Some(side) = p.cell.square {
+                prims.push(Prim::Rect {
+                    x: (p.left + p.right - side) / 2.0,
+                    y: (height - side) / 2.0,
+                    w: side,
+                    h: side,
+                    fill: None,
+                    stroke: Some((0.8, Rgb::BLACK)),
+                });
             }
         }
         // Every row draws its own frame, so a row that opens a page is closed on all sides.
