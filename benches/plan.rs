@@ -33,7 +33,7 @@ fn main() {
                     &catalog,
                 )
                 .expect("generated compounds are valid");
-                Candidate::from_record(&r)
+                Candidate::from_record(&r, f["properties"]["requests"].as_i64().unwrap_or(0) as i32)
             })
             .collect();
         let horizon = horizon(&policy, count);

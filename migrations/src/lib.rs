@@ -15,6 +15,8 @@ mod m20261207_000009_scope_reasons;
 mod m20261207_000010_funding_override;
 mod m20261207_000011_money;
 mod m20261208_000012_monthly_returns;
+mod m20261209_000013_resident_requests;
+mod m20261209_000014_lift_units;
 
 pub struct Migrator;
 
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_funding_override::Migration),
             Box::new(m20261207_000011_money::Migration),
             Box::new(m20261208_000012_monthly_returns::Migration),
+            Box::new(m20261209_000013_resident_requests::Migration),
+            Box::new(m20261209_000014_lift_units::Migration),
         ]
     }
 }

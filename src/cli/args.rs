@@ -125,6 +125,16 @@ pub enum RenderCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write the request posters (问需于民 海报) for compounds' gates into a folder (made if missing), one PDF per
+    /// compound (`问需于民海报-RS-0001-工行小区.pdf`), each with a QR code of the compound's residents' page. Every
+    /// compound not archived, or those named with --compound.
+    Posters {
+        #[arg(long)]
+        out: PathBuf,
+        /// A compound's code. Repeatable.
+        #[arg(long)]
+        compound: Vec<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

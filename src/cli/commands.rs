@@ -465,6 +465,55 @@ pub(super) async fn render_work_orders(
     Ok(())
 }
 
+/// `jiugai render posters`.
+pub(super) async fn render_posters(
+    settings: &Settings,
+    codes: &[String],
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let db = prepare(settings).await?;
+    let codes: Vec<String> = if codes.is_empty() {
+        db::compounds::map_points(&db)
+            .await?
+            .into_iter()
+            .map(|p| p.code)
+            .collect()
+    } else {
+        codes.to_vec()
+    };
+    let site = db::site::load(&db, settings).await?;
+    let paper = jiugai_document::Paper {
+        specimen: site.specimen(),
+    };
+    let today = crate::domain::time::beijing_date(chrono::Utc::now());
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("无法创建文件夹 {}：{e}", out.display()))?;
+    let mut bytes = 0;
+    for code in &codes {
+        let doc = db::requests::poster(&db, code, &site.public_base(settings), today)
+            .await
+            .map_err(|e| anyhow::anyhow!("小区 {code}：{e}"))?;
+        let pdf = jiugai_document::render_poster_on(&doc, paper)
+            .map_err(|e| anyhow::anyhow!("小区 {code}：{e}"))?;
+        let path = out.join(db::requests::poster_file_name(code, &doc.compound));
+        std::fs::write(&path, &pdf)
+            .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+        bytes += pdf.len();
+    }
+    eprintln!(
+        "{} posters written to {} ({:.1} MB)",
+        codes.len(),
+        out.display(),
+        bytes as f64 / 1e6
+    );
+    if paper.specimen {
+        eprintln!(
+            "marked 样张: no public address (base_url) is set, so their QR codes lead nowhere"
+        );
+    }
+    Ok(())
+}
+
 /// Prints the monthly return's county figures and failing checks; writes the workbook when asked.
 pub(super) async fn report_monthly(
     settings: &Settings,

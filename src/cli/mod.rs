@@ -80,6 +80,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Render(RenderCommand::WorkOrders { year, out }) => {
             commands::render_work_orders(&settings, year, &out).await
         }
+        Command::Render(RenderCommand::Posters { out, compound }) => {
+            commands::render_posters(&settings, &compound, &out).await
+        }
         Command::Report(ReportCommand::Monthly { month, xlsx, pdf }) => {
             commands::report_monthly(&settings, &month, xlsx.as_deref(), pdf.as_deref()).await
         }

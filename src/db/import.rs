@@ -289,8 +289,10 @@ pub async fn write<C: TransactionTrait>(
         let mut changes = Vec::new();
         for record in chunk {
             let (town_id, community_id) = places.resolve(&txn, record).await?;
-            let new = compounds::row(record, town_id, community_id, now)?;
-            match stored.get(record.code.as_str()) {
+            let old = stored.get(record.code.as_str());
+            let requests = old.map_or(0, |o| o.requests);
+            let new = compounds::row(record, town_id, community_id, requests, now)?;
+            match old {
                 Some(old) => {
                     let same_scope =
                         stored_scopes.remove(&old.id).unwrap_or_default() == record.scope;

@@ -209,9 +209,13 @@ pub async fn seed_if_empty(db: &DatabaseConnection, data: &DataSet<'_>) -> anyho
         super::site::mark_demo_data(&txn).await?;
     }
     txn.commit().await?;
+    if data.demo && data.compounds.is_some() {
+        super::seed_lifts::record_votes(db).await?;
+    }
     let now = chrono::Utc::now();
     let mut coming = None;
-    if data.compounds.is_some() {
+    if let Some(compounds) = data.compounds {
+        super::seed_requests::collect(db, compounds, now).await?;
         approve_decided_batches(db, &policy).await?;
         coming = approve_coming_batch(db, &policy, now).await?;
     }

@@ -27,6 +27,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("progress", "施工进度更新"),
     ("publish", "发布"),
     ("answer", "答复意见"),
+    ("triage", "处理居民诉求"),
     ("read_personal_data", "查看居民个人信息"),
     ("issue", "签发"),
     ("revise", "修订签发"),
@@ -71,10 +72,18 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("county", "本县信息"),
     ("money", "资金记录"),
     ("monthly_return", "月报"),
+    ("lift_unit", "加装电梯单元表决"),
+    ("resident_request", "居民诉求"),
 ];
 
 /// The fields the records hold (a nested one as `parent.field`).
 pub const FIELDS: &[(&str, &str)] = &[
+    // A resident's request (诉求) as triaged.
+    ("linked_item", "对应改造内容"),
+    ("merged_into", "并入诉求"),
+    ("department", "转交部门"),
+    ("accepted_requests", "已受理诉求数"),
+    ("compound", "小区"),
     // A filed monthly return (月报).
     ("month", "月份"),
     ("correction", "更正说明"),
@@ -123,6 +132,18 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("participating_area_m2", "参与面积"),
     ("agreeing_owners", "同意业主数"),
     ("agreeing_area_m2", "同意面积"),
+    // A stairwell's lift vote (加装电梯按单元表决): "同意·户数", "反对·面积".
+    ("building", "楼栋"),
+    ("stairwell", "单元"),
+    ("agree", "同意"),
+    ("oppose", "反对"),
+    ("abstain", "弃权"),
+    ("owners", "户数"),
+    ("area_m2", "面积"),
+    ("passed", "表决通过"),
+    ("lift", "加装电梯表决门槛"),
+    ("vote", "人大代表票决规则"),
+    ("choice", "居民点单门槛"),
     // Batches and scenarios (年度批次、规划方案).
     ("year", "年度"),
     ("budget_yuan", "预算"),
@@ -410,6 +431,9 @@ fn coded(entity: &str, field: &str, code: &str) -> Option<&'static str> {
     let field = field.rsplit('.').next().unwrap_or(field);
     match (entity, field) {
         ("notice", "status") => notice_status(code),
+        ("resident_request", "status") => {
+            crate::domain::request::Status::parse(code).map(crate::domain::request::Status::label)
+        }
         (_, "status") => Status::parse(code).ok().map(Status::label),
         (_, "progress") => progress(code),
         ("notice", "kind") => NoticeKind::parse(code).ok().map(NoticeKind::label),

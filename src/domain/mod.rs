@@ -4,6 +4,7 @@ pub mod account;
 pub mod batch;
 pub mod calendar;
 pub mod catalog;
+pub mod choice;
 pub mod compound;
 pub mod cost;
 pub mod credit_code;
@@ -12,6 +13,7 @@ pub mod funding;
 pub mod gcj02;
 pub mod geometry;
 pub mod labels;
+pub mod lift;
 pub mod money;
 pub mod monthly;
 pub mod notice;
@@ -19,8 +21,10 @@ pub mod phone;
 pub mod policy;
 pub mod priority;
 pub mod record;
+pub mod request;
 pub mod text;
 pub mod time;
+pub mod vote;
 
 use std::collections::BTreeMap;
 

@@ -248,7 +248,7 @@ pub fn text_digest(text: &str) -> String {
 }
 
 /// One line of text: control characters dropped, runs of white space made one space, trimmed.
-fn clean_line(input: &str) -> String {
+pub(crate) fn clean_line(input: &str) -> String {
     input
         .split(|c: char| c.is_whitespace() || c.is_control() || super::text::invisible(c))
         .filter(|part| !part.is_empty())
@@ -257,7 +257,7 @@ fn clean_line(input: &str) -> String {
 }
 
 /// Free text: line breaks kept (at most two in a row), other control characters dropped, trimmed.
-fn clean_text(input: &str) -> String {
+pub(crate) fn clean_text(input: &str) -> String {
     let unified = input.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = String::with_capacity(unified.len());
     let mut newlines = 0;

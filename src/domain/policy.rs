@@ -38,6 +38,15 @@ pub struct Policy {
     /// The effect indicators the monthly return counts from the scopes (改造成效: km of pipeline, lifts …).
     #[serde(default)]
     pub indicators: Vec<super::monthly::Indicator>,
+    /// 加装电梯: the thresholds of a stairwell's vote and the local bar on storeys.
+    #[serde(default)]
+    pub lift: LiftPolicy,
+    /// 人大代表票决: the places, how many more candidates than places (差额), and the bar of a chosen project.
+    #[serde(default)]
+    pub vote: VotePolicy,
+    /// 居民点单: the bars an optional item must clear in the residents' item-by-item choice.
+    #[serde(default)]
+    pub choice: ChoicePolicy,
 }
 
 /// How the county's public notices (公示) are numbered, whom residents call, and how long they may rate.
@@ -192,6 +201,57 @@ impl Fraction {
         let [num, den] = self.0;
         den > 0 && num <= den
     }
+
+    /// Whether `part` is at least this share of `whole`, exactly (`part·den ≥ num·whole`): counts and areas in
+    /// whole units (households, centi-m²). Nothing reaches a share of nothing.
+    pub fn reached_by(self, part: u64, whole: u64) -> bool {
+        let [num, den] = self.0;
+        whole > 0 && u128::from(part) * u128::from(den) >= u128::from(num) * u128::from(whole)
+    }
+
+    /// Whether `part` is more than this share of `whole`, exactly (`part·den > num·whole`): a majority (过半数) is
+    /// more than one half, so exactly half is not one.
+    pub fn exceeded_by(self, part: u64, whole: u64) -> bool {
+        let [num, den] = self.0;
+        u128::from(part) * u128::from(den) > u128::from(num) * u128::from(whole)
+    }
+
+    /// The share as a vote's bar is said: 半数 for one half, else as [`in_words`](Self::in_words) (三分之二).
+    pub fn bar_words(self) -> String {
+        let [num, den] = self.0;
+        if num > 0 && u64::from(num) * 2 == u64::from(den) {
+            "半数".to_owned()
+        } else {
+            self.in_words()
+        }
+    }
+
+    /// Whether this share is at least `other`.
+    pub fn at_least(self, other: Fraction) -> bool {
+        let ([a, b], [c, d]) = (self.0, other.0);
+        u64::from(a) * u64::from(d) >= u64::from(c) * u64::from(b)
+    }
+
+    /// The share as the bureau writes it: 三分之二, 五分之四; `7/9` when no small Chinese numbers say it.
+    pub fn in_words(self) -> String {
+        const DIGITS: [&str; 11] = [
+            "零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+        ];
+        let [num, den] = self.0;
+        let (mut a, mut b) = (num, den);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        let (num, den) = num
+            .checked_div(a)
+            .zip(den.checked_div(a))
+            .unwrap_or((num, den));
+        match (DIGITS.get(num as usize), DIGITS.get(den as usize)) {
+            _ if num == den => "全部".to_owned(),
+            (Some(n), Some(d)) if num > 0 => format!("{d}分之{n}"),
+            _ => format!("{num}/{den}"),
+        }
+    }
 }
 
 /// 双三分之二参与, 双四分之三同意 by default (Civil Code art. 278).
@@ -202,6 +262,179 @@ pub struct ConsentPolicy {
     pub participation_area: Fraction,
     pub approval_owners: Fraction,
     pub approval_area: Fraction,
+}
+
+/// 加装电梯按单元表决: a lift is added to one stairwell (单元) when its owners decide so under the Civil Code
+/// art. 278 (双三分之二参与, 双四分之三同意, counted among the unit's owners), or a stricter local bar; and only
+/// to buildings of at least `min_storeys` storeys (0: no such bar).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiftPolicy {
+    pub participation_owners: Fraction,
+    pub participation_area: Fraction,
+    pub approval_owners: Fraction,
+    pub approval_area: Fraction,
+    pub min_storeys: u32,
+    /// The catalog item whose quantity is the number of units that voted for a lift (加装电梯, per lift).
+    pub item: String,
+}
+
+/// The Civil Code's thresholds (民法典第二百七十八条): the least any county may ask.
+pub const CIVIL_CODE: [(&str, &str, Fraction); 4] = [
+    (
+        "participation_owners",
+        "参与表决的业主人数",
+        Fraction([2, 3]),
+    ),
+    ("participation_area", "参与表决的专有面积", Fraction([2, 3])),
+    ("approval_owners", "同意的业主人数", Fraction([3, 4])),
+    ("approval_area", "同意的专有面积", Fraction([3, 4])),
+];
+
+impl Default for LiftPolicy {
+    fn default() -> Self {
+        LiftPolicy {
+            participation_owners: Fraction([2, 3]),
+            participation_area: Fraction([2, 3]),
+            approval_owners: Fraction([3, 4]),
+            approval_area: Fraction([3, 4]),
+            min_storeys: 0,
+            item: "I11".to_owned(),
+        }
+    }
+}
+
+impl LiftPolicy {
+    pub fn share(&self, field: &str) -> Option<Fraction> {
+        match field {
+            "participation_owners" => Some(self.participation_owners),
+            "participation_area" => Some(self.participation_area),
+            "approval_owners" => Some(self.approval_owners),
+            "approval_area" => Some(self.approval_area),
+            _ => None,
+        }
+    }
+
+    /// A local policy may only be stricter than the Civil Code: every share at least the Code's, and proper.
+    fn check(&self, errors: &mut FieldErrors) {
+        for (field, name, code) in CIVIL_CODE {
+            let Some(share) = self.share(field) else {
+                continue;
+            };
+            if !share.is_proper() {
+                errors.add(
+                    format!("lift.{field}"),
+                    format!("加装电梯表决中{name}的比例须写成“分子/分母”，如 2/3，分母大于 0 且分子不大于分母"),
+                );
+            } else if !share.at_least(code) {
+                errors.add(
+                    format!("lift.{field}"),
+                    format!(
+                        "加装电梯表决中{name}的比例（{share}）低于《民法典》第二百七十八条规定的{}；地方规定只能更严，不能放宽",
+                        code.in_words()
+                    ),
+                );
+            }
+        }
+        if self.min_storeys > 100 {
+            errors.add("lift.min_storeys", "可加装电梯的最低层数须在 0 到 100 之间");
+        }
+        let item = self.item.trim();
+        if item.is_empty() || item.len() > 16 {
+            errors.add("lift.item", "须为目录中“加装电梯”项目的编号，如 I11");
+        }
+    }
+}
+
+/// The most places one vote fills.
+pub const MAX_PLACES: u32 = 100;
+
+/// 人大代表票决: the places, the margin of candidates over places, and the bar a chosen project passes (`[vote]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VotePolicy {
+    /// 名额: how many projects a vote chooses, unless the meeting decides another number.
+    pub places: u32,
+    /// 差额比例: candidates beyond the places, as a share of the places — 3/10: 13 candidates for 10 places.
+    pub margin: Fraction,
+    /// A chosen project has more than this share of the valid ballots voting 赞成 — 1/2: 过半数.
+    pub pass_share: Fraction,
+}
+
+impl Default for VotePolicy {
+    /// Ten places, a fifth more candidates, a majority of the valid ballots.
+    fn default() -> Self {
+        VotePolicy {
+            places: 10,
+            margin: Fraction([1, 5]),
+            pass_share: Fraction([1, 2]),
+        }
+    }
+}
+
+impl VotePolicy {
+    /// At least one place; more candidates than places but at most twice as many; at least a majority to pass.
+    fn check(&self, errors: &mut FieldErrors) {
+        if !(1..=MAX_PLACES).contains(&self.places) {
+            errors.add(
+                "vote.places",
+                format!("票决名额须为 1 到 {MAX_PLACES} 之间的整数"),
+            );
+        }
+        let [num, den] = self.margin.0;
+        if den == 0 || num == 0 || num > den {
+            errors.add(
+                "vote.margin",
+                "差额比例须写成“分子/分母”，大于 0 且不超过 1，如 3/10（候选项目比名额多 30%）",
+            );
+        }
+        let [num, den] = self.pass_share.0;
+        if den == 0 || num >= den || !self.pass_share.at_least(Fraction([1, 2])) {
+            errors.add(
+                "vote.pass_share",
+                "入选所需的赞成票比例须写成“分子/分母”，不低于 1/2 且小于 1，如 1/2（过半数）",
+            );
+        }
+    }
+}
+
+/// 居民点单的门槛 (`[choice]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChoicePolicy {
+    /// An item is adopted when more than this share of the households that voted approve it (1/2: 过半数).
+    pub approval: Fraction,
+    /// The result counts only when at least this share of the compound's households voted.
+    pub turnout: Fraction,
+}
+
+impl Default for ChoicePolicy {
+    /// A majority of the households that voted, with a third of the compound voting.
+    fn default() -> Self {
+        ChoicePolicy {
+            approval: Fraction([1, 2]),
+            turnout: Fraction([1, 3]),
+        }
+    }
+}
+
+impl ChoicePolicy {
+    fn check(&self, errors: &mut FieldErrors) {
+        let [num, den] = self.approval.0;
+        if den == 0 || num >= den || !self.approval.at_least(Fraction([1, 2])) {
+            errors.add(
+                "choice.approval",
+                "点单纳入所需的赞成比例须写成“分子/分母”，不低于 1/2 且小于 1，如 1/2（过半数）",
+            );
+        }
+        let [num, den] = self.turnout.0;
+        if den == 0 || num == 0 || num > den {
+            errors.add(
+                "choice.turnout",
+                "点单有效所需的参与比例须写成“分子/分母”，大于 0 且不超过 1，如 1/3",
+            );
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -323,6 +556,9 @@ impl Policy {
         if let Err((field, message)) = self.payments.check() {
             errors.add(field, message);
         }
+        self.lift.check(&mut errors);
+        self.vote.check(&mut errors);
+        self.choice.check(&mut errors);
         for (field, name) in SHARES {
             if self.consent.share(field).is_some_and(|f| !f.is_proper()) {
                 errors.add(
@@ -485,6 +721,36 @@ impl Policy {
         view.insert(
             "rating_days".into(),
             serde_json::json!(self.notices.rating_days),
+        );
+        let lift = &self.lift;
+        view.insert(
+            "lift".into(),
+            serde_json::json!(format!(
+                "参与 {}（户数）、{}（面积），同意 {}（户数）、{}（面积），不低于 {} 层",
+                lift.participation_owners,
+                lift.participation_area,
+                lift.approval_owners,
+                lift.approval_area,
+                lift.min_storeys
+            )),
+        );
+        let (vote, choice) = (&self.vote, &self.choice);
+        view.insert(
+            "vote".into(),
+            serde_json::json!(format!(
+                "名额 {} 个，候选项目多出名额的 {}（向上取整），赞成超过有效票的{}方可入选",
+                vote.places,
+                vote.margin,
+                vote.pass_share.bar_words()
+            )),
+        );
+        view.insert(
+            "choice".into(),
+            serde_json::json!(format!(
+                "参与户数不少于总户数的{}，赞成超过参与户数的{}方可纳入",
+                choice.turnout.in_words(),
+                choice.approval.bar_words()
+            )),
         );
         view.insert(
             "funding_sources".into(),

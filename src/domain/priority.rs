@@ -21,7 +21,7 @@ pub struct Weights {
     pub households: f64,
     /// Times the consent margin above the threshold, 0..1.
     pub consent: f64,
-    /// Per resident request (问需于民).
+    /// Per accepted resident request (问需于民; duplicates merged into one).
     pub requests: f64,
     /// For rank 1 of the deputies' vote (人大代表票决), falling linearly to 0 below rank 10.
     pub deputies_vote: f64,
@@ -137,7 +137,7 @@ pub fn score(weights: &Weights, policy: &Policy, f: &Factors<'_>) -> Score {
         ("consent", "居民同意超出门槛的幅度", margin, weights.consent),
         (
             "requests",
-            "居民诉求",
+            "居民诉求（已受理，重复的只计一次）",
             f64::from(f.requests.max(0)),
             weights.requests,
         ),

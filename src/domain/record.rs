@@ -63,8 +63,11 @@ struct CompoundInput {
     category_override: Option<CategoryOverride>,
     #[serde(default)]
     funding_override: Option<FundingOverride>,
+    /// The count of accepted residents' requests, as exported. Read and checked so files exported earlier
+    /// import, but never written: their triage keeps the count (`db::requests`).
     #[serde(default)]
     #[validate(range(min = 0, max = 1000000, message = "须为 0 到 1000000 之间的整数"))]
+    #[allow(dead_code)]
     requests: i32,
     #[serde(default)]
     #[validate(range(min = 1, max = 1000, message = "须为 1 到 1000 之间的整数"))]
@@ -100,7 +103,6 @@ pub struct CompoundRecord {
     pub scope: Vec<ScopeLine>,
     pub category_override: Option<CategoryOverride>,
     pub funding_override: Option<FundingOverride>,
-    pub requests: i32,
     pub deputies_vote_rank: Option<i32>,
     pub archived: bool,
     pub boundary: Boundary,
@@ -247,7 +249,6 @@ impl CompoundRecord {
                 scope: input.scope,
                 category_override: input.category_override,
                 funding_override: input.funding_override,
-                requests: input.requests,
                 deputies_vote_rank: input.deputies_vote_rank,
                 archived: input.archived,
                 boundary,

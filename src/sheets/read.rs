@@ -168,7 +168,7 @@ pub const COLUMNS: &[Column] = &[
         "requests",
         Read::Integer,
         false,
-        "可选：收到的居民改造诉求件数，0 或以上的整数。",
+        "只读：已受理的居民诉求件数，由诉求的受理自动统计；导入时不读取此列。",
     ),
 ];
 
@@ -592,7 +592,8 @@ fn differences(old: &Value, new: &Value, boundary_changed: bool) -> Vec<String> 
         Value::Bool(false) => "无".to_owned(),
         other => other.to_string(),
     };
-    for c in COLUMNS {
+    // The count of accepted requests is kept by their triage; the import does not read it.
+    for c in COLUMNS.iter().filter(|c| c.key != "requests") {
         let (a, b) = match c.key {
             "survey.surveyed_on" => (&old["survey"]["surveyed_on"], &new["survey"]["surveyed_on"]),
             "survey.deficits" => (&old["survey"]["deficits"], &new["survey"]["deficits"]),

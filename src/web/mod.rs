@@ -14,6 +14,7 @@ pub mod error;
 pub mod form;
 pub mod html;
 pub mod json;
+pub mod lifts;
 pub mod list_query;
 pub mod money;
 pub mod notices;
@@ -21,6 +22,7 @@ pub mod plans;
 pub mod projects;
 pub mod query;
 pub mod reply;
+pub mod requests;
 pub mod returns;
 pub mod routes;
 pub mod satisfaction;
@@ -109,10 +111,12 @@ fn features(state: &AppState) -> BoxedFilter<(Response,)> {
         // Before the compounds: `/compounds/import` is not a compound's code.
         sheets::routes(state),
         compounds::routes(state),
+        lifts::routes(state),
         catalog::routes(state),
         plans::routes(state),
         projects::routes(state),
         notices::routes(state),
+        requests::routes(state),
         satisfaction::routes(state),
         accounts::routes(state),
         contractors::routes(state),

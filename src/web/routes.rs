@@ -104,6 +104,10 @@ routes! {
     CompoundCategorySave = ("POST", "/compounds/{code}/category", Planner),
     CompoundFundingSave = ("POST", "/compounds/{code}/funding", Planner),
     CompoundArchivePage = ("POST", "/compounds/{code}/archive", Planner),
+    CompoundPoster = ("GET", "/compounds/{code}/poster.pdf", Staff),
+    CompoundLiftsPage = ("GET", "/compounds/{code}/lifts", Staff),
+    CompoundLiftSave = ("POST", "/compounds/{code}/lifts", Planner),
+    CompoundLiftDelete = ("POST", "/compounds/{code}/lifts/delete", Planner),
     MapPage = ("GET", "/map", Staff),
     PlansPage = ("GET", "/plans", Staff),
     PlanCreate = ("POST", "/plans", Planner),
@@ -141,6 +145,11 @@ routes! {
     SubmitObjection = ("POST", "/notices/{id}/objections", Public),
     SubmitRating = ("POST", "/notices/{id}/ratings", Public),
     PublicProgress = ("GET", "/progress", Public),
+    // A compound's page for its residents; short, because its address is a QR code on the gate's poster.
+    PublicCompound = ("GET", "/c/{code}", Public),
+    SubmitRequest = ("POST", "/c/{code}/requests", Public),
+    RequestsPage = ("GET", "/bureau/requests", Staff),
+    TriagePage = ("POST", "/bureau/requests/{id}/triage", Planner),
     NoticesAdminPage = ("GET", "/bureau/notices", Staff),
     NoticeCreatePage = ("POST", "/bureau/notices", Planner),
     NoticeAdminPage = ("GET", "/bureau/notices/{id}", Staff),
@@ -171,6 +180,9 @@ routes! {
     CreateCompound = ("POST", "/api/compounds", Planner),
     UpdateCompound = ("PUT", "/api/compounds/{code}", Planner),
     ArchiveCompound = ("POST", "/api/compounds/{code}/archive", Planner),
+    ListLiftUnits = ("GET", "/api/compounds/{code}/lift-units", Staff),
+    SaveLiftUnit = ("PUT", "/api/compounds/{code}/lift-units", Planner),
+    DeleteLiftUnit = ("DELETE", "/api/compounds/{code}/lift-units", Planner),
     Towns = ("GET", "/api/towns", Staff),
     WorkItems = ("GET", "/api/work-items", Staff),
     Policy = ("GET", "/api/policy", Staff),
@@ -218,6 +230,8 @@ routes! {
     ListObjections = ("GET", "/api/notices/{id}/objections", Staff),
     AnswerObjection = ("POST", "/api/objections/{id}/answer", Planner),
     SatisfactionStats = ("GET", "/api/satisfaction", Staff),
+    ListRequests = ("GET", "/api/requests", Staff),
+    TriageRequest = ("POST", "/api/requests/{id}/triage", Planner),
     ListUsers = ("GET", "/api/users", Admin),
     CreateUser = ("POST", "/api/users", Admin),
     UpdateUser = ("PUT", "/api/users/{username}", Admin),
@@ -237,7 +251,9 @@ impl Route {
     /// A page residents read (the public notices, the progress page): its errors are shown in their layout.
     pub fn is_resident(self) -> bool {
         self.rule() == Rule::Public
-            && (self.path().starts_with("/notices") || self.path() == "/progress")
+            && (self.path().starts_with("/notices")
+                || self.path().starts_with("/c/")
+                || self.path() == "/progress")
     }
 
     pub fn is_read(self) -> bool {

@@ -28,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "compound_scope.html",
         include_str!("../../templates/compound_scope.html"),
     ),
+    (
+        "compound_lifts.html",
+        include_str!("../../templates/compound_lifts.html"),
+    ),
     ("map.html", include_str!("../../templates/map.html")),
     ("funds.html", include_str!("../../templates/funds.html")),
     ("returns.html", include_str!("../../templates/returns.html")),
@@ -134,6 +138,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "objections.html",
         include_str!("../../templates/objections.html"),
+    ),
+    (
+        "requests.html",
+        include_str!("../../templates/requests.html"),
+    ),
+    (
+        "compound_public.html",
+        include_str!("../../templates/compound_public.html"),
     ),
     (
         "satisfaction.html",

@@ -65,6 +65,10 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/compounds/{code}/category", "/compounds/RS-0003/category", [303, 403, 422, 403]),
     ("POST", "/compounds/{code}/funding", "/compounds/RS-0003/funding", [303, 403, 422, 403]),
     ("POST", "/compounds/{code}/archive", "/compounds/RS-0003/archive", [303, 403, 422, 403]),
+    // Lift votes per stairwell: staff read them; an empty form or body names the missing fields, nothing changes.
+    ("GET", "/compounds/{code}/lifts", "/compounds/RS-0003/lifts", [303, 403, 200, 200]),
+    ("POST", "/compounds/{code}/lifts", "/compounds/RS-0003/lifts", [303, 403, 422, 403]),
+    ("POST", "/compounds/{code}/lifts/delete", "/compounds/RS-0003/lifts/delete", [303, 403, 422, 403]),
     ("GET", "/map", "/map", [303, 403, 200, 200]),
     ("GET", "/plans", "/plans", [303, 403, 200, 200]),
     ("POST", "/plans", "/plans", [303, 403, 422, 403]),
@@ -111,6 +115,12 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("POST", "/notices/{id}/ratings", "/notices/1/ratings", [422, 422, 422, 422]),
     // The residents' progress page: the county's figures, for anyone.
     ("GET", "/progress", "/progress", [200, 200, 200, 200]),
+    // A compound's page for its residents, and their requests: an empty form names the missing fields.
+    ("GET", "/c/{code}", "/c/RS-0001", [200, 200, 200, 200]),
+    ("POST", "/c/{code}/requests", "/c/RS-0001/requests", [422, 422, 422, 422]),
+    ("GET", "/bureau/requests", "/bureau/requests", [303, 403, 200, 200]),
+    ("GET", "/compounds/{code}/poster.pdf", "/compounds/RS-0001/poster.pdf", [303, 403, 200, 200]),
+    ("POST", "/bureau/requests/{id}/triage", "/bureau/requests/999999/triage", [303, 403, 422, 403]),
     ("GET", "/bureau/notices", "/bureau/notices", [303, 403, 200, 200]),
     ("GET", "/bureau/objections", "/bureau/objections", [303, 403, 200, 200]),
     ("POST", "/bureau/notices", "/bureau/notices", [303, 403, 422, 403]),
@@ -140,6 +150,8 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("GET", "/api/notices/{id}/pdf", "/api/notices/1/pdf", [401, 403, 200, 200]),
     ("GET", "/api/notices/{id}/objections", "/api/notices/1/objections", [401, 403, 200, 200]),
     ("POST", "/api/objections/{id}/answer", "/api/objections/999999/answer", [401, 403, 422, 403]),
+    ("GET", "/api/requests", "/api/requests", [401, 403, 200, 200]),
+    ("POST", "/api/requests/{id}/triage", "/api/requests/999999/triage", [401, 403, 422, 403]),
     ("GET", "/api/satisfaction", "/api/satisfaction", [401, 403, 200, 200]),
     ("GET", "/api/me", "/api/me", [401, 200, 200, 200]),
     ("GET", "/api/tokens", "/api/tokens", [401, 200, 200, 200]),
@@ -184,6 +196,10 @@ const MATRIX: &[(&str, &str, &str, [u16; 4])] = &[
     ("PUT", "/api/compounds/{code}", "/api/compounds/RS-0003", [401, 403, 422, 403]),
     // Sent without If-Match: an admitted planner is told to send it (428), nothing is archived.
     ("POST", "/api/compounds/{code}/archive", "/api/compounds/RS-0003/archive", [401, 403, 428, 403]),
+    ("GET", "/api/compounds/{code}/lift-units", "/api/compounds/RS-0003/lift-units", [401, 403, 200, 200]),
+    ("PUT", "/api/compounds/{code}/lift-units", "/api/compounds/RS-0003/lift-units", [401, 403, 422, 403]),
+    // Without ?building=&unit= the planner is told which unit is missing.
+    ("DELETE", "/api/compounds/{code}/lift-units", "/api/compounds/RS-0003/lift-units", [401, 403, 422, 403]),
     ("GET", "/api/towns", "/api/towns", [401, 403, 200, 200]),
     ("GET", "/api/work-items", "/api/work-items", [401, 403, 200, 200]),
     ("GET", "/api/policy", "/api/policy", [401, 403, 200, 200]),

@@ -1000,7 +1000,7 @@ async fn the_papers_qr_code_decodes_to_the_notices_public_page() {
 }
 
 /// What the QR code on the paper says (on whichever page it is), or None (said loudly) without pdftoppm and zbarimg.
-fn qr_of(pdf: &[u8]) -> Option<String> {
+pub(crate) fn qr_of(pdf: &[u8]) -> Option<String> {
     let installed = |tool: &str| Command::new(tool).arg("--help").output().is_ok();
     if !installed("pdftoppm") || !installed("zbarimg") {
         let _ = writeln!(

@@ -149,7 +149,10 @@ impl Values {
                 vec!["contractor1".into(), "planner1".into()]
             }
             "/compounds/{code}" => self.compounds.clone(),
-            "/compounds/{code}/edit" | "/compounds/{code}/scope" => self.compounds.clone(),
+            "/compounds/{code}/edit" | "/compounds/{code}/scope" | "/compounds/{code}/lifts" => {
+                self.compounds.clone()
+            }
+            "/c/{code}" => self.compounds.clone(),
             "/plans/{id}" => ids(&self.scenarios),
             "/projects/{code}" => self.projects.clone(),
             "/work-orders/{number}" => match who {
@@ -188,6 +191,8 @@ fn is_page(route: Route) -> bool {
         && !matches!(
             route,
             Route::Healthz | Route::OpenApi | Route::Stylesheet | Route::PublicNoticePdf
+                // The gate's poster is a PDF (its QR code is checked in requests.rs).
+                | Route::CompoundPoster
                 // Spreadsheet downloads, not pages.
                 | Route::CompoundsXlsx
                 | Route::ImportTemplate
@@ -386,6 +391,15 @@ async fn every_page_as_every_role_shows_chinese_names_and_beijing_minutes() {
         (Who::Planner, "/dashboard?year=abc".into(), false),
         (Who::Anonymous, "/progress?year=2021".into(), true),
         (Who::Anonymous, "/progress?year=1850".into(), false),
+        (Who::Anonymous, "/c/RS-0001?sent=request".into(), true),
+        (Who::Anonymous, "/c/RS-9999".into(), false),
+        (Who::Planner, "/bureau/requests?status=new".into(), true),
+        (
+            Who::Planner,
+            "/bureau/requests?compound=RS-0001".into(),
+            true,
+        ),
+        (Who::Planner, "/bureau/requests?status=maybe".into(), false),
         (Who::Planner, "/work-orders?year=2021".into(), true),
         (Who::Contractor, "/work-orders?year=2022".into(), true),
         (Who::Contractor, "/work-orders/RS-2021-0001".into(), false),

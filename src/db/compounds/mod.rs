@@ -21,4 +21,6 @@ pub use records::{
     Places, figures, find, get, insert_scopes, row, same_content, split_of, total_split,
     write_scope,
 };
-pub use writes::{archive, create, feature_value, move_to_status, update, versioned_write};
+pub use writes::{
+    archive, create, feature_value, move_to_status, set_requests, update, versioned_write,
+};

@@ -228,11 +228,14 @@ impl Places {
     }
 }
 
-/// The row a record is stored as. `id`, `version` and the timestamps are the caller's to set.
+/// The row a record is stored as. `id`, `version` and the timestamps are the caller's to set. `requests` is
+/// the compound's count of accepted residents' requests as stored (their triage keeps it; see
+/// `db::requests`), never the record's: nobody types it.
 pub fn row(
     r: &CompoundRecord,
     town_id: i32,
     community_id: i32,
+    requests: i32,
     now: DateTime<Utc>,
 ) -> Result<compounds::Model> {
     let [min_lon, min_lat, max_lon, max_lat] = r.boundary.bbox();
@@ -260,7 +263,7 @@ pub fn row(
         category_override: r.category_override.as_ref().map(to_json).transpose()?,
         funding_override: r.funding_override.as_ref().map(to_json).transpose()?,
         estimated_cost_fen: r.estimate.total_fen,
-        requests: r.requests,
+        requests,
         deputies_vote_rank: r.deputies_vote_rank,
         geometry: r.boundary.to_geojson().to_string(),
         site_area_m2: r.boundary.area_m2(),

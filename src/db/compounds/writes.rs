@@ -1,6 +1,7 @@
 //! Writing compounds: create, update and archive (audited, version-checked), and moving them to a new status.
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter,
@@ -32,7 +33,7 @@ pub async fn create(
     check_funding(&txn, record, None).await?;
     let mut places = Places::load(&txn).await?;
     let (town_id, community_id) = places.resolve(&txn, record).await?;
-    let new = row(record, town_id, community_id, Utc::now())?;
+    let new = row(record, town_id, community_id, 0, Utc::now())?;
     let change = Change::new("create", "compound", &new.code).after(feature_value(&new));
     let mut model = new.into_active_model();
     model.id = sea_orm::ActiveValue::NotSet;
@@ -85,7 +86,7 @@ pub async fn update(
         id: stored.id,
         version: stored.version + 1,
         created_at: stored.created_at,
-        ..row(record, town_id, community_id, Utc::now())?
+        ..row(record, town_id, community_id, stored.requests, Utc::now())?
     };
     let change = Change::new("update", "compound", code)
         .before(feature_value(&stored))
@@ -241,4 +242,34 @@ pub async fn move_to_status(
         versioned_write(txn, &old, new).await?;
     }
     Ok(changes)
+}
+
+/// Sets a compound's count of accepted residents' requests (kept by their triage, `db::requests`) and its
+/// stored feature with it. The record's version stays: nobody edits the count, so no edit form goes stale.
+pub async fn set_requests(db: &impl ConnectionTrait, compound_id: i32, count: i32) -> Result<()> {
+    let stored = compounds::Entity::find_by_id(compound_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("没有编号为 {compound_id} 的小区")))?;
+    if stored.requests == count {
+        return Ok(());
+    }
+    let lookup = Lookup::load(db).await?;
+    let scope = scopes(db, vec![stored.id], &lookup)
+        .await?
+        .remove(&stored.id)
+        .unwrap_or_default();
+    let new = compounds::Model {
+        requests: count,
+        ..stored.clone()
+    }
+    .with_feature(lookup.names(&stored), &scope)?;
+    compounds::Entity::update_many()
+        .col_expr(compounds::Column::Requests, Expr::value(count))
+        .col_expr(compounds::Column::Feature, Expr::value(new.feature))
+        .filter(compounds::Column::Id.eq(compound_id))
+        .exec(db)
+        .await?;
+    crate::db::revisions::bump(db, crate::db::revisions::COMPOUNDS).await?;
+    Ok(())
 }

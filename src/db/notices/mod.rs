@@ -22,6 +22,7 @@ pub use figures::{NoticeStats, Satisfaction, satisfaction, stats};
 pub use publishing::{
     DraftEdit, delete, document, file_name, page_url, publish, publish_at, update,
 };
+pub(crate) use residents::residents_limit;
 pub use residents::{
     ObjectionView, PublicAnswer, Received, answer, answers, inbox, rate, ratings_close,
     submit_objection,

@@ -112,7 +112,7 @@ fn open_for_residents(row: &notices::Model, now: DateTime<Utc>) -> Result<()> {
 
 /// Objections and ratings from one address: every attempt counts, before anything about the notice, the text
 /// or the number is looked at — otherwise "already rated" and "already sent" could be asked without limit.
-async fn residents_limit(
+pub(crate) async fn residents_limit(
     db: &impl sea_orm::TransactionTrait,
     source: &str,
     now: DateTime<Utc>,

@@ -32,8 +32,9 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    /// A compound record as it is imported or generated, not in any approved batch.
-    pub fn from_record(r: &CompoundRecord) -> Candidate {
+    /// A compound record as it is imported or generated, not in any approved batch, with `requests` accepted
+    /// residents' requests (the database keeps that count; a generated data set says it in its properties).
+    pub fn from_record(r: &CompoundRecord, requests: i32) -> Candidate {
         Candidate {
             code: r.code.as_str().to_owned(),
             name: r.name.clone(),
@@ -43,7 +44,7 @@ impl Candidate {
             cost_fen: r.estimate.total_fen,
             survey: r.survey.clone(),
             consent: r.consent.clone(),
-            requests: r.requests,
+            requests,
             deputies_vote_rank: r.deputies_vote_rank,
             archived: r.archived,
             outline: r.boundary.shape().clone(),

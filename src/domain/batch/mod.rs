@@ -279,7 +279,7 @@ mod tests {
                 &catalog,
             )
             .unwrap();
-            Candidate::from_record(&r)
+            Candidate::from_record(&r, f["properties"]["requests"].as_i64().unwrap_or(0) as i32)
         })
         .collect()
     }
